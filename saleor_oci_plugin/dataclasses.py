@@ -1,0 +1,11 @@
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OCIConfiguration:
+    """The plugin's Dashboard configuration, parsed and validated."""
+
+    # Where a punched-in buyer is sent; connections may override it.
+    storefront_url: str
+    # How long a punch-out session stays usable after punch-in.
+    session_lifetime_minutes: int

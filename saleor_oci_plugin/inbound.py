@@ -1,0 +1,22 @@
+"""The record of what reached the plugin's URLs from outside."""
+
+from django.http import HttpRequest
+from saleor.core.utils import get_client_ip
+
+from .models import InboundMessage
+
+
+def record_inbound(request: HttpRequest, http_status: int, detail: str = "") -> InboundMessage:
+    """Store one inbound request with its answer; bounded, never the request body."""
+    return InboundMessage.objects.create(
+        method=(request.method or "")[:10],
+        path=request.path[: InboundMessage.PATH_MAX_LENGTH],
+        remote_addr=get_client_ip(request) or None,
+        http_status=http_status,
+        outcome=(
+            InboundMessage.Outcome.ACCEPTED
+            if http_status < 400
+            else InboundMessage.Outcome.REFUSED
+        ),
+        detail=detail[: InboundMessage.DETAIL_MAX_LENGTH],
+    )

@@ -1,0 +1,64 @@
+"""The Saleor plugin: configuration and hooks, each routed to the module that does the work."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
+from saleor.plugins.models import PluginConfiguration
+
+from . import PLUGIN_ID, configuration, webhooks
+
+
+class OCIPlugin(BasePlugin):
+    PLUGIN_ID = PLUGIN_ID
+    PLUGIN_NAME = "OCI punch-out"
+    PLUGIN_DESCRIPTION = (
+        "SAP OCI punch-out for business customers: buyers punch in from their "
+        "procurement system, transfer their cart back as an OCI form, the approved "
+        "purchase order returns as a Saleor order, and the invoice carries the PO "
+        "number and cost centre as a UBL e-invoice."
+    )
+    # Each buyer connection names its own channel, so the plugin is configured once.
+    CONFIGURATION_PER_CHANNEL = False
+    # Without connections the plugin changes nothing, so it can be active from the start.
+    DEFAULT_ACTIVE = True
+
+    DEFAULT_CONFIGURATION = [
+        {"name": configuration.STOREFRONT_URL, "value": ""},
+        {
+            "name": configuration.SESSION_LIFETIME_MINUTES,
+            "value": str(configuration.DEFAULT_SESSION_LIFETIME_MINUTES),
+        },
+    ]
+    CONFIG_STRUCTURE = {
+        configuration.STOREFRONT_URL: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Storefront page that punched-in buyers are sent to, with a one-time "
+                "code in the oci_code query parameter. A connection may override it."
+            ),
+            "label": "Storefront URL for punch-out shoppers",
+        },
+        configuration.SESSION_LIFETIME_MINUTES: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Minutes a punch-out session stays open after punch-in "
+                f"(1 to {configuration.MAX_SESSION_LIFETIME_MINUTES}). "
+                "A connection may set a shorter one."
+            ),
+            "label": "Punch-out session lifetime (minutes)",
+        },
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.config = configuration.config_from_items(self.configuration)
+
+    @classmethod
+    def validate_plugin_configuration(
+        cls, plugin_configuration: PluginConfiguration, **kwargs: Any
+    ) -> None:
+        configuration.validate_configuration(plugin_configuration.configuration)
+
+    def webhook(self, request: HttpRequest, path: str, previous_value: Any) -> HttpResponse:
+        return webhooks.dispatch(request, path, self.config)

@@ -1,0 +1,31 @@
+"""Routing of the plugin's URLs under ``/plugins/global/oci.punchout/``.
+
+Saleor hands every request below that prefix to ``OCIPlugin.webhook`` with the rest of
+the path; this module maps that rest to the module that serves it. Saleor serves these
+URLs without CSRF or session middleware: each handler authenticates its caller itself.
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from .dataclasses import OCIConfiguration
+from .inbound import record_inbound
+
+Handler = Callable[[HttpRequest, OCIConfiguration], HttpResponse]
+
+# Filled by the features that own an endpoint (punch-in, order intake, ...).
+ROUTES: dict[str, Handler] = {}
+
+
+def dispatch(request: HttpRequest, path: str, config: OCIConfiguration) -> HttpResponse:
+    handler = ROUTES.get(path.strip("/"))
+    if handler is None:
+        message = (
+            f"There is no OCI endpoint at {path or '/'!r}. "
+            "Check the URL configured in the procurement system."
+        )
+        # Recorded so that an operator can see an ERP calling a wrong URL.
+        record_inbound(request, 404, message)
+        return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
+    return handler(request, config)

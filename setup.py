@@ -1,0 +1,40 @@
+"""Packaging for saleor-oci-plugin.
+
+Saleor is the host and is not a dependency here: it is not on PyPI, and the plugin
+must install into an existing Saleor 3.23 environment without moving any of its pins.
+The ranges below are the ones Saleor 3.23's own lock file satisfies.
+"""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="saleor-oci-plugin",
+    version="0.1.0",
+    description=(
+        "SAP OCI punch-out for Saleor 3.23: punch-in, cart transfer, purchase orders "
+        "back from the ERP, and UBL e-invoices with PO number and cost centre."
+    ),
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="BSD-3-Clause",
+    python_requires=">=3.12,<3.13",
+    packages=find_packages(include=["saleor_oci_plugin", "saleor_oci_plugin.*"]),
+    include_package_data=True,
+    package_data={"saleor_oci_plugin": ["templates/**/*", "py.typed"]},
+    install_requires=[
+        # Saleor 3.23 pins lxml 4.9.4; lxml 5 would break the host.
+        "lxml>=4.9.3,<5",
+    ],
+    entry_points={
+        # The entry point's name must be the package: Saleor appends it to
+        # INSTALLED_APPS, which makes the package a Django app with migrations.
+        "saleor.plugins": [
+            "saleor_oci_plugin = saleor_oci_plugin.plugin:OCIPlugin",
+        ],
+    },
+    classifiers=[
+        "Framework :: Django",
+        "Programming Language :: Python :: 3.12",
+        "License :: OSI Approved :: BSD License",
+    ],
+)
