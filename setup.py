@@ -5,6 +5,8 @@ must install into an existing Saleor 3.23 environment without moving any of its 
 The ranges below are the ones Saleor 3.23's own lock file satisfies.
 """
 
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
 setup(
@@ -14,7 +16,7 @@ setup(
         "SAP OCI punch-out for Saleor 3.23: punch-in, cart transfer, purchase orders "
         "back from the ERP, and UBL e-invoices with PO number and cost centre."
     ),
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="BSD-3-Clause",
     python_requires=">=3.12,<3.13",

@@ -55,13 +55,12 @@ def validate_configuration(items: list[dict]) -> None:
             )
 
     lifetime = values.get(SESSION_LIFETIME_MINUTES)
-    if lifetime not in (None, ""):
-        if parse_lifetime_minutes(lifetime) is None:
-            errors[SESSION_LIFETIME_MINUTES] = ValidationError(
-                "The session lifetime must be a whole number of minutes between 1 "
-                f"and {MAX_SESSION_LIFETIME_MINUTES}.",
-                code=PluginErrorCode.INVALID.value,
-            )
+    if lifetime not in (None, "") and parse_lifetime_minutes(lifetime) is None:
+        errors[SESSION_LIFETIME_MINUTES] = ValidationError(
+            "The session lifetime must be a whole number of minutes between 1 "
+            f"and {MAX_SESSION_LIFETIME_MINUTES}.",
+            code=PluginErrorCode.INVALID.value,
+        )
 
     if errors:
         raise ValidationError(errors)

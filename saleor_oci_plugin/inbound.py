@@ -6,7 +6,9 @@ from saleor.core.utils import get_client_ip
 from .models import InboundMessage
 
 
-def record_inbound(request: HttpRequest, http_status: int, detail: str = "") -> InboundMessage:
+def record_inbound(
+    request: HttpRequest, http_status: int, detail: str = ""
+) -> InboundMessage:
     """Store one inbound request with its answer; bounded, never the request body."""
     return InboundMessage.objects.create(
         method=(request.method or "")[:10],

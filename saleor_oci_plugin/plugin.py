@@ -1,6 +1,6 @@
-"""The Saleor plugin: configuration and hooks, each routed to the module that does the work."""
+"""The Saleor plugin: its configuration, and hooks routed to the modules that work."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import HttpRequest, HttpResponse
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
@@ -20,17 +20,17 @@ class OCIPlugin(BasePlugin):
     )
     # Each buyer connection names its own channel, so the plugin is configured once.
     CONFIGURATION_PER_CHANNEL = False
-    # Without connections the plugin changes nothing, so it can be active from the start.
+    # Without connections the plugin changes nothing: it can be active from the start.
     DEFAULT_ACTIVE = True
 
-    DEFAULT_CONFIGURATION = [
+    DEFAULT_CONFIGURATION: ClassVar[list[dict]] = [
         {"name": configuration.STOREFRONT_URL, "value": ""},
         {
             "name": configuration.SESSION_LIFETIME_MINUTES,
             "value": str(configuration.DEFAULT_SESSION_LIFETIME_MINUTES),
         },
     ]
-    CONFIG_STRUCTURE = {
+    CONFIG_STRUCTURE: ClassVar[dict[str, dict]] = {
         configuration.STOREFRONT_URL: {
             "type": ConfigurationTypeField.STRING,
             "help_text": (
@@ -60,5 +60,7 @@ class OCIPlugin(BasePlugin):
     ) -> None:
         configuration.validate_configuration(plugin_configuration.configuration)
 
-    def webhook(self, request: HttpRequest, path: str, previous_value: Any) -> HttpResponse:
+    def webhook(
+        self, request: HttpRequest, path: str, previous_value: Any
+    ) -> HttpResponse:
         return webhooks.dispatch(request, path, self.config)

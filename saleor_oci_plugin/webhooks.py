@@ -27,5 +27,7 @@ def dispatch(request: HttpRequest, path: str, config: OCIConfiguration) -> HttpR
         )
         # Recorded so that an operator can see an ERP calling a wrong URL.
         record_inbound(request, 404, message)
-        return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            message, status=404, content_type="text/plain; charset=utf-8"
+        )
     return handler(request, config)

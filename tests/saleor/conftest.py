@@ -57,3 +57,14 @@ pytest_plugins = [
     "saleor.payment.tests.fixtures",
     "saleor.webhook.tests.circuit_breaker.fixtures",
 ]
+
+
+@pytest.fixture(autouse=True)
+def setup_dummy_gateways(setup_dummy_gateways):
+    """Keep this plugin in PLUGINS, which Saleor's autouse fixture of this name
+    resets for every test."""
+    setup_dummy_gateways.PLUGINS = [
+        *setup_dummy_gateways.PLUGINS,
+        "saleor_oci_plugin.plugin.OCIPlugin",
+    ]
+    return setup_dummy_gateways

@@ -43,12 +43,16 @@ def test_plugins_query_lists_the_plugin_with_its_configuration(
         PLUGINS_QUERY, permissions=[permission_manage_plugins]
     )
     content = get_graphql_content(response)
-    nodes = {edge["node"]["id"]: edge["node"] for edge in content["data"]["plugins"]["edges"]}
+    nodes = {
+        edge["node"]["id"]: edge["node"] for edge in content["data"]["plugins"]["edges"]
+    }
     plugin = nodes[PLUGIN_ID]
     assert plugin["name"] == "OCI punch-out"
     assert "punch-out" in plugin["description"]
     assert plugin["globalConfiguration"]["active"] is True
-    fields = {item["name"]: item for item in plugin["globalConfiguration"]["configuration"]}
+    fields = {
+        item["name"]: item for item in plugin["globalConfiguration"]["configuration"]
+    }
     assert set(fields) == {"storefront_url", "session_lifetime_minutes"}
     assert fields["session_lifetime_minutes"]["value"] == "120"
     assert fields["storefront_url"]["label"] == "Storefront URL for punch-out shoppers"

@@ -1,0 +1,84 @@
+"""The Dashboard configuration, saved through Saleor's own pluginUpdate mutation."""
+
+import pytest
+from graphene.utils.str_converters import to_camel_case
+from saleor.graphql.tests.utils import get_graphql_content
+from saleor.plugins.models import PluginConfiguration
+
+from saleor_oci_plugin import PLUGIN_ID
+from saleor_oci_plugin.configuration import config_from_items
+
+PLUGIN_UPDATE = """
+mutation ($id: ID!, $input: PluginUpdateInput!) {
+  pluginUpdate(id: $id, input: $input) {
+    plugin { globalConfiguration { configuration { name value } } }
+    errors { field code message }
+  }
+}
+"""
+
+
+def _update(client, permission, configuration):
+    # Saleor stores a plugin's first configuration with active=False unless the
+    # input says otherwise, as the Dashboard does.
+    response = client.post_graphql(
+        PLUGIN_UPDATE,
+        {"id": PLUGIN_ID, "input": {"active": True, "configuration": configuration}},
+        permissions=[permission],
+    )
+    return get_graphql_content(response)["data"]["pluginUpdate"]
+
+
+def test_valid_configuration_is_saved_and_read_back(
+    staff_api_client, permission_manage_plugins
+):
+    result = _update(
+        staff_api_client,
+        permission_manage_plugins,
+        [
+            {"name": "storefront_url", "value": "https://shop.example.com/punchout"},
+            {"name": "session_lifetime_minutes", "value": "45"},
+        ],
+    )
+
+    assert result["errors"] == []
+    stored = PluginConfiguration.objects.get(identifier=PLUGIN_ID)
+    assert stored.active
+    config = config_from_items(stored.configuration)
+    assert config.storefront_url == "https://shop.example.com/punchout"
+    assert config.session_lifetime_minutes == 45
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("storefront_url", "javascript:alert(1)"),
+        ("storefront_url", "shop.example.com/punchout"),
+        ("session_lifetime_minutes", "0"),
+        ("session_lifetime_minutes", "ten"),
+        ("session_lifetime_minutes", str(24 * 60 + 1)),
+    ],
+)
+def test_invalid_value_is_refused_with_a_field_error_and_nothing_saved(
+    staff_api_client, permission_manage_plugins, field, value
+):
+    result = _update(
+        staff_api_client, permission_manage_plugins, [{"name": field, "value": value}]
+    )
+
+    assert result["plugin"] is None
+    # Saleor reports configuration fields in camelCase, like every input field.
+    assert [(error["field"], error["code"]) for error in result["errors"]] == [
+        (to_camel_case(field), "INVALID")
+    ]
+    assert result["errors"][0]["message"]
+    # Saleor creates the configuration row before validating; the value is not saved.
+    stored = PluginConfiguration.objects.filter(identifier=PLUGIN_ID).first()
+    stored_items = stored.configuration if stored else []
+    stored_values = {item["name"]: item["value"] for item in stored_items}
+    assert stored_values.get(field) != value
+
+
+def test_value_written_around_validation_falls_back_to_the_default():
+    config = config_from_items([{"name": "session_lifetime_minutes", "value": "-5"}])
+    assert config.session_lifetime_minutes == 120
