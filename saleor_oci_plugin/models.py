@@ -24,9 +24,31 @@ class InboundMessage(models.Model):
     http_status = models.PositiveSmallIntegerField()
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     detail = models.TextField(blank=True, default="")
+    # The connection the request was identified as coming from, when it was.
+    connection = models.ForeignKey(
+        "saleor_oci_plugin.Connection",
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+        on_delete=models.SET_NULL,
+    )
 
     class Meta:
         ordering = ("-created_at", "-pk")
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} -> {self.http_status} ({self.outcome})"
+
+
+# The app's models live with the feature that owns them; Django finds them here.
+from .buyers.models import Branch, BuyerOrganisation  # noqa: E402
+from .punchout.models import Connection, PunchoutSession, Transfer  # noqa: E402
+
+__all__ = [
+    "Branch",
+    "BuyerOrganisation",
+    "Connection",
+    "InboundMessage",
+    "PunchoutSession",
+    "Transfer",
+]

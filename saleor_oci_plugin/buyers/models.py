@@ -1,0 +1,83 @@
+"""Business customers: buyer organisations and their branches (vestigingen)."""
+
+from django.db import models
+
+
+class InvoicingPreference(models.TextChoices):
+    PER_ORDER = "per_order", "One invoice per order"
+    PERIODIC_PER_BRANCH = "periodic_branch", "Periodic invoice per branch"
+    PERIODIC_CONSOLIDATED = "periodic_consolidated", "Periodic consolidated invoice"
+
+
+class InvoiceFormat(models.TextChoices):
+    SI_UBL_2 = "si_ubl_2", "SI-UBL 2.0 (NLCIUS)"
+    PEPPOL_BIS_3 = "peppol_bis_3", "Peppol BIS Billing 3.0"
+
+
+class BuyerOrganisation(models.Model):
+    """A company, hospital or municipality that buys through its procurement system."""
+
+    name = models.CharField(max_length=255)
+    # Dutch Chamber of Commerce number; on invoices as CompanyID schemeID 0106.
+    kvk_number = models.CharField(max_length=8, blank=True, default="")
+    vat_number = models.CharField(max_length=20, blank=True, default="")
+    peppol_endpoint_id = models.CharField(max_length=64, blank=True, default="")
+    peppol_endpoint_scheme = models.CharField(max_length=4, blank=True, default="0106")
+    invoice_format = models.CharField(
+        max_length=16, choices=InvoiceFormat.choices, default=InvoiceFormat.SI_UBL_2
+    )
+    invoicing_preference = models.CharField(
+        max_length=24,
+        choices=InvoicingPreference.choices,
+        default=InvoicingPreference.PER_ORDER,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name", "pk")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Branch(models.Model):
+    """A branch (vestiging) of an organisation: where goods go and invoices are sent."""
+
+    organisation = models.ForeignKey(
+        BuyerOrganisation, related_name="branches", on_delete=models.CASCADE
+    )
+    name = models.CharField(max_length=255)
+    # The organisation's own code for the branch, as its ERP knows it.
+    code = models.CharField(max_length=35, blank=True, default="")
+    delivery_address = models.ForeignKey(
+        "account.Address",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invoice_address = models.ForeignKey(
+        "account.Address",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    default_cost_centre = models.CharField(max_length=64, blank=True, default="")
+    # Empty: the organisation's preference applies.
+    invoicing_preference = models.CharField(
+        max_length=24, choices=InvoicingPreference.choices, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ("organisation", "name", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "code"],
+                condition=~models.Q(code=""),
+                name="oci_branch_code_unique_per_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name} / {self.name}"

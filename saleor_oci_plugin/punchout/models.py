@@ -1,0 +1,159 @@
+"""Punch-out connections, the sessions they open and the carts they transfer."""
+
+import uuid
+
+from django.db import models
+
+from ..buyers.models import Branch, BuyerOrganisation
+
+
+class Connection(models.Model):
+    """How one buyer organisation's procurement system punches in.
+
+    Holds the buyer's credentials (the password hashed), where carts may be sent back
+    to, how the cart is mapped to OCI fields, and what Saleor channel and customer
+    account the buyer shops as.
+    """
+
+    organisation = models.ForeignKey(
+        BuyerOrganisation, related_name="connections", on_delete=models.CASCADE
+    )
+    branch = models.ForeignKey(
+        Branch,
+        null=True,
+        blank=True,
+        related_name="connections",
+        on_delete=models.SET_NULL,
+    )
+    name = models.CharField(max_length=255)
+    is_active = models.BooleanField(default=True)
+
+    login_name = models.CharField(max_length=150, unique=True)
+    # A Django password hash (make_password), never the password itself.
+    password = models.CharField(max_length=256)
+    # Extra names under which the procurement system sends the login parameters,
+    # e.g. {"USERNAME": ["loginname", "cid"], "PASSWORD": ["pwd"]}.
+    parameter_aliases = models.JSONField(default=dict, blank=True)
+
+    # "scheme://host[/path-prefix]" entries a HOOK_URL must match.
+    hook_url_allowlist = models.JSONField(default=list, blank=True)
+    allow_http_hook_url = models.BooleanField(default=False)
+    allow_sapevent_hook_url = models.BooleanField(default=False)
+
+    oci_version = models.CharField(max_length=8, default="4.0")
+    # The codec's mapping of cart properties to NEW_ITEM-* fields (empty: defaults).
+    field_mapping = models.JSONField(default=dict, blank=True)
+    # Shop unit -> UN/ECE Rec 20 / SAP ISO code overrides.
+    unit_map = models.JSONField(default=dict, blank=True)
+    nzi_field = models.CharField(max_length=40, default="MATGROUP")
+    # This buyer's own NZI codes, before the shop's product data:
+    # {"products": {"<sku or product slug>": "code"}, "categories": {"<slug>": "code"}}.
+    nzi_overrides = models.JSONField(default=dict, blank=True)
+    price_precision = models.PositiveSmallIntegerField(default=2)
+
+    channel = models.ForeignKey(
+        "channel.Channel", related_name="+", on_delete=models.PROTECT
+    )
+    customer = models.ForeignKey(
+        "account.User", related_name="+", on_delete=models.PROTECT
+    )
+    # Empty: the plugin's storefront URL / session lifetime apply.
+    storefront_url = models.CharField(max_length=2048, blank=True, default="")
+    session_lifetime_minutes = models.PositiveIntegerField(null=True, blank=True)
+
+    # Brute-force protection: consecutive wrong passwords and the lock they caused.
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("organisation", "name", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.login_name})"
+
+
+class PunchoutSession(models.Model):
+    """One punch-in: what the procurement system asked for, kept on the server.
+
+    The storefront only ever holds the one-time code and Saleor's own tokens; the
+    HOOK_URL, target and the session's checkout live here, so that nothing depends
+    on cookies inside the procurement system's iframe.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        TRANSFERRED = "transferred", "Transferred"
+        CANCELLED = "cancelled", "Cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    connection = models.ForeignKey(
+        Connection, related_name="sessions", on_delete=models.CASCADE
+    )
+    checkout = models.OneToOneField(
+        "checkout.Checkout",
+        null=True,
+        blank=True,
+        related_name="oci_session",
+        on_delete=models.SET_NULL,
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+
+    # Echoed back to the procurement system exactly as received.
+    hook_url = models.TextField()
+    target = models.TextField(blank=True, default="")
+    okcode = models.TextField(blank=True, default="")
+    caller = models.TextField(blank=True, default="")
+    oci_version = models.CharField(max_length=8, blank=True, default="")
+    charset = models.CharField(max_length=40, blank=True, default="")
+
+    # SHA-256 of the one-time code: a leaked database row cannot be replayed.
+    code_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    code_expires_at = models.DateTimeField()
+    code_used_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"punch-out {self.pk} ({self.status})"
+
+
+class Transfer(models.Model):
+    """A cart as it was sent back to the procurement system, frozen.
+
+    The purchase order that comes back names it (OCI EXT_QUOTE_ID) and is checked
+    against this snapshot.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.OneToOneField(
+        PunchoutSession, related_name="transfer", on_delete=models.CASCADE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    currency = models.CharField(max_length=3)
+    # Lines as offered: sku, name, quantity, unit, unit price, NZI code, card text.
+    snapshot = models.JSONField()
+    # SHA-256 of the canonical snapshot, to notice a later change.
+    content_hash = models.CharField(max_length=64)
+    # The OCI fields as sent, and the shortening/charset warnings they carried.
+    fields = models.JSONField()
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    @property
+    def reference(self) -> str:
+        """The id as it travels in OCI: 32 characters fit EXT_QUOTE_ID (35)."""
+        return self.id.hex
+
+    def __str__(self) -> str:
+        return f"transfer {self.reference}"
