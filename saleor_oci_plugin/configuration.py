@@ -9,10 +9,22 @@ from .dataclasses import OCIConfiguration
 
 STOREFRONT_URL = "storefront_url"
 SESSION_LIFETIME_MINUTES = "session_lifetime_minutes"
+NZI_ATTRIBUTE_SLUG = "nzi_attribute_slug"
+NZI_METADATA_KEY = "nzi_metadata_key"
 
 DEFAULT_SESSION_LIFETIME_MINUTES = 120
 # A punch-out session longer than a working day is an unattended open door.
 MAX_SESSION_LIFETIME_MINUTES = 24 * 60
+
+
+def is_absolute_http_url(url: str) -> bool:
+    """Whether ``url`` can be a storefront URL: absolute http(s), no whitespace."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not any(character.isspace() for character in url)
+    )
 
 
 def parse_lifetime_minutes(value: object) -> int | None:
@@ -36,6 +48,8 @@ def config_from_items(items: list[dict]) -> OCIConfiguration:
     return OCIConfiguration(
         storefront_url=(values.get(STOREFRONT_URL) or "").strip(),
         session_lifetime_minutes=lifetime or DEFAULT_SESSION_LIFETIME_MINUTES,
+        nzi_attribute_slug=(values.get(NZI_ATTRIBUTE_SLUG) or "").strip(),
+        nzi_metadata_key=(values.get(NZI_METADATA_KEY) or "").strip(),
     )
 
 
@@ -45,14 +59,12 @@ def validate_configuration(items: list[dict]) -> None:
     errors: dict[str, ValidationError] = {}
 
     storefront_url = (values.get(STOREFRONT_URL) or "").strip()
-    if storefront_url:
-        parts = urlsplit(storefront_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            errors[STOREFRONT_URL] = ValidationError(
-                "The storefront URL must be an absolute http(s) URL, "
-                "for example https://shop.example.com/punchout.",
-                code=PluginErrorCode.INVALID.value,
-            )
+    if storefront_url and not is_absolute_http_url(storefront_url):
+        errors[STOREFRONT_URL] = ValidationError(
+            "The storefront URL must be an absolute http(s) URL, "
+            "for example https://shop.example.com/punchout.",
+            code=PluginErrorCode.INVALID.value,
+        )
 
     lifetime = values.get(SESSION_LIFETIME_MINUTES)
     if lifetime not in (None, "") and parse_lifetime_minutes(lifetime) is None:

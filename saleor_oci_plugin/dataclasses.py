@@ -9,3 +9,7 @@ class OCIConfiguration:
     storefront_url: str
     # How long a punch-out session stays usable after punch-in.
     session_lifetime_minutes: int
+    # Where a product's NZI code is read: a product attribute, else a metadata key
+    # of the variant or the product (connections may override per product/category).
+    nzi_attribute_slug: str = "nzi-code"
+    nzi_metadata_key: str = "nzi_code"

@@ -56,6 +56,7 @@ pytest_plugins = [
     "saleor.graphql.account.tests.fixtures",
     "saleor.payment.tests.fixtures",
     "saleor.webhook.tests.circuit_breaker.fixtures",
+    "tests.saleor.fixtures",
 ]
 
 

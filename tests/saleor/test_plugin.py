@@ -53,7 +53,12 @@ def test_plugins_query_lists_the_plugin_with_its_configuration(
     fields = {
         item["name"]: item for item in plugin["globalConfiguration"]["configuration"]
     }
-    assert set(fields) == {"storefront_url", "session_lifetime_minutes"}
+    assert set(fields) == {
+        "storefront_url",
+        "session_lifetime_minutes",
+        "nzi_attribute_slug",
+        "nzi_metadata_key",
+    }
     assert fields["session_lifetime_minutes"]["value"] == "120"
     assert fields["storefront_url"]["label"] == "Storefront URL for punch-out shoppers"
 

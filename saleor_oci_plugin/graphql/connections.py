@@ -1,0 +1,849 @@
+"""GraphQL for shop staff: buyer organisations, branches and their connections.
+
+Every field here needs ``MANAGE_PLUGINS`` (a staff user or an App token with it), as
+the plugin's own configuration does. The mutations are thin: they turn global IDs
+and typed inputs into the service layer's values (``punchout/connections.py``),
+which checks everything and reports refusals as ``errors { field code message }``
+with ``OciErrorCode``. A connection's password can be set, never read.
+
+Settings with a small fixed shape (allow-list, login parameter aliases, unit codes,
+NZI overrides) have typed inputs, so that GraphQL itself checks their shape and a
+Dashboard extension can build forms from introspection. The field mapping is a
+``JSONString``: its format belongs to the OCI codec (``oci/mapping.py``) and grows
+with it, and the codec checks it.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import graphene
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from graphql.error import GraphQLError
+from saleor.graphql.account.dataloaders import UserByUserIdLoader
+from saleor.graphql.account.types import User
+from saleor.graphql.channel.dataloaders.by_self import ChannelByIdLoader
+from saleor.graphql.channel.types import Channel
+from saleor.graphql.core import ResolveInfo
+from saleor.graphql.core.context import get_database_connection_name
+from saleor.graphql.core.dataloaders import DataLoader
+from saleor.graphql.core.fields import JSONString, PermissionsField
+from saleor.graphql.core.mutations import BaseMutation
+from saleor.graphql.core.scalars import DateTime
+from saleor.graphql.core.types import ModelObjectType, NonNullList
+from saleor.graphql.core.utils import from_global_id_or_error
+from saleor.permission.enums import PluginsPermissions
+
+from ..buyers.models import (
+    Branch,
+    BuyerOrganisation,
+    InvoiceFormat,
+    InvoicingPreference,
+)
+from ..error_codes import OciErrorCode
+from ..oci import OCIVersion
+from ..punchout import connections as service
+from ..punchout.models import Connection
+from .errors import OciError
+
+MANAGE_PLUGINS = PluginsPermissions.MANAGE_PLUGINS
+
+OciInvoiceFormat = graphene.Enum(
+    "OciInvoiceFormat",
+    [(choice.name, choice.value) for choice in InvoiceFormat],
+    description="The UBL e-invoice format an organisation receives.",
+)
+OciInvoicingPreference = graphene.Enum(
+    "OciInvoicingPreference",
+    [(choice.name, choice.value) for choice in InvoicingPreference],
+    description="Whether an organisation is invoiced per order or periodically.",
+)
+OciVersionEnum = graphene.Enum(
+    "OciVersionEnum",
+    [(f"V{version.value.replace('.', '_')}", version.value) for version in OCIVersion],
+    description="The OCI version whose fields a connection's carts are sent with.",
+)
+
+
+# --- data loaders (Saleor reads through them, from the replica where it may) ----
+
+
+class OrganisationByIdLoader(DataLoader[int, BuyerOrganisation]):
+    context_key = "oci_organisation_by_id"
+
+    def batch_load(self, keys: Iterable[int]) -> list[BuyerOrganisation | None]:
+        found = BuyerOrganisation.objects.using(self.database_connection_name).in_bulk(
+            keys
+        )
+        return [found.get(key) for key in keys]
+
+
+class BranchByIdLoader(DataLoader[int, Branch]):
+    context_key = "oci_branch_by_id"
+
+    def batch_load(self, keys: Iterable[int]) -> list[Branch | None]:
+        found = Branch.objects.using(self.database_connection_name).in_bulk(keys)
+        return [found.get(key) for key in keys]
+
+
+class BranchesByOrganisationIdLoader(DataLoader[int, list[Branch]]):
+    context_key = "oci_branches_by_organisation_id"
+
+    def batch_load(self, keys: Iterable[int]) -> list[list[Branch]]:
+        by_organisation: dict[int, list[Branch]] = {key: [] for key in keys}
+        branches = Branch.objects.using(self.database_connection_name).filter(
+            organisation_id__in=list(by_organisation)
+        )
+        for branch in branches:
+            by_organisation[branch.organisation_id].append(branch)
+        return [by_organisation[key] for key in keys]
+
+
+# --- types ---------------------------------------------------------------------
+
+
+class OciBranch(ModelObjectType[Branch]):
+    id = graphene.GlobalID(required=True, description="The ID of the branch.")
+    organisation = graphene.Field(
+        lambda: OciOrganisation,
+        required=True,
+        description="The organisation the branch belongs to.",
+    )
+    name = graphene.String(required=True, description="Name of the branch.")
+    code = graphene.String(
+        required=True, description="The organisation's own code for the branch."
+    )
+    default_cost_centre = graphene.String(
+        required=True, description="Cost centre printed on the branch's invoices."
+    )
+    invoicing_preference = OciInvoicingPreference(
+        description="How the branch is invoiced; null: as its organisation."
+    )
+
+    class Meta:
+        model = Branch
+        interfaces = (graphene.relay.Node,)
+        description = "A branch (vestiging) of a buyer organisation."
+
+    @staticmethod
+    def resolve_organisation(root: Branch, info: ResolveInfo):
+        return OrganisationByIdLoader(info.context).load(root.organisation_id)
+
+    @staticmethod
+    def resolve_invoicing_preference(root: Branch, _info: ResolveInfo) -> str | None:
+        return root.invoicing_preference or None
+
+
+class OciOrganisation(ModelObjectType[BuyerOrganisation]):
+    id = graphene.GlobalID(required=True, description="The ID of the organisation.")
+    name = graphene.String(required=True, description="Name of the organisation.")
+    kvk_number = graphene.String(
+        required=True, description="Dutch Chamber of Commerce (KvK) number."
+    )
+    vat_number = graphene.String(required=True, description="VAT number.")
+    peppol_endpoint_id = graphene.String(
+        required=True, description="Peppol endpoint the e-invoices are sent to."
+    )
+    peppol_endpoint_scheme = graphene.String(
+        required=True, description="Scheme of the Peppol endpoint, e.g. 0106 (KvK)."
+    )
+    invoice_format = OciInvoiceFormat(required=True, description="E-invoice format.")
+    invoicing_preference = OciInvoicingPreference(
+        required=True, description="Invoice per order or periodically."
+    )
+    created_at = DateTime(required=True, description="When it was created.")
+    branches = NonNullList(
+        OciBranch, required=True, description="The organisation's branches."
+    )
+
+    class Meta:
+        model = BuyerOrganisation
+        interfaces = (graphene.relay.Node,)
+        description = "A business customer that buys through its procurement system."
+
+    @staticmethod
+    def resolve_branches(root: BuyerOrganisation, info: ResolveInfo):
+        return BranchesByOrganisationIdLoader(info.context).load(root.pk)
+
+
+class OciParameterAliases(graphene.ObjectType):
+    username = NonNullList(
+        graphene.String,
+        required=True,
+        description="Names the user name may come under, besides USERNAME.",
+    )
+    password = NonNullList(
+        graphene.String,
+        required=True,
+        description="Names the password may come under, besides PASSWORD.",
+    )
+
+    class Meta:
+        description = "Extra punch-in parameter names of a connection's login values."
+
+
+class OciUnitCode(graphene.ObjectType):
+    unit = graphene.String(required=True, description="The shop's unit name.")
+    code = graphene.String(required=True, description="The OCI (ISO) unit code.")
+
+    class Meta:
+        description = "A shop unit and the unit code sent for it in OCI UNIT."
+
+
+class OciNziCode(graphene.ObjectType):
+    key = graphene.String(
+        required=True, description="Product SKU or slug, or category slug."
+    )
+    code = graphene.String(required=True, description="The buyer's NZI code.")
+
+    class Meta:
+        description = "A buyer's own NZI code for a product or category."
+
+
+class OciNziOverrides(graphene.ObjectType):
+    products = NonNullList(OciNziCode, required=True, description="By product.")
+    categories = NonNullList(OciNziCode, required=True, description="By category.")
+
+    class Meta:
+        description = "A buyer's own NZI codes, used before the shop's product data."
+
+
+class OciConnection(ModelObjectType[Connection]):
+    id = graphene.GlobalID(required=True, description="The ID of the connection.")
+    organisation = graphene.Field(
+        OciOrganisation, required=True, description="The buyer organisation."
+    )
+    branch = graphene.Field(
+        OciBranch, description="The branch the connection buys for, if one."
+    )
+    name = graphene.String(required=True, description="Name of the connection.")
+    is_active = graphene.Boolean(
+        required=True, description="Whether the buyer can punch in."
+    )
+    login_name = graphene.String(
+        required=True, description="The USERNAME the procurement system sends."
+    )
+    parameter_aliases = graphene.Field(
+        OciParameterAliases,
+        required=True,
+        description="Extra names of the login parameters.",
+    )
+    hook_url_allowlist = NonNullList(
+        graphene.String,
+        required=True,
+        description="Entries scheme://host[:port][/path-prefix] a HOOK_URL must match.",
+    )
+    allow_http_hook_url = graphene.Boolean(
+        required=True, description="Whether http:// HOOK_URLs are allowed."
+    )
+    allow_sapevent_hook_url = graphene.Boolean(
+        required=True, description="Whether SAP GUI's SAPEVENT: HOOK_URLs are allowed."
+    )
+    oci_version = OciVersionEnum(required=True, description="OCI version.")
+    field_mapping = JSONString(
+        required=True,
+        description="The codec's field mapping settings ({}: the defaults).",
+    )
+    unit_map = NonNullList(
+        OciUnitCode, required=True, description="Unit codes besides the standard ones."
+    )
+    nzi_field = graphene.String(
+        required=True, description="The OCI field the NZI code is sent in."
+    )
+    nzi_overrides = graphene.Field(
+        OciNziOverrides, required=True, description="The buyer's own NZI codes."
+    )
+    price_precision = graphene.Int(
+        required=True, description="Decimal places of prices sent in OCI."
+    )
+    channel = graphene.Field(
+        Channel, required=True, description="The channel the buyer shops in."
+    )
+    customer = graphene.Field(
+        User, required=True, description="The customer account the buyer shops as."
+    )
+    storefront_url = graphene.String(
+        description="Where punched-in buyers go; null: the plugin's setting."
+    )
+    session_lifetime_minutes = graphene.Int(
+        description="Punch-out session lifetime; null: the plugin's setting."
+    )
+    failed_logins = graphene.Int(
+        required=True, description="Wrong passwords since the last good login."
+    )
+    locked_until = DateTime(
+        description="Until when logins are refused after too many wrong passwords."
+    )
+    created_at = DateTime(required=True, description="When it was created.")
+    updated_at = DateTime(required=True, description="When it was last changed.")
+
+    class Meta:
+        model = Connection
+        interfaces = (graphene.relay.Node,)
+        description = (
+            "How a buyer organisation's procurement system punches in. The password "
+            "is stored hashed and cannot be read."
+        )
+
+    @staticmethod
+    def resolve_organisation(root: Connection, info: ResolveInfo):
+        return OrganisationByIdLoader(info.context).load(root.organisation_id)
+
+    @staticmethod
+    def resolve_branch(root: Connection, info: ResolveInfo):
+        if root.branch_id is None:
+            return None
+        return BranchByIdLoader(info.context).load(root.branch_id)
+
+    @staticmethod
+    def resolve_parameter_aliases(root: Connection, _info: ResolveInfo) -> dict:
+        aliases = root.parameter_aliases or {}
+        return {
+            "username": aliases.get("USERNAME", []),
+            "password": aliases.get("PASSWORD", []),
+        }
+
+    @staticmethod
+    def resolve_unit_map(root: Connection, _info: ResolveInfo) -> list[dict]:
+        return [
+            {"unit": unit, "code": code} for unit, code in (root.unit_map or {}).items()
+        ]
+
+    @staticmethod
+    def resolve_nzi_overrides(root: Connection, _info: ResolveInfo) -> dict:
+        overrides = root.nzi_overrides or {}
+        return {
+            group: [
+                {"key": key, "code": code}
+                for key, code in (overrides.get(group) or {}).items()
+            ]
+            for group in service.NZI_OVERRIDE_GROUPS
+        }
+
+    @staticmethod
+    def resolve_channel(root: Connection, info: ResolveInfo):
+        return ChannelByIdLoader(info.context).load(root.channel_id)
+
+    @staticmethod
+    def resolve_customer(root: Connection, info: ResolveInfo):
+        return UserByUserIdLoader(info.context).load(root.customer_id)
+
+    @staticmethod
+    def resolve_storefront_url(root: Connection, _info: ResolveInfo) -> str | None:
+        return root.storefront_url or None
+
+
+# --- inputs --------------------------------------------------------------------
+
+
+class OciOrganisationInput(graphene.InputObjectType):
+    name = graphene.String(description="Name of the organisation.")
+    kvk_number = graphene.String(description="KvK number: eight digits.")
+    vat_number = graphene.String(description="VAT number.")
+    peppol_endpoint_id = graphene.String(description="Peppol endpoint ID.")
+    peppol_endpoint_scheme = graphene.String(
+        description="Peppol endpoint scheme: four digits, e.g. 0106."
+    )
+    invoice_format = OciInvoiceFormat(description="E-invoice format.")
+    invoicing_preference = OciInvoicingPreference(
+        description="Invoice per order or periodically."
+    )
+
+    class Meta:
+        description = "Settings of a buyer organisation; omitted ones stay as they are."
+
+
+class OciOrganisationCreateInput(OciOrganisationInput):
+    name = graphene.String(required=True, description="Name of the organisation.")
+
+    class Meta:
+        description = "A new buyer organisation."
+
+
+class _BranchSettingsInput(graphene.InputObjectType):
+    code = graphene.String(description="The organisation's own code for the branch.")
+    default_cost_centre = graphene.String(description="Default cost centre.")
+    invoicing_preference = OciInvoicingPreference(
+        description="How the branch is invoiced; null: as its organisation."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class OciBranchInput(_BranchSettingsInput):
+    name = graphene.String(description="Name of the branch.")
+
+    class Meta:
+        description = "Settings of a branch; omitted ones stay as they are."
+
+
+class OciBranchCreateInput(_BranchSettingsInput):
+    organisation = graphene.ID(
+        required=True, description="The organisation the branch belongs to."
+    )
+    name = graphene.String(required=True, description="Name of the branch.")
+
+    class Meta:
+        description = "A new branch of a buyer organisation."
+
+
+class OciParameterAliasesInput(graphene.InputObjectType):
+    username = NonNullList(
+        graphene.String, description="Extra names of the user name, e.g. loginname."
+    )
+    password = NonNullList(
+        graphene.String, description="Extra names of the password, e.g. pwd."
+    )
+
+    class Meta:
+        description = "Extra punch-in parameter names; replaces all the stored ones."
+
+
+class OciUnitCodeInput(graphene.InputObjectType):
+    unit = graphene.String(required=True, description="The shop's unit name.")
+    code = graphene.String(
+        required=True, description="Its OCI unit code: 1 to 3 letters or digits."
+    )
+
+    class Meta:
+        description = "A shop unit and the OCI unit code to send for it."
+
+
+class OciNziCodeInput(graphene.InputObjectType):
+    key = graphene.String(
+        required=True, description="Product SKU or slug, or category slug."
+    )
+    code = graphene.String(required=True, description="The buyer's NZI code.")
+
+    class Meta:
+        description = "A buyer's own NZI code for a product or category."
+
+
+class OciNziOverridesInput(graphene.InputObjectType):
+    products = NonNullList(OciNziCodeInput, description="By product SKU or slug.")
+    categories = NonNullList(OciNziCodeInput, description="By category slug.")
+
+    class Meta:
+        description = "A buyer's own NZI codes; replaces all the stored ones."
+
+
+class _ConnectionSettingsInput(graphene.InputObjectType):
+    branch = graphene.ID(description="A branch of the organisation, or null.")
+    is_active = graphene.Boolean(description="Whether the buyer can punch in.")
+    password = graphene.String(
+        description="The PASSWORD the procurement system sends; stored hashed."
+    )
+    parameter_aliases = OciParameterAliasesInput(
+        description="Extra names of the login parameters."
+    )
+    hook_url_allowlist = NonNullList(
+        graphene.String,
+        description="Entries scheme://host[:port][/path-prefix]; *.host: subdomains.",
+    )
+    allow_http_hook_url = graphene.Boolean(description="Allow http:// HOOK_URLs.")
+    allow_sapevent_hook_url = graphene.Boolean(
+        description="Allow SAP GUI's SAPEVENT: HOOK_URLs."
+    )
+    oci_version = OciVersionEnum(description="OCI version of the carts sent.")
+    field_mapping = JSONString(
+        description="The codec's field mapping settings; {} for the defaults."
+    )
+    unit_map = NonNullList(
+        OciUnitCodeInput, description="Unit codes; replaces all the stored ones."
+    )
+    nzi_field = graphene.String(description="OCI field of the NZI code (MATGROUP).")
+    nzi_overrides = OciNziOverridesInput(description="The buyer's own NZI codes.")
+    price_precision = graphene.Int(description="Decimal places of prices: 0 to 4.")
+    storefront_url = graphene.String(
+        description="Absolute http(s) URL; null or empty: the plugin's setting."
+    )
+    session_lifetime_minutes = graphene.Int(
+        description="1 to 1440 minutes; null: the plugin's setting."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class OciConnectionInput(_ConnectionSettingsInput):
+    name = graphene.String(description="Name of the connection.")
+    login_name = graphene.String(description="The USERNAME the buyer sends.")
+    channel = graphene.ID(description="The channel the buyer shops in.")
+    customer = graphene.ID(description="The customer account the buyer shops as.")
+    unlock = graphene.Boolean(
+        description="Lift the lock after too many wrong passwords."
+    )
+
+    class Meta:
+        description = "Settings of a connection; omitted ones stay as they are."
+
+
+class OciConnectionCreateInput(_ConnectionSettingsInput):
+    organisation = graphene.ID(required=True, description="The buyer organisation.")
+    name = graphene.String(required=True, description="Name of the connection.")
+    login_name = graphene.String(
+        required=True, description="The USERNAME the buyer sends; unique."
+    )
+    password = graphene.String(
+        required=True,
+        description="The PASSWORD the buyer sends, at least 12 characters; stored "
+        "hashed.",
+    )
+    channel = graphene.ID(required=True, description="The channel the buyer shops in.")
+    customer = graphene.ID(
+        required=True,
+        description="The (non-staff) customer account the buyer shops as.",
+    )
+
+    class Meta:
+        description = "A new punch-out connection of a buyer organisation."
+
+
+# --- mutations -----------------------------------------------------------------
+
+
+def _pk_from_global_id(global_id: str, type_name: str, field: str) -> int:
+    """The primary key in a global ID of ``type_name``; a ValidationError if none."""
+    try:
+        _type, pk = from_global_id_or_error(global_id, type_name, raise_error=True)
+        return int(pk)
+    except (GraphQLError, ValueError) as error:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    f"Invalid ID: {global_id}. Expected: {type_name}.",
+                    code=OciErrorCode.GRAPHQL_ERROR.value,
+                )
+            }
+        ) from error
+
+
+def _instance_or_error[M: Model](
+    model: type[M], global_id: str, type_name: str, field: str = "id"
+) -> M:
+    pk = _pk_from_global_id(global_id, type_name, field)
+    instance = model._default_manager.filter(pk=pk).first()
+    if instance is None:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    f"No {type_name} has the ID {global_id}.",
+                    code=OciErrorCode.NOT_FOUND.value,
+                )
+            }
+        )
+    return instance
+
+
+def _branch_settings(data: dict[str, Any]) -> service.BranchData:
+    if "invoicing_preference" in data and data["invoicing_preference"] is None:
+        data["invoicing_preference"] = ""  # invoiced as its organisation
+    return data  # type: ignore[return-value]
+
+
+# Input fields the service layer takes as they come.
+_PLAIN_CONNECTION_SETTINGS = frozenset(
+    {
+        "name",
+        "is_active",
+        "login_name",
+        "hook_url_allowlist",
+        "allow_http_hook_url",
+        "allow_sapevent_hook_url",
+        "oci_version",
+        "field_mapping",
+        "nzi_field",
+        "price_precision",
+        "storefront_url",
+        "session_lifetime_minutes",
+    }
+)
+
+
+def _connection_settings(data: Mapping[str, Any]) -> service.ConnectionData:
+    """The service layer's settings from a connection input (given keys only)."""
+    settings: dict[str, Any] = {
+        key: value for key, value in data.items() if key in _PLAIN_CONNECTION_SETTINGS
+    }
+    if "hook_url_allowlist" in data and data["hook_url_allowlist"] is None:
+        settings["hook_url_allowlist"] = []  # null empties lists, as for unitMap
+    if "branch" in data:
+        branch = data["branch"]
+        settings["branch_id"] = (
+            None
+            if branch is None
+            else _pk_from_global_id(branch, "OciBranch", "branch")
+        )
+    for field, type_name in (("channel", "Channel"), ("customer", "User")):
+        if field in data:
+            global_id = data[field]
+            settings[f"{field}_id"] = (
+                None
+                if global_id is None
+                else _pk_from_global_id(global_id, type_name, field)
+            )
+    if "parameter_aliases" in data:
+        aliases = data["parameter_aliases"] or {}
+        settings["parameter_aliases"] = {
+            "USERNAME": list(aliases.get("username") or []),
+            "PASSWORD": list(aliases.get("password") or []),
+        }
+    if "unit_map" in data:
+        settings["unit_map"] = _pairs_to_dict(
+            data["unit_map"] or [], "unit", "unit_map"
+        )
+    if "nzi_overrides" in data:
+        overrides = data["nzi_overrides"] or {}
+        settings["nzi_overrides"] = {
+            group: _pairs_to_dict(overrides.get(group) or [], "key", "nzi_overrides")
+            for group in service.NZI_OVERRIDE_GROUPS
+            if overrides.get(group)
+        }
+    return settings  # type: ignore[return-value]
+
+
+def _pairs_to_dict(
+    pairs: Iterable[Mapping[str, str]], key_name: str, field: str
+) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for pair in pairs:
+        key = pair[key_name]
+        if key in result:
+            raise ValidationError(
+                {
+                    field: ValidationError(
+                        f"{key!r} is given twice.", code=OciErrorCode.INVALID.value
+                    )
+                }
+            )
+        result[key] = pair["code"]
+    return result
+
+
+class OciOrganisationCreate(BaseMutation):
+    organisation = graphene.Field(OciOrganisation)
+
+    class Arguments:
+        input = OciOrganisationCreateInput(
+            required=True, description="The new organisation."
+        )
+
+    class Meta:
+        description = "Create a buyer organisation."
+        error_type_class = OciError
+        permissions = (MANAGE_PLUGINS,)
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, input: dict
+    ) -> "OciOrganisationCreate":
+        organisation = service.create_organisation(dict(input))  # type: ignore[arg-type]
+        return cls(organisation=organisation)
+
+
+class OciOrganisationUpdate(BaseMutation):
+    organisation = graphene.Field(OciOrganisation)
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The organisation to change.")
+        input = OciOrganisationInput(required=True, description="The changes.")
+
+    class Meta:
+        description = "Change a buyer organisation's settings."
+        error_type_class = OciError
+        permissions = (MANAGE_PLUGINS,)
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
+    ) -> "OciOrganisationUpdate":
+        organisation = _instance_or_error(BuyerOrganisation, id, "OciOrganisation")
+        service.update_organisation(organisation, dict(input))  # type: ignore[arg-type]
+        return cls(organisation=organisation)
+
+
+class OciBranchCreate(BaseMutation):
+    branch = graphene.Field(OciBranch)
+
+    class Arguments:
+        input = OciBranchCreateInput(required=True, description="The new branch.")
+
+    class Meta:
+        description = "Create a branch of a buyer organisation."
+        error_type_class = OciError
+        permissions = (MANAGE_PLUGINS,)
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, input: dict
+    ) -> "OciBranchCreate":
+        data = dict(input)
+        organisation_id = _pk_from_global_id(
+            data.pop("organisation"), "OciOrganisation", "organisation"
+        )
+        branch = service.create_branch(organisation_id, _branch_settings(data))
+        return cls(branch=branch)
+
+
+class OciBranchUpdate(BaseMutation):
+    branch = graphene.Field(OciBranch)
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The branch to change.")
+        input = OciBranchInput(required=True, description="The changes.")
+
+    class Meta:
+        description = "Change a branch's settings; it stays with its organisation."
+        error_type_class = OciError
+        permissions = (MANAGE_PLUGINS,)
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
+    ) -> "OciBranchUpdate":
+        branch = _instance_or_error(Branch, id, "OciBranch")
+        service.update_branch(branch, _branch_settings(dict(input)))
+        return cls(branch=branch)
+
+
+class OciConnectionCreate(BaseMutation):
+    connection = graphene.Field(OciConnection)
+
+    class Arguments:
+        input = OciConnectionCreateInput(
+            required=True, description="The new connection."
+        )
+
+    class Meta:
+        description = "Create a punch-out connection of a buyer organisation."
+        error_type_class = OciError
+        permissions = (MANAGE_PLUGINS,)
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, input: dict
+    ) -> "OciConnectionCreate":
+        organisation_id = _pk_from_global_id(
+            input["organisation"], "OciOrganisation", "organisation"
+        )
+        connection = service.create_connection(
+            organisation_id, input["password"], _connection_settings(input)
+        )
+        return cls(connection=connection)
+
+
+class OciConnectionUpdate(BaseMutation):
+    connection = graphene.Field(OciConnection)
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The connection to change.")
+        input = OciConnectionInput(required=True, description="The changes.")
+
+    class Meta:
+        description = (
+            "Change a connection's settings. A new password, or unlock, lifts the "
+            "lock after too many wrong passwords."
+        )
+        error_type_class = OciError
+        permissions = (MANAGE_PLUGINS,)
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
+    ) -> "OciConnectionUpdate":
+        connection = _instance_or_error(Connection, id, "OciConnection")
+        if "password" in input and input["password"] is None:
+            raise ValidationError(
+                {
+                    "password": ValidationError(
+                        "A password cannot be removed; omit it to keep it.",
+                        code=OciErrorCode.REQUIRED.value,
+                    )
+                }
+            )
+        service.update_connection(
+            connection,
+            _connection_settings(input),
+            password=input.get("password"),
+            unlock=bool(input.get("unlock")),
+        )
+        return cls(connection=connection)
+
+
+class OciConnectionDelete(BaseMutation):
+    connection = graphene.Field(OciConnection, description="The deleted connection.")
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The connection to delete.")
+
+    class Meta:
+        description = (
+            "Delete a connection with its punch-out sessions. To stop punch-ins "
+            "but keep the history, set isActive to false instead."
+        )
+        error_type_class = OciError
+        permissions = (MANAGE_PLUGINS,)
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, id: str
+    ) -> "OciConnectionDelete":
+        connection = _instance_or_error(Connection, id, "OciConnection")
+        pk = connection.pk
+        service.delete_connection(connection)
+        connection.pk = pk  # so that the payload still names what was deleted
+        return cls(connection=connection)
+
+
+# --- root fields ---------------------------------------------------------------
+
+
+class ConnectionQueries(graphene.ObjectType):
+    oci_organisations = PermissionsField(
+        NonNullList(OciOrganisation),
+        required=True,
+        description="Buyer organisations with their branches.",
+        permissions=[MANAGE_PLUGINS],
+    )
+    oci_connections = PermissionsField(
+        NonNullList(OciConnection),
+        required=True,
+        organisation=graphene.Argument(
+            graphene.ID, description="Only the connections of this organisation."
+        ),
+        description="Punch-out connections of buyer organisations.",
+        permissions=[MANAGE_PLUGINS],
+    )
+
+    @staticmethod
+    def resolve_oci_organisations(_root, info: ResolveInfo):
+        database = get_database_connection_name(info.context)
+        return BuyerOrganisation.objects.using(database).all()
+
+    @staticmethod
+    def resolve_oci_connections(
+        _root, info: ResolveInfo, *, organisation: str | None = None
+    ):
+        database = get_database_connection_name(info.context)
+        connections = Connection.objects.using(database).all()
+        if organisation is not None:
+            _type, pk = from_global_id_or_error(
+                organisation, "OciOrganisation", raise_error=True
+            )
+            if not pk.isdigit():
+                raise GraphQLError(
+                    f"Invalid ID: {organisation}. Expected: OciOrganisation."
+                )
+            connections = connections.filter(organisation_id=int(pk))
+        return connections
+
+
+class ConnectionMutations(graphene.ObjectType):
+    oci_organisation_create = OciOrganisationCreate.Field()
+    oci_organisation_update = OciOrganisationUpdate.Field()
+    oci_branch_create = OciBranchCreate.Field()
+    oci_branch_update = OciBranchUpdate.Field()
+    oci_connection_create = OciConnectionCreate.Field()
+    oci_connection_update = OciConnectionUpdate.Field()
+    oci_connection_delete = OciConnectionDelete.Field()

@@ -1,0 +1,437 @@
+"""``manage.py oci_connection``: punch-out connections for operators without a Dashboard
+extension.
+
+It calls the same service layer as the GraphQL API (``punchout/connections.py``), so
+a setting is checked the same way; a refusal is printed per option and the command
+exits with status 1. A password is read from a prompt, from standard input
+(``--password-stdin``) or from an environment variable (``--password-env NAME``),
+never from the command line, where every user of the machine sees it in ``ps``.
+
+    manage.py oci_connection list [--organisation ORG]
+    manage.py oci_connection create-organisation NAME [--kvk-number N] [--vat-number N]
+    manage.py oci_connection create --organisation ORG --channel SLUG \\
+        --customer EMAIL --login-name NAME [--allow https://srm.example.com] ...
+    manage.py oci_connection set-password LOGIN_NAME [--password-stdin]
+    manage.py oci_connection update LOGIN_NAME [--allow ENTRY] [--disallow ENTRY] \\
+        [--allow-http | --no-allow-http] [--active | --inactive] [--unlock] ...
+    manage.py oci_connection delete LOGIN_NAME [--yes]
+
+ORG is an organisation's name or ID; a connection is named by its login name or ID.
+"""
+
+import getpass
+import os
+import sys
+from argparse import ArgumentParser, BooleanOptionalAction
+from typing import Any, TextIO
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from saleor.account.models import User
+from saleor.channel.models import Channel
+
+from ...buyers.models import Branch, BuyerOrganisation
+from ...oci import OCIVersion
+from ...punchout import connections as service
+from ...punchout.models import Connection
+
+# Where a refused setting came from, to name the option in the message.
+_OPTION_OF_FIELD = {
+    "name": "--name",
+    "login_name": "--login-name",
+    "organisation": "--organisation",
+    "branch": "--branch",
+    "channel": "--channel",
+    "customer": "--customer",
+    "hook_url_allowlist": "--allow",
+    "allow_http_hook_url": "--allow-http",
+    "allow_sapevent_hook_url": "--allow-sapevent",
+    "is_active": "--active",
+    "oci_version": "--oci-version",
+    "nzi_field": "--nzi-field",
+    "price_precision": "--price-precision",
+    "storefront_url": "--storefront-url",
+    "session_lifetime_minutes": "--session-lifetime",
+    "kvk_number": "--kvk-number",
+    "vat_number": "--vat-number",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Manage OCI punch-out connections: list, create, set-password, update, delete."
+    )
+    # Tests (and scripts) may hand over the stream a password is read from.
+    stealth_options = ("stdin",)
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        # Every action has allow_abbrev=False: "--password" must not become
+        # "--password-stdin" or "--password-env".
+
+        listing = actions.add_parser(
+            "list", allow_abbrev=False, help="List the connections."
+        )
+        listing.add_argument("--organisation", help="Only this organisation's.")
+
+        organisation = actions.add_parser(
+            "create-organisation",
+            allow_abbrev=False,
+            help="Create a buyer organisation.",
+        )
+        organisation.add_argument("organisation_name", metavar="NAME")
+        organisation.add_argument("--kvk-number", default="")
+        organisation.add_argument("--vat-number", default="")
+
+        create = actions.add_parser(
+            "create", allow_abbrev=False, help="Create a connection."
+        )
+        create.add_argument(
+            "--organisation", required=True, help="Organisation name or ID."
+        )
+        create.add_argument("--channel", required=True, help="Channel slug.")
+        create.add_argument(
+            "--customer", required=True, help="E-mail of the customer account."
+        )
+        create.add_argument(
+            "--login-name", required=True, help="The USERNAME the buyer sends."
+        )
+        create.add_argument("--name", help="Name of the connection (the login name).")
+        create.add_argument("--branch", help="Branch code, name or ID.")
+        create.add_argument(
+            "--allow",
+            action="append",
+            default=[],
+            metavar="ENTRY",
+            help="HOOK_URL allow-list entry https://host[:port][/path]; repeatable.",
+        )
+        create.add_argument("--allow-http", action="store_true")
+        create.add_argument("--allow-sapevent", action="store_true")
+        create.add_argument("--inactive", action="store_true")
+        self._add_settings(create)
+        self._add_password_source(create)
+
+        set_password = actions.add_parser(
+            "set-password",
+            allow_abbrev=False,
+            help="Replace a connection's password; lifts a lock.",
+        )
+        set_password.add_argument("connection", help="Login name or ID.")
+        self._add_password_source(set_password)
+
+        update = actions.add_parser(
+            "update", allow_abbrev=False, help="Change a connection."
+        )
+        update.add_argument("connection", help="Login name or ID.")
+        update.add_argument("--name")
+        update.add_argument("--login-name")
+        update.add_argument("--channel", help="Channel slug.")
+        update.add_argument("--customer", help="E-mail of the customer account.")
+        update.add_argument("--branch", help="Branch code, name or ID; '' for none.")
+        update.add_argument(
+            "--allow",
+            action="append",
+            default=[],
+            metavar="ENTRY",
+            help="Add an allow-list entry; repeatable.",
+        )
+        update.add_argument(
+            "--disallow",
+            action="append",
+            default=[],
+            metavar="ENTRY",
+            help="Remove an allow-list entry; repeatable.",
+        )
+        update.add_argument("--allow-http", action=BooleanOptionalAction)
+        update.add_argument("--allow-sapevent", action=BooleanOptionalAction)
+        activity = update.add_mutually_exclusive_group()
+        activity.add_argument("--active", action="store_true", default=None)
+        activity.add_argument("--inactive", action="store_false", dest="active")
+        update.add_argument(
+            "--unlock", action="store_true", help="Lift a lock after wrong passwords."
+        )
+        self._add_settings(update)
+
+        delete = actions.add_parser(
+            "delete",
+            allow_abbrev=False,
+            help="Delete a connection with its punch-out sessions.",
+        )
+        delete.add_argument("connection", help="Login name or ID.")
+        delete.add_argument("--yes", action="store_true", help="Do not ask.")
+
+    @staticmethod
+    def _add_settings(parser: ArgumentParser) -> None:
+        parser.add_argument("--oci-version", choices=[str(v) for v in OCIVersion])
+        parser.add_argument("--nzi-field", help="OCI field of the NZI code.")
+        parser.add_argument("--price-precision", type=int, metavar="PLACES")
+        parser.add_argument(
+            "--storefront-url", help="Absolute http(s) URL; '' for the plugin's."
+        )
+        parser.add_argument(
+            "--session-lifetime",
+            type=int,
+            metavar="MINUTES",
+            help="1 to 1440; 0 for the plugin's.",
+        )
+
+    @staticmethod
+    def _add_password_source(parser: ArgumentParser) -> None:
+        source = parser.add_mutually_exclusive_group()
+        source.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="Read the password from the first line of standard input.",
+        )
+        source.add_argument(
+            "--password-env",
+            metavar="VARIABLE",
+            help="Read the password from this environment variable.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdin: TextIO = options.get("stdin") or sys.stdin
+        action = options["action"]
+        try:
+            if action == "list":
+                self._list(options)
+            elif action == "create-organisation":
+                self._create_organisation(options)
+            elif action == "create":
+                self._create(options)
+            elif action == "set-password":
+                self._set_password(options)
+            elif action == "update":
+                self._update(options)
+            elif action == "delete":
+                self._delete(options)
+        except ValidationError as error:
+            raise CommandError(_describe(error)) from None
+
+    # --- actions ---------------------------------------------------------------
+
+    def _list(self, options: dict[str, Any]) -> None:
+        connections = Connection.objects.select_related(
+            "organisation", "branch", "channel", "customer"
+        )
+        if options["organisation"]:
+            organisation = _organisation(options["organisation"])
+            connections = connections.filter(organisation=organisation)
+        if not connections:
+            self.stdout.write("No connections.")
+            return
+        for connection in connections:
+            state = "active" if connection.is_active else "inactive"
+            if connection.locked_until:
+                state += f", locked until {connection.locked_until:%Y-%m-%d %H:%M}"
+            where = connection.organisation.name
+            if connection.branch:
+                where += f" / {connection.branch.name}"
+            allowed = ", ".join(connection.hook_url_allowlist) or "(none)"
+            self.stdout.write(
+                f"{connection.pk}  {connection.login_name}  {connection.name!r}  "
+                f"{where}  channel={connection.channel.slug}  "
+                f"customer={connection.customer.email}  {state}  allow: {allowed}"
+            )
+
+    def _create_organisation(self, options: dict[str, Any]) -> None:
+        organisation = service.create_organisation(
+            {
+                "name": options["organisation_name"],
+                "kvk_number": options["kvk_number"],
+                "vat_number": options["vat_number"],
+            }
+        )
+        self.stdout.write(
+            f"Created organisation {organisation.pk} {organisation.name!r}."
+        )
+
+    def _create(self, options: dict[str, Any]) -> None:
+        organisation = _organisation(options["organisation"])
+        settings: service.ConnectionData = {
+            "name": options["name"] or options["login_name"],
+            "login_name": options["login_name"],
+            "channel_id": _channel(options["channel"]).pk,
+            "customer_id": _customer(options["customer"]).pk,
+            "hook_url_allowlist": options["allow"],
+            "allow_http_hook_url": options["allow_http"],
+            "allow_sapevent_hook_url": options["allow_sapevent"],
+            "is_active": not options["inactive"],
+            **_settings(options),  # type: ignore[typeddict-item]
+        }
+        if options["branch"]:
+            settings["branch_id"] = _branch(organisation, options["branch"]).pk
+        password = self._read_password(options)
+        connection = service.create_connection(organisation.pk, password, settings)
+        self.stdout.write(
+            f"Created connection {connection.pk} {connection.login_name!r} of "
+            f"{organisation.name!r}."
+        )
+
+    def _set_password(self, options: dict[str, Any]) -> None:
+        connection = _connection(options["connection"])
+        password = self._read_password(options)
+        service.set_connection_password(connection, password)
+        self.stdout.write(f"Set the password of {connection.login_name!r}.")
+
+    def _update(self, options: dict[str, Any]) -> None:
+        connection = _connection(options["connection"])
+        changes: service.ConnectionData = _settings(options)  # type: ignore[assignment]
+        for option, field in (
+            ("name", "name"),
+            ("login_name", "login_name"),
+            ("allow_http", "allow_http_hook_url"),
+            ("allow_sapevent", "allow_sapevent_hook_url"),
+            ("active", "is_active"),
+        ):
+            if options[option] is not None:
+                changes[field] = options[option]  # type: ignore[literal-required]
+        if options["channel"] is not None:
+            changes["channel_id"] = _channel(options["channel"]).pk
+        if options["customer"] is not None:
+            changes["customer_id"] = _customer(options["customer"]).pk
+        if options["branch"] is not None:
+            changes["branch_id"] = (
+                _branch(connection.organisation, options["branch"]).pk
+                if options["branch"]
+                else None
+            )
+        if options["allow"] or options["disallow"]:
+            removed = set(options["disallow"])
+            unknown = removed - set(connection.hook_url_allowlist)
+            if unknown:
+                raise CommandError(
+                    f"--disallow: not in the allow-list: {', '.join(sorted(unknown))}"
+                )
+            kept = [e for e in connection.hook_url_allowlist if e not in removed]
+            changes["hook_url_allowlist"] = [*kept, *options["allow"]]
+        if not changes and not options["unlock"]:
+            raise CommandError("Nothing to change: give at least one option.")
+        service.update_connection(connection, changes, unlock=options["unlock"])
+        self.stdout.write(f"Updated connection {connection.login_name!r}.")
+
+    def _delete(self, options: dict[str, Any]) -> None:
+        connection = _connection(options["connection"])
+        if not options["yes"]:
+            if not self.stdin.isatty():
+                raise CommandError("Not deleting without confirmation: add --yes.")
+            self.stdout.write(
+                f"Delete connection {connection.login_name!r} and its punch-out "
+                "sessions? [y/N] ",
+                ending="",
+            )
+            self.stdout.flush()
+            answer = self.stdin.readline()
+            if answer.strip().lower() not in ("y", "yes"):
+                raise CommandError("Not deleted.")
+        login_name = connection.login_name
+        service.delete_connection(connection)
+        self.stdout.write(f"Deleted connection {login_name!r}.")
+
+    # --- reading input ---------------------------------------------------------
+
+    def _read_password(self, options: dict[str, Any]) -> str:
+        variable = options["password_env"]
+        if variable:
+            password = os.environ.get(variable)
+            if password is None:
+                raise CommandError(f"--password-env: the variable {variable} is unset.")
+            return password
+        if options["password_stdin"]:
+            return self.stdin.readline().rstrip("\r\n")
+        if not self.stdin.isatty():
+            raise CommandError(
+                "No password given: use --password-stdin or --password-env, or run "
+                "the command in a terminal to be asked for it."
+            )
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password (again): ") != password:
+            raise CommandError("The passwords differ.")
+        return password
+
+
+def _settings(options: dict[str, Any]) -> dict[str, Any]:
+    """The settings both create and update take, where given."""
+    settings: dict[str, Any] = {}
+    if options["oci_version"] is not None:
+        settings["oci_version"] = options["oci_version"]
+    if options["nzi_field"] is not None:
+        settings["nzi_field"] = options["nzi_field"]
+    if options["price_precision"] is not None:
+        settings["price_precision"] = options["price_precision"]
+    if options["storefront_url"] is not None:
+        settings["storefront_url"] = options["storefront_url"]
+    if options["session_lifetime"] is not None:
+        # 0: back to the plugin's lifetime (the service refuses other values < 1).
+        lifetime = options["session_lifetime"]
+        settings["session_lifetime_minutes"] = lifetime if lifetime != 0 else None
+    return settings
+
+
+def _organisation(reference: str) -> BuyerOrganisation:
+    if reference.isdigit():
+        found = BuyerOrganisation.objects.filter(pk=int(reference)).first()
+        if found is not None:
+            return found
+    matches = list(BuyerOrganisation.objects.filter(name__iexact=reference.strip()))
+    if not matches:
+        raise CommandError(f"--organisation: no organisation {reference!r}.")
+    if len(matches) > 1:
+        ids = ", ".join(str(match.pk) for match in matches)
+        raise CommandError(
+            f"--organisation: several organisations are named {reference!r} "
+            f"(IDs {ids}); give the ID."
+        )
+    return matches[0]
+
+
+def _branch(organisation: BuyerOrganisation, reference: str) -> Branch:
+    branches = Branch.objects.filter(organisation=organisation)
+    found = branches.filter(code=reference).first()
+    if found is None:
+        found = branches.filter(name__iexact=reference).first()
+    if found is None and reference.isdigit():
+        found = branches.filter(pk=int(reference)).first()
+    if found is None:
+        raise CommandError(
+            f"--branch: {organisation.name!r} has no branch {reference!r}."
+        )
+    return found
+
+
+def _channel(slug: str) -> Channel:
+    channel = Channel.objects.filter(slug=slug).first()
+    if channel is None:
+        raise CommandError(f"--channel: no channel with slug {slug!r}.")
+    return channel
+
+
+def _customer(email: str) -> User:
+    customer = User.objects.filter(email__iexact=email.strip()).first()
+    if customer is None:
+        raise CommandError(f"--customer: no account with e-mail {email!r}.")
+    return customer
+
+
+def _connection(reference: str) -> Connection:
+    connection = Connection.objects.filter(login_name=reference).first()
+    if connection is None and reference.isdigit():
+        connection = Connection.objects.filter(pk=int(reference)).first()
+    if connection is None:
+        raise CommandError(f"No connection with login name or ID {reference!r}.")
+    return connection
+
+
+def _describe(error: ValidationError) -> str:
+    """One line per problem: the option, the message and the error code."""
+    lines = ["Refused:"]
+    by_field: dict[str, list[ValidationError]] = (
+        error.error_dict if hasattr(error, "error_dict") else {"": error.error_list}
+    )
+    for field, errors in by_field.items():
+        where = _OPTION_OF_FIELD.get(field, field) if field else "error"
+        lines.extend(
+            f"  {where}: {' '.join(problem.messages)} ({problem.code})"
+            for problem in errors
+        )
+    return "\n".join(lines)

@@ -1,0 +1,104 @@
+"""Fixtures of this plugin's own objects, built on Saleor's fixtures."""
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from saleor_oci_plugin.buyers.models import Branch, BuyerOrganisation
+from saleor_oci_plugin.punchout.models import Connection
+
+BUYER_LOGIN = "hospital-srm"
+BUYER_PASSWORD = "S3cret!punch"
+HOOK_URL = "https://srm.hospital.example/sap/bc/gui/sap/its/bbpstart/hook"
+
+
+@pytest.fixture
+def oci_organisation():
+    return BuyerOrganisation.objects.create(
+        name="Ziekenhuis Oost", kvk_number="12345678", vat_number="NL001234567B01"
+    )
+
+
+@pytest.fixture
+def oci_branch(oci_organisation):
+    return Branch.objects.create(
+        organisation=oci_organisation,
+        name="Locatie Noord",
+        code="NOORD",
+        default_cost_centre="KP-4711",
+    )
+
+
+@pytest.fixture
+def oci_connection(oci_organisation, oci_branch, channel_USD, customer_user):
+    return Connection.objects.create(
+        organisation=oci_organisation,
+        branch=oci_branch,
+        name="SRM production",
+        login_name=BUYER_LOGIN,
+        password=make_password(BUYER_PASSWORD),
+        hook_url_allowlist=["https://srm.hospital.example"],
+        channel=channel_USD,
+        customer=customer_user,
+    )
+
+
+@pytest.fixture
+def make_variants(product_type, category, warehouse, channel_USD, default_tax_class):
+    """Make n published, stocked variants of n products in channel USD."""
+    import datetime
+    from decimal import Decimal
+
+    from saleor.product.models import (
+        Product,
+        ProductChannelListing,
+        ProductVariant,
+        ProductVariantChannelListing,
+    )
+    from saleor.warehouse.models import Stock
+
+    def make(count: int, prefix: str = "GIFT") -> list:
+        products = Product.objects.bulk_create(
+            Product(
+                name=f"Gift box {number}",
+                slug=f"{prefix.lower()}-box-{number}",
+                product_type=product_type,
+                category=category,
+                tax_class=default_tax_class,
+                metadata={"nzi_code": f"NZI{number:03d}"},
+            )
+            for number in range(count)
+        )
+        ProductChannelListing.objects.bulk_create(
+            ProductChannelListing(
+                product=product,
+                channel=channel_USD,
+                is_published=True,
+                visible_in_listings=True,
+                currency=channel_USD.currency_code,
+                available_for_purchase_at=datetime.datetime(
+                    1999, 1, 1, tzinfo=datetime.UTC
+                ),
+            )
+            for product in products
+        )
+        variants = ProductVariant.objects.bulk_create(
+            ProductVariant(product=product, sku=f"{prefix}-{number:04d}")
+            for number, product in enumerate(products)
+        )
+        ProductVariantChannelListing.objects.bulk_create(
+            ProductVariantChannelListing(
+                variant=variant,
+                channel=channel_USD,
+                price_amount=Decimal("12.50") + number,
+                discounted_price_amount=Decimal("12.50") + number,
+                currency=channel_USD.currency_code,
+            )
+            for number, variant in enumerate(variants)
+        )
+        Stock.objects.bulk_create(
+            Stock(warehouse=warehouse, product_variant=variant, quantity=100)
+            for variant in variants
+        )
+        return variants
+
+    return make
