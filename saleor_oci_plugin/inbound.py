@@ -3,11 +3,14 @@
 from django.http import HttpRequest
 from saleor.core.utils import get_client_ip
 
-from .models import InboundMessage
+from .models import Connection, InboundMessage
 
 
 def record_inbound(
-    request: HttpRequest, http_status: int, detail: str = ""
+    request: HttpRequest,
+    http_status: int,
+    detail: str = "",
+    connection: Connection | None = None,
 ) -> InboundMessage:
     """Store one inbound request with its answer; bounded, never the request body."""
     return InboundMessage.objects.create(
@@ -21,4 +24,5 @@ def record_inbound(
             else InboundMessage.Outcome.REFUSED
         ),
         detail=detail[: InboundMessage.DETAIL_MAX_LENGTH],
+        connection=connection,
     )

@@ -11,11 +11,13 @@ from django.http import HttpRequest, HttpResponse
 
 from .dataclasses import OCIConfiguration
 from .inbound import record_inbound
+from .punchout import views as punchout_views
 
 Handler = Callable[[HttpRequest, OCIConfiguration], HttpResponse]
 
-# Filled by the features that own an endpoint (punch-in, order intake, ...).
-ROUTES: dict[str, Handler] = {}
+ROUTES: dict[str, Handler] = {
+    "punchin": punchout_views.punchin,
+}
 
 
 def dispatch(request: HttpRequest, path: str, config: OCIConfiguration) -> HttpResponse:

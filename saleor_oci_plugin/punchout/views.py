@@ -1,0 +1,210 @@
+"""The punch-in URL, /plugins/global/oci.punchout/punchin (GET and POST).
+
+Order of checks, chosen so that nothing is revealed before the buyer is known: the
+request must parse as OCI; the login must name an active, unlocked connection with
+the right password; only then is HOOK_URL checked against the connection's allow-list.
+Every answer is recorded (inbound.record_inbound) without the password.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+
+from .. import oci
+from ..dataclasses import OCIConfiguration
+from ..inbound import record_inbound
+from . import background, codec_settings, sessions
+from .models import Connection
+from .pages import refusal_page
+
+# Consecutive wrong passwords before a login is locked, and for how long.
+MAX_FAILED_LOGINS = 5
+LOCK_DURATION = timedelta(minutes=15)
+WRONG_CREDENTIALS = "Unknown login name or wrong password."
+
+
+def punchin(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
+    if request.method not in ("GET", "POST"):
+        return _refuse(request, 405, "Method not allowed", ["Use GET or POST."])
+    try:
+        username = _username(request)
+    except oci.PunchInError as error:
+        return _refuse_malformed(request, error)
+    # PostgreSQL cannot compare text with NUL in it; no login name contains one.
+    connection = (
+        None
+        if "\x00" in username
+        else Connection.objects.select_related("channel", "customer")
+        .filter(login_name=username, is_active=True)
+        .first()
+    )
+    if connection is None:
+        make_password(username)  # as long as a real password check, to hide which
+        return _refuse(
+            request,
+            401,
+            "Login failed",
+            [WRONG_CREDENTIALS],
+            detail=f"unknown login {username!r}",
+        )
+    now = timezone.now()
+    if connection.locked_until and connection.locked_until > now:
+        retry_after = int((connection.locked_until - now).total_seconds()) + 1
+        return _refuse(
+            request,
+            429,
+            "Login locked",
+            ["Too many failed logins for this login name; try again later."],
+            connection=connection,
+            Retry_After=str(retry_after),
+        )
+    try:
+        punch_in = _parse(request, codec_settings.login_parameters(connection))
+    except oci.PunchInError as error:
+        return _refuse_malformed(request, error, connection)
+    if not check_password(punch_in.password, connection.password):
+        _count_failed_login(connection, now)
+        return _refuse(
+            request,
+            401,
+            "Login failed",
+            [WRONG_CREDENTIALS],
+            connection=connection,
+            detail="wrong password",
+        )
+    _reset_failed_logins(connection)
+
+    refusal = codec_settings.hook_url_policy(connection).refusal(punch_in.hook_url)
+    if refusal is not None and punch_in.function.returns_to_hook_url:
+        return _refuse(
+            request, 403, "HOOK_URL not allowed", [str(refusal)], connection=connection
+        )
+
+    if punch_in.function.is_background or punch_in.function is oci.OCIFunction.DETAIL:
+        response = background.answer(punch_in, connection, config)
+        record_inbound(
+            request, response.status_code, punch_in.function.value, connection
+        )
+        return response
+    return _open_session(request, config, connection, punch_in)
+
+
+def _parse(request: HttpRequest, login: oci.LoginParameters) -> oci.PunchIn:
+    """Parse the query (GET) or body (POST) as the codec's raw OCI input.
+
+    A multipart body (a form with enctype="multipart/form-data") is decoded by
+    Django first; an url-encoded one, as OCI systems send, is read byte-exact.
+    """
+    if request.method == "POST" and request.content_type == "multipart/form-data":
+        return oci.parse_punchin_parameters(
+            [(name, str(value)) for name, value in request.POST.items()],
+            charset=request.encoding,
+            login_parameters=login,
+        )
+    raw = (
+        request.META.get("QUERY_STRING", "")
+        if request.method == "GET"
+        else request.body
+    )
+    return oci.parse_punchin(
+        raw,
+        declared_charset=(request.content_params or {}).get("charset"),
+        login_parameters=login,
+    )
+
+
+def _username(request: HttpRequest) -> str:
+    """Read the login name under any name an active connection accepts for it.
+
+    Which connection (and so which parameter names) applies is only known from the
+    login name itself, so the first reading accepts every connection's names.
+    """
+    names = {"USERNAME"}
+    for aliases in Connection.objects.filter(is_active=True).values_list(
+        "parameter_aliases", flat=True
+    ):
+        names.update((aliases or {}).get("USERNAME", ()))
+    login = oci.LoginParameters.from_dict(
+        {"username": {"aliases": sorted(names), "required": True}}
+    )
+    return _parse(request, login).username
+
+
+def _open_session(
+    request: HttpRequest,
+    config: OCIConfiguration,
+    connection: Connection,
+    punch_in: oci.PunchIn,
+) -> HttpResponse:
+    storefront_url = connection.storefront_url or config.storefront_url
+    if not storefront_url:
+        return _refuse(
+            request,
+            503,
+            "Punch-out is not set up",
+            ["The shop has not configured a storefront for punch-out yet."],
+            connection=connection,
+            detail="no storefront URL configured",
+        )
+    session, code = sessions.open_session(
+        connection,
+        sessions.PunchInContext(
+            hook_url=punch_in.hook_url,
+            target=punch_in.target or "",
+            okcode=punch_in.okcode or "",
+            caller=punch_in.caller or "",
+            oci_version=punch_in.oci_version.value,
+            charset=punch_in.charset.name,
+        ),
+        connection.session_lifetime_minutes or config.session_lifetime_minutes,
+    )
+    separator = "&" if "?" in storefront_url else "?"
+    record_inbound(request, 303, f"session {session.pk} opened", connection)
+    response = HttpResponseRedirect(
+        f"{storefront_url}{separator}{urlencode({'oci_code': code})}"
+    )
+    response.status_code = 303  # after a POST, the storefront is fetched with GET
+    return response
+
+
+def _count_failed_login(connection: Connection, now) -> None:
+    with transaction.atomic():
+        Connection.objects.filter(pk=connection.pk).update(
+            failed_logins=F("failed_logins") + 1
+        )
+        Connection.objects.filter(
+            pk=connection.pk, failed_logins__gte=MAX_FAILED_LOGINS
+        ).update(failed_logins=0, locked_until=now + LOCK_DURATION)
+
+
+def _reset_failed_logins(connection: Connection) -> None:
+    if connection.failed_logins:
+        Connection.objects.filter(pk=connection.pk).update(failed_logins=0)
+
+
+def _refuse_malformed(
+    request: HttpRequest, error: oci.PunchInError, connection: Connection | None = None
+) -> HttpResponse:
+    reasons = [f"{problem.field}: {problem.message}" for problem in error.problems]
+    return _refuse(
+        request, 400, "Invalid punch-in request", reasons, connection=connection
+    )
+
+
+def _refuse(
+    request: HttpRequest,
+    status: int,
+    title: str,
+    reasons: list[str],
+    *,
+    connection: Connection | None = None,
+    detail: str = "",
+    **headers: str,
+) -> HttpResponse:
+    record_inbound(request, status, "; ".join([title, *reasons, detail]), connection)
+    return refusal_page(status, title, reasons, **headers)
