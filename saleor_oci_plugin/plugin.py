@@ -7,6 +7,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.models import PluginConfiguration
 
 from . import PLUGIN_ID, configuration, webhooks
+from .punchout import guard
 
 
 class OCIPlugin(BasePlugin):
@@ -29,6 +30,8 @@ class OCIPlugin(BasePlugin):
             "name": configuration.SESSION_LIFETIME_MINUTES,
             "value": str(configuration.DEFAULT_SESSION_LIFETIME_MINUTES),
         },
+        {"name": configuration.NZI_ATTRIBUTE_SLUG, "value": "nzi-code"},
+        {"name": configuration.NZI_METADATA_KEY, "value": "nzi_code"},
     ]
     CONFIG_STRUCTURE: ClassVar[dict[str, dict]] = {
         configuration.STOREFRONT_URL: {
@@ -48,6 +51,22 @@ class OCIPlugin(BasePlugin):
             ),
             "label": "Punch-out session lifetime (minutes)",
         },
+        configuration.NZI_ATTRIBUTE_SLUG: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Slug of the product attribute holding a product's NZI code "
+                "(booking code sent with each cart line). Empty: no attribute."
+            ),
+            "label": "NZI code attribute",
+        },
+        configuration.NZI_METADATA_KEY: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Metadata key of a variant or product holding its NZI code, used "
+                "when the attribute has none. Empty: no metadata key."
+            ),
+            "label": "NZI code metadata key",
+        },
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -59,6 +78,12 @@ class OCIPlugin(BasePlugin):
         cls, plugin_configuration: PluginConfiguration, **kwargs: Any
     ) -> None:
         configuration.validate_configuration(plugin_configuration.configuration)
+
+    def preprocess_order_creation(
+        self, checkout_info: Any, lines: Any, previous_value: Any
+    ) -> Any:
+        guard.refuse_punchout_checkout_completion(checkout_info.checkout)
+        return previous_value
 
     def webhook(
         self, request: HttpRequest, path: str, previous_value: Any

@@ -1,0 +1,279 @@
+"""GraphQL for punch-out shoppers: session tokens, cart transfer and cancel."""
+
+import uuid
+
+import graphene
+from django.core.exceptions import ValidationError
+from saleor.checkout import models as checkout_models
+from saleor.graphql.checkout.types import Checkout
+from saleor.graphql.core import ResolveInfo
+from saleor.graphql.core.context import SyncWebhookControlContext
+from saleor.graphql.core.doc_category import DOC_CATEGORY_CHECKOUT
+from saleor.graphql.core.mutations import BaseMutation
+from saleor.graphql.core.scalars import DateTime
+from saleor.graphql.core.types.common import NonNullList
+from saleor.graphql.plugins.dataloaders import get_plugin_manager_promise
+
+from .. import PLUGIN_ID
+from ..error_codes import OciErrorCode
+from ..punchout import greeting_cards, sessions, transfer
+from ..punchout.models import PunchoutSession
+from .errors import OciError
+
+
+class OciSession(graphene.ObjectType):
+    id = graphene.ID(required=True, description="The punch-out session.")
+    status = graphene.String(
+        required=True, description="open, transferred or cancelled."
+    )
+    expires_at = DateTime(required=True, description="When the session closes.")
+
+    class Meta:
+        description = "A punch-out session opened from a procurement system."
+        doc_category = DOC_CATEGORY_CHECKOUT
+
+    @staticmethod
+    def resolve_id(root: PunchoutSession, _info: ResolveInfo) -> str:
+        return graphene.Node.to_global_id("OciSession", root.pk)
+
+
+class OciSessionTokenCreate(BaseMutation):
+    token = graphene.String(description="Saleor access token of the buyer's account.")
+    refresh_token = graphene.String(
+        description="Saleor refresh token; it expires with the punch-out session."
+    )
+    csrf_token = graphene.String(description="CSRF token for tokenRefresh.")
+    session = graphene.Field(OciSession)
+    checkout = graphene.Field(
+        Checkout, description="The session's own checkout: shop in this one."
+    )
+
+    class Arguments:
+        code = graphene.String(
+            required=True, description="The one-time oci_code from the punch-in."
+        )
+
+    class Meta:
+        description = (
+            "Exchange a punch-in's one-time code for Saleor tokens and the session's "
+            "checkout. A code works once, within a minute of the punch-in."
+        )
+        doc_category = DOC_CATEGORY_CHECKOUT
+        error_type_class = OciError
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, code: str
+    ) -> "OciSessionTokenCreate":
+        issued = sessions.exchange_code(code)
+        return cls(
+            token=issued.token,
+            refresh_token=issued.refresh_token,
+            csrf_token=issued.csrf_token,
+            session=issued.session,
+            checkout=SyncWebhookControlContext(node=issued.checkout),
+            errors=[],
+        )
+
+
+class OciFormField(graphene.ObjectType):
+    name = graphene.String(required=True)
+    value = graphene.String(required=True)
+
+    class Meta:
+        doc_category = DOC_CATEGORY_CHECKOUT
+
+
+class OciFieldWarning(graphene.ObjectType):
+    field = graphene.String(required=True, description="OCI field, e.g. DESCRIPTION.")
+    line = graphene.Int(description="Cart line (1-based), if the field is a line's.")
+    original = graphene.String(required=True, description="The value in the shop.")
+    shortened = graphene.String(required=True, description="The value as sent.")
+    rule = graphene.String(required=True, description="The rule that changed it.")
+
+    class Meta:
+        description = "A value sent shortened or with replaced characters."
+        doc_category = DOC_CATEGORY_CHECKOUT
+
+
+class OciReturnForm(graphene.ObjectType):
+    hook_url = graphene.String(required=True, description="Where the form posts.")
+    target = graphene.String(description="The frame it posts into (~TARGET).")
+    fields = NonNullList(OciFormField, required=True)
+    html = graphene.String(
+        required=True, description="A complete page that submits the form at once."
+    )
+    warnings = NonNullList(OciFieldWarning, required=True)
+
+    class Meta:
+        description = "The OCI form that sends a cart back to the procurement system."
+        doc_category = DOC_CATEGORY_CHECKOUT
+
+    @staticmethod
+    def resolve_hook_url(root: transfer.SentForm, _info: ResolveInfo) -> str:
+        return root.session.hook_url
+
+    @staticmethod
+    def resolve_target(root: transfer.SentForm, _info: ResolveInfo) -> str | None:
+        return root.session.target or None
+
+    @staticmethod
+    def resolve_fields(root: transfer.SentForm, _info: ResolveInfo):
+        return [OciFormField(name=name, value=value) for name, value in root.fields]
+
+    @staticmethod
+    def resolve_warnings(root: transfer.SentForm, _info: ResolveInfo):
+        return root.warnings
+
+
+class OciTransfer(OciReturnForm):
+    id = graphene.ID(
+        required=True,
+        description="The transfer's reference, as sent in NEW_ITEM-EXT_QUOTE_ID.",
+    )
+
+    class Meta:
+        description = "A cart sent to the procurement system, kept as it was sent."
+        doc_category = DOC_CATEGORY_CHECKOUT
+
+    @staticmethod
+    def resolve_id(root: transfer.SentForm, _info: ResolveInfo) -> str:
+        assert root.transfer is not None
+        return root.transfer.reference
+
+
+def _own_checkout(info: ResolveInfo, global_id: str, field: str):
+    """The requesting buyer's checkout with that id, else a NOT_FOUND error.
+
+    Someone else's checkout is reported as not found: its existence is not revealed.
+    """
+    not_found = ValidationError(
+        {
+            field: ValidationError(
+                "Checkout not found.", code=OciErrorCode.NOT_FOUND.value
+            )
+        }
+    )
+    try:
+        type_name, token = graphene.Node.from_global_id(global_id)
+        token = uuid.UUID(token)
+    except (ValueError, TypeError, UnicodeDecodeError) as error:
+        raise not_found from error
+    user = info.context.user
+    if type_name != "Checkout" or user is None or not user.is_authenticated:
+        raise not_found
+    checkout = (
+        checkout_models.Checkout.objects.select_related("channel")
+        .filter(token=token, user=user)
+        .first()
+    )
+    if checkout is None:
+        raise not_found
+    return checkout
+
+
+def _plugin_config(info: ResolveInfo):
+    manager = get_plugin_manager_promise(info.context).get()
+    plugin = manager.get_plugin(PLUGIN_ID)
+    if plugin is None or not plugin.active:
+        raise ValidationError(
+            "Punch-out is switched off in this shop.", code=OciErrorCode.INVALID.value
+        )
+    return plugin.config, manager
+
+
+class OciCheckoutTransfer(BaseMutation):
+    transfer = graphene.Field(OciTransfer)
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The punch-out session's checkout.")
+
+    class Meta:
+        description = (
+            "Send the punch-out cart back to the procurement system instead of "
+            "completing the checkout: checks it, keeps it as it was sent and returns "
+            "the OCI form. The session is closed afterwards."
+        )
+        doc_category = DOC_CATEGORY_CHECKOUT
+        error_type_class = OciError
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, info: ResolveInfo, /, *, id: str
+    ) -> "OciCheckoutTransfer":
+        checkout = _own_checkout(info, id, "id")
+        config, manager = _plugin_config(info)
+        return cls(
+            transfer=transfer.transfer_checkout(checkout, manager, config), errors=[]
+        )
+
+
+class OciCheckoutCancel(BaseMutation):
+    form = graphene.Field(OciReturnForm, description="The empty-cart form.")
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The punch-out session's checkout.")
+
+    class Meta:
+        description = (
+            "Cancel the punch-out: close the session and return the OCI form "
+            "without items, which tells the procurement system nothing was chosen."
+        )
+        doc_category = DOC_CATEGORY_CHECKOUT
+        error_type_class = OciError
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, info: ResolveInfo, /, *, id: str
+    ) -> "OciCheckoutCancel":
+        checkout = _own_checkout(info, id, "id")
+        return cls(form=transfer.cancel_checkout(checkout), errors=[])
+
+
+class OciGreetingCardSet(BaseMutation):
+    checkout = graphene.Field(Checkout)
+
+    class Arguments:
+        checkout_id = graphene.ID(required=True)
+        text = graphene.String(
+            required=True, description="The card text; empty removes it."
+        )
+        line_id = graphene.ID(
+            description="A checkout line: the card goes with that line only."
+        )
+
+    class Meta:
+        description = (
+            "Set the greeting-card text of a punch-out cart or of one of its lines; "
+            "it travels in the OCI long text and on to fulfilment."
+        )
+        doc_category = DOC_CATEGORY_CHECKOUT
+        error_type_class = OciError
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, info: ResolveInfo, /, *, checkout_id: str, text: str, line_id=None
+    ) -> "OciGreetingCardSet":
+        checkout = _own_checkout(info, checkout_id, "checkout_id")
+        line_pk = None
+        if line_id is not None:
+            try:
+                _type, line_pk = graphene.Node.from_global_id(line_id)
+                uuid.UUID(line_pk)
+            except (ValueError, TypeError, UnicodeDecodeError) as error:
+                raise ValidationError(
+                    {
+                        "line_id": ValidationError(
+                            "Invalid line id.", code=OciErrorCode.INVALID.value
+                        )
+                    }
+                ) from error
+        greeting_cards.set_card_text(checkout, text, line_pk)
+        return cls(checkout=SyncWebhookControlContext(node=checkout), errors=[])
+
+
+class PunchoutMutations(graphene.ObjectType):
+    oci_session_token_create = OciSessionTokenCreate.Field()
+    oci_checkout_transfer = OciCheckoutTransfer.Field()
+    oci_checkout_cancel = OciCheckoutCancel.Field()
+    oci_greeting_card_set = OciGreetingCardSet.Field()

@@ -1,0 +1,242 @@
+"""Sending a session's cart back to the procurement system, frozen as a Transfer.
+
+The checkout is checked the way Saleor checks one before completing it (available
+variants, stock, prices and taxes from Saleor's own calculations), then its lines
+become OCI items, the return form is rendered for the punch-in's HOOK_URL, target
+and charset, and what was offered is stored with a content hash. The purchase order
+that comes back names the transfer (EXT_QUOTE_ID) and is checked against it.
+"""
+
+import hashlib
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from saleor.checkout.calculations import fetch_checkout_data
+from saleor.checkout.fetch import fetch_checkout_info, fetch_checkout_lines
+from saleor.checkout.models import Checkout
+from saleor.checkout.utils import get_checkout_metadata
+from saleor.core.exceptions import InsufficientStock
+from saleor.plugins.manager import PluginsManager
+from saleor.site.models import Site
+from saleor.warehouse.availability import check_stock_and_preorder_quantity_bulk
+
+from .. import oci
+from ..dataclasses import OCIConfiguration
+from ..error_codes import OciErrorCode
+from . import codec_settings, items
+from .models import PunchoutSession, Transfer
+from .sessions import ensure_session_open
+
+
+@dataclass(frozen=True)
+class SentForm:
+    """What the storefront shows to send the cart: the form and its warnings."""
+
+    transfer: Transfer | None
+    session: PunchoutSession
+    fields: tuple[tuple[str, str], ...]
+    html: str
+    warnings: tuple[oci.FieldWarning, ...]
+
+
+def transfer_checkout(
+    checkout: Checkout, manager: PluginsManager, config: OCIConfiguration
+) -> SentForm:
+    """Freeze the session's cart and render the form that sends it; close the session.
+
+    Raise a ValidationError (OciErrorCode) and write nothing when the checkout is
+    not an open punch-out session's, is empty, or cannot be ordered as it is.
+    """
+    with transaction.atomic():
+        session = _lock_open_session(checkout)
+        connection = session.connection
+        lines, unavailable_variant_pks = fetch_checkout_lines(
+            checkout, skip_lines_with_unavailable_variants=False
+        )
+        if not lines:
+            raise _error("checkout", "The cart is empty.", OciErrorCode.EMPTY_CART)
+        unavailable = [
+            line for line in lines if line.variant.pk in set(unavailable_variant_pks)
+        ]
+        if unavailable:
+            raise _error(
+                "lines",
+                "No longer available in this shop: "
+                + ", ".join(items.describe(line.variant) for line in unavailable)
+                + ". Remove them from the cart.",
+                OciErrorCode.PRODUCT_UNAVAILABLE,
+            )
+        checkout_info = fetch_checkout_info(checkout, lines, manager)
+        _check_stock(checkout_info, lines)
+        checkout_info, lines = fetch_checkout_data(
+            checkout_info, manager=manager, lines=lines, requestor=None
+        ).get()
+
+        currency = checkout.currency
+        variants = [line.variant for line in lines]
+        items.prefetch_for_items(variants)
+        nzi = items.nzi_codes(variants, connection, config)
+        checkout_card = _card_text(get_checkout_metadata(checkout))
+        cart = [
+            items.cart_item(
+                line_number=number,
+                variant=line.variant,
+                quantity=Decimal(line.line.quantity),
+                # OCI prices are net: business buyers book VAT separately.
+                unit_price=line.line.total_price.net.amount / line.line.quantity,
+                currency=currency,
+                nzi_code=nzi[line.variant.pk],
+                card_text=_card_text(line.line) or checkout_card,
+                tax_rate=(line.line.tax_rate or Decimal(0)) * 100,
+            )
+            for number, line in enumerate(lines, start=1)
+        ]
+        transfer_id = uuid.uuid4()
+        encoded = _encode(cart, session, transfer_id.hex)
+        form = _render(encoded.fields, session)
+        snapshot = [
+            _snapshot_line(item, line) for item, line in zip(cart, lines, strict=True)
+        ]
+        warnings = (*encoded.warnings, *form.warnings)
+        transfer = Transfer.objects.create(
+            id=transfer_id,
+            session=session,
+            currency=currency,
+            snapshot=snapshot,
+            content_hash=content_hash(snapshot),
+            fields=[list(field) for field in encoded.fields],
+            warnings=[asdict(warning) for warning in warnings],
+        )
+        session.status = PunchoutSession.Status.TRANSFERRED
+        session.save(update_fields=["status"])
+    return SentForm(
+        transfer=transfer,
+        session=session,
+        fields=encoded.fields,
+        html=form.body.decode(form.charset.codec),
+        warnings=warnings,
+    )
+
+
+def cancel_checkout(checkout: Checkout) -> SentForm:
+    """Close the session and render the empty-cart form (the buyer cancelled)."""
+    with transaction.atomic():
+        session = _lock_open_session(checkout)
+        session.status = PunchoutSession.Status.CANCELLED
+        session.save(update_fields=["status"])
+    form = _render((), session)
+    return SentForm(
+        transfer=None,
+        session=session,
+        fields=(),
+        html=form.body.decode(form.charset.codec),
+        warnings=form.warnings,
+    )
+
+
+def content_hash(snapshot: list[dict]) -> str:
+    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _lock_open_session(checkout: Checkout) -> PunchoutSession:
+    session = (
+        PunchoutSession.objects.select_for_update(of=("self",))
+        .select_related("connection")
+        .filter(checkout_id=checkout.pk)
+        .first()
+    )
+    if session is None:
+        raise _error(
+            "id",
+            "This checkout was not opened by a punch-in; complete it as usual.",
+            OciErrorCode.NOT_PUNCHOUT_CHECKOUT,
+        )
+    try:
+        ensure_session_open(session)
+    except ValidationError as error:
+        raise ValidationError({"id": error}) from error
+    return session
+
+
+def _check_stock(checkout_info, lines) -> None:
+    try:
+        check_stock_and_preorder_quantity_bulk(
+            [line.variant for line in lines],
+            checkout_info.checkout.get_country(),
+            [line.line.quantity for line in lines],
+            checkout_info.channel.slug,
+            global_quantity_limit=None,
+            delivery_method_info=checkout_info.get_delivery_method_info(),
+            existing_lines=lines,
+            replace=True,
+            check_reservations=True,
+            include_shipping_zones=(
+                Site.objects.get_current().settings.use_legacy_shipping_zone_stock_availability
+            ),
+        )
+    except InsufficientStock as error:
+        short = ", ".join(
+            f"{items.describe(item.variant)} ({item.available_quantity or 0} in stock)"
+            for item in error.items
+            if item.variant is not None
+        )
+        raise _error(
+            "lines", f"Not enough stock for: {short}.", OciErrorCode.INSUFFICIENT_STOCK
+        ) from error
+
+
+def _encode(
+    cart: list[oci.CartItem], session: PunchoutSession, transfer_id: str
+) -> oci.EncodedCart:
+    return oci.encode_cart(
+        cart,
+        codec_settings.oci_mapping(session.connection),
+        transfer_id=transfer_id,
+        oci_version=oci.parse_oci_version(session.oci_version) or oci.OCIVersion.V4_0,
+        charset=session.charset or None,
+    )
+
+
+def _render(fields, session: PunchoutSession) -> oci.ReturnForm:
+    # Echo values are stored as received, "" when the punch-in had none.
+    return oci.render_return_form(
+        fields,
+        hook_url=session.hook_url,
+        target=session.target or None,
+        okcode=session.okcode or None,
+        caller=session.caller or None,
+        charset=session.charset or None,
+    )
+
+
+def _card_text(owner) -> str:
+    return (owner.private_metadata or {}).get(items.CARD_TEXT_KEY, "") if owner else ""
+
+
+def _snapshot_line(item: oci.CartItem, line) -> dict:
+    return {
+        "line_number": item.line_number,
+        "checkout_line_id": str(line.line.pk),
+        "variant_id": line.variant.pk,
+        "sku": item.sku,
+        "description": item.description,
+        "quantity": str(item.quantity),
+        "unit": item.unit,
+        "unit_price_net": str(item.unit_price),
+        "unit_price_gross": str(
+            line.line.total_price.gross.amount / line.line.quantity
+        ),
+        "tax_rate": str(item.tax_rate),
+        "currency": item.currency,
+        "nzi_code": item.nzi_code,
+        "card_text": item.card_text,
+    }
+
+
+def _error(field: str, message: str, code: OciErrorCode) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code.value)})
