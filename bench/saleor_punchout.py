@@ -127,3 +127,95 @@ def test_transfer_against_checkout_complete(
             f" {complete_ms:19.1f} {complete_runs[-1][1]:8d} |"
             f" {transfer_ms / complete_ms:5.2f}"
         )
+
+
+PO_CREATE = """mutation ($input: OciPurchaseOrderInput!) {
+  ociPurchaseOrderCreate(input: $input) {
+  order { id } errors { code message line } } }"""
+
+
+def _po_input(oci_connection, transfer, number):
+    return {
+        "connection": graphene.Node.to_global_id("OciConnection", oci_connection.pk),
+        "orderNumber": f"45000{number:05d}",
+        "transferId": transfer.reference,
+        "lines": [
+            {
+                "lineNumber": str(position),
+                "sku": line["sku"],
+                "quantity": line["quantity"],
+                "unitPrice": line["unit_price_net"],
+            }
+            for position, line in enumerate(transfer.snapshot, start=1)
+        ],
+    }
+
+
+def _transferred(oci_connection, variants):
+    from saleor_oci_plugin.configuration import config_from_items
+    from saleor_oci_plugin.punchout import transfer
+
+    checkout = _punch_out_checkout(oci_connection, variants)
+    manager = get_plugins_manager(allow_replica=False)
+    return transfer.transfer_checkout(checkout, manager, config_from_items([])).transfer
+
+
+def test_purchase_order_against_checkout_complete(
+    api_client,
+    app_api_client,
+    permission_manage_orders,
+    oci_connection,
+    make_variants,
+    address,
+    checkout_delivery,
+):
+    customer = oci_connection.customer
+    channel = oci_connection.channel
+    channel.allow_unpaid_orders = True
+    channel.save(update_fields=["allow_unpaid_orders"])
+    api_client.token = create_access_token(customer)
+    app_api_client.app.permissions.add(permission_manage_orders)
+    variants = make_variants(max(SIZES), prefix="POB")
+    numbers = iter(range(1, 1000))
+
+    def po_run(size):
+        transfer = _transferred(oci_connection, variants[:size])
+        variables = {"input": _po_input(oci_connection, transfer, next(numbers))}
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            content = get_graphql_content(
+                app_api_client.post_graphql(PO_CREATE, variables)
+            )
+            elapsed = time.perf_counter() - started
+        errors = content["data"]["ociPurchaseOrderCreate"]["errors"]
+        assert not errors, errors
+        return elapsed, len(queries)
+
+    po_run(1)
+    _measure(
+        api_client,
+        COMPLETE,
+        _ordinary_checkout(customer, channel, variants[:1], address, checkout_delivery),
+        "checkoutComplete",
+    )
+    print("\n lines | PO create ms  queries | checkoutComplete ms  queries | ratio")
+    for size in SIZES:
+        po_runs = [po_run(size) for _ in range(RUNS)]
+        complete_runs = [
+            _measure(
+                api_client,
+                COMPLETE,
+                _ordinary_checkout(
+                    customer, channel, variants[:size], address, checkout_delivery
+                ),
+                "checkoutComplete",
+            )
+            for _ in range(RUNS)
+        ]
+        po_ms = statistics.median(run[0] for run in po_runs) * 1000
+        complete_ms = statistics.median(run[0] for run in complete_runs) * 1000
+        print(
+            f" {size:5d} | {po_ms:12.1f} {po_runs[-1][1]:8d} |"
+            f" {complete_ms:19.1f} {complete_runs[-1][1]:8d} |"
+            f" {po_ms / complete_ms:5.2f}"
+        )

@@ -13,6 +13,8 @@ NZI_ATTRIBUTE_SLUG = "nzi_attribute_slug"
 NZI_METADATA_KEY = "nzi_metadata_key"
 
 DEFAULT_SESSION_LIFETIME_MINUTES = 120
+DEFAULT_NZI_ATTRIBUTE_SLUG = "nzi-code"
+DEFAULT_NZI_METADATA_KEY = "nzi_code"
 # A punch-out session longer than a working day is an unattended open door.
 MAX_SESSION_LIFETIME_MINUTES = 24 * 60
 
@@ -48,8 +50,13 @@ def config_from_items(items: list[dict]) -> OCIConfiguration:
     return OCIConfiguration(
         storefront_url=(values.get(STOREFRONT_URL) or "").strip(),
         session_lifetime_minutes=lifetime or DEFAULT_SESSION_LIFETIME_MINUTES,
-        nzi_attribute_slug=(values.get(NZI_ATTRIBUTE_SLUG) or "").strip(),
-        nzi_metadata_key=(values.get(NZI_METADATA_KEY) or "").strip(),
+        # Missing: never saved, the default; saved empty: switched off.
+        nzi_attribute_slug=(
+            values.get(NZI_ATTRIBUTE_SLUG, DEFAULT_NZI_ATTRIBUTE_SLUG) or ""
+        ).strip(),
+        nzi_metadata_key=(
+            values.get(NZI_METADATA_KEY, DEFAULT_NZI_METADATA_KEY) or ""
+        ).strip(),
     )
 
 

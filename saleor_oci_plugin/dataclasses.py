@@ -11,5 +11,5 @@ class OCIConfiguration:
     session_lifetime_minutes: int
     # Where a product's NZI code is read: a product attribute, else a metadata key
     # of the variant or the product (connections may override per product/category).
-    nzi_attribute_slug: str = "nzi-code"
-    nzi_metadata_key: str = "nzi_code"
+    nzi_attribute_slug: str
+    nzi_metadata_key: str

@@ -11,8 +11,16 @@ def record_inbound(
     http_status: int,
     detail: str = "",
     connection: Connection | None = None,
+    *,
+    accepted: bool | None = None,
 ) -> InboundMessage:
-    """Store one inbound request with its answer; bounded, never the request body."""
+    """Store one inbound request with its answer; bounded, never the request body.
+
+    ``accepted`` defaults to whether the HTTP status is below 400; protocols that
+    answer refusals with HTTP 200 (cXML) say it themselves.
+    """
+    if accepted is None:
+        accepted = http_status < 400
     return InboundMessage.objects.create(
         method=(request.method or "")[:10],
         path=request.path[: InboundMessage.PATH_MAX_LENGTH],
@@ -20,7 +28,7 @@ def record_inbound(
         http_status=http_status,
         outcome=(
             InboundMessage.Outcome.ACCEPTED
-            if http_status < 400
+            if accepted
             else InboundMessage.Outcome.REFUSED
         ),
         detail=detail[: InboundMessage.DETAIL_MAX_LENGTH],

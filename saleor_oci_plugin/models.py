@@ -43,6 +43,7 @@ class InboundMessage(models.Model):
 # The app's models live with the feature that owns them; Django finds them here.
 from .buyers.models import Branch, BuyerOrganisation  # noqa: E402
 from .punchout.models import Connection, PunchoutSession, Transfer  # noqa: E402
+from .purchase_orders.models import ReceivedPurchaseOrder  # noqa: E402
 
 __all__ = [
     "Branch",
@@ -50,5 +51,6 @@ __all__ = [
     "Connection",
     "InboundMessage",
     "PunchoutSession",
+    "ReceivedPurchaseOrder",
     "Transfer",
 ]

@@ -30,8 +30,14 @@ class OCIPlugin(BasePlugin):
             "name": configuration.SESSION_LIFETIME_MINUTES,
             "value": str(configuration.DEFAULT_SESSION_LIFETIME_MINUTES),
         },
-        {"name": configuration.NZI_ATTRIBUTE_SLUG, "value": "nzi-code"},
-        {"name": configuration.NZI_METADATA_KEY, "value": "nzi_code"},
+        {
+            "name": configuration.NZI_ATTRIBUTE_SLUG,
+            "value": configuration.DEFAULT_NZI_ATTRIBUTE_SLUG,
+        },
+        {
+            "name": configuration.NZI_METADATA_KEY,
+            "value": configuration.DEFAULT_NZI_METADATA_KEY,
+        },
     ]
     CONFIG_STRUCTURE: ClassVar[dict[str, dict]] = {
         configuration.STOREFRONT_URL: {

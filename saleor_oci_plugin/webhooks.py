@@ -12,11 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from .dataclasses import OCIConfiguration
 from .inbound import record_inbound
 from .punchout import views as punchout_views
+from .purchase_orders import views as order_views
 
 Handler = Callable[[HttpRequest, OCIConfiguration], HttpResponse]
 
 ROUTES: dict[str, Handler] = {
     "punchin": punchout_views.punchin,
+    "orders/cxml": order_views.cxml_order_request,
+    "orders/ubl": order_views.ubl_order,
 }
 
 

@@ -4,14 +4,16 @@ from types import ModuleType
 
 from .connections import ConnectionMutations, ConnectionQueries
 from .extension import extend_schema
+from .inbound import InboundQueries
 from .punchout import PunchoutMutations
+from .purchase_orders import PurchaseOrderMutations
 
 
-class OciQueries(ConnectionQueries):
+class OciQueries(ConnectionQueries, InboundQueries):
     pass
 
 
-class OciMutations(ConnectionMutations, PunchoutMutations):
+class OciMutations(ConnectionMutations, PunchoutMutations, PurchaseOrderMutations):
     pass
 
 

@@ -61,6 +61,22 @@ class Connection(models.Model):
     storefront_url = models.CharField(max_length=2048, blank=True, default="")
     session_lifetime_minutes = models.PositiveIntegerField(null=True, blank=True)
 
+    # Purchase orders coming back: whether a PO may change quantities of the
+    # transferred cart, how far its unit prices may differ from the cart's (percent),
+    # and whether a PO that names no transfer is placed at the channel's prices.
+    allow_quantity_changes = models.BooleanField(default=False)
+    price_tolerance_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0
+    )
+    allow_direct_orders = models.BooleanField(default=False)
+    # cXML: the From/Sender credential identity naming this connection, and the
+    # shared secret, hashed like a password.
+    cxml_identity = models.CharField(max_length=255, blank=True, default="")
+    cxml_shared_secret = models.CharField(max_length=256, blank=True, default="")
+    # UBL Order endpoint: SHA-256 of the bearer token (a random 256-bit value, so a
+    # fast hash is enough); empty means no token, i.e. revoked.
+    order_token_hash = models.CharField(max_length=64, blank=True, default="")
+
     # Brute-force protection: consecutive wrong passwords and the lock they caused.
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)

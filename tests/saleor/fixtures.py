@@ -102,3 +102,25 @@ def make_variants(product_type, category, warehouse, channel_USD, default_tax_cl
         return variants
 
     return make
+
+
+@pytest.fixture
+def oci_transfer(oci_connection, make_variants):
+    """A cart of two lines transferred from a punch-out session of oci_connection."""
+    from saleor.checkout.fetch import fetch_checkout_info
+    from saleor.checkout.tests.utils import add_variant_to_checkout
+    from saleor.plugins.manager import get_plugins_manager
+
+    from saleor_oci_plugin.configuration import config_from_items
+    from saleor_oci_plugin.punchout import sessions, transfer
+
+    session, code = sessions.open_session(
+        oci_connection, sessions.PunchInContext(hook_url=HOOK_URL), 60
+    )
+    checkout = sessions.exchange_code(code).checkout
+    manager = get_plugins_manager(allow_replica=False)
+    info = fetch_checkout_info(checkout, [], manager)
+    first, second = make_variants(2, prefix="PO")
+    add_variant_to_checkout(info, first, 3)
+    add_variant_to_checkout(info, second, 1)
+    return transfer.transfer_checkout(checkout, manager, config_from_items([])).transfer

@@ -10,6 +10,7 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import graphene
+import pytest
 from django.utils import timezone
 from lxml import html as lxml_html
 from saleor.checkout.models import Checkout
@@ -252,3 +253,92 @@ def test_ordinary_checkout_still_completes(api_client, checkout_ready_to_complet
 
     assert result["errors"] == []
     assert result["order"]["number"]
+
+
+@pytest.mark.parametrize("way", ["graphql", "cxml", "ubl"])
+def test_whole_round_trip_to_a_saleor_order(
+    client,
+    api_client,
+    app_api_client,
+    permission_manage_orders,
+    oci_connection,
+    product_list,
+    way,
+):
+    """Punch-in, shop, transfer; then the approved PO comes back one of three ways."""
+    from django.contrib.auth.hashers import make_password
+
+    from saleor_oci_plugin.purchase_orders.views import hash_order_token
+
+    from .graphql.test_purchase_orders import PO_CREATE, _input
+    from .purchase_orders.documents import (
+        ARIBA_IDENTITY,
+        PEPPOL_ID,
+        PEPPOL_SCHEME,
+        SHARED_SECRET,
+        cxml_order_request,
+        ubl_order,
+    )
+
+    checkout_id = _start_shopping(client, api_client, oci_connection)
+    variants = [product.variants.get() for product in product_list[:2]]
+    _add(
+        api_client,
+        checkout_id,
+        [
+            {
+                "variantId": graphene.Node.to_global_id("ProductVariant", v.pk),
+                "quantity": 2,
+            }
+            for v in variants
+        ],
+    )
+    sent = get_graphql_content(api_client.post_graphql(TRANSFER, {"id": checkout_id}))[
+        "data"
+    ]["ociCheckoutTransfer"]
+    assert sent["errors"] == []
+    transfer = Transfer.objects.get(pk=sent["transfer"]["id"])
+
+    if way == "graphql":
+        app_api_client.app.permissions.add(permission_manage_orders)
+        response = app_api_client.post_graphql(
+            PO_CREATE, {"input": _input(oci_connection, transfer)}
+        )
+        assert (
+            get_graphql_content(response)["data"]["ociPurchaseOrderCreate"]["errors"]
+            == []
+        )
+    elif way == "cxml":
+        oci_connection.cxml_identity = ARIBA_IDENTITY
+        oci_connection.cxml_shared_secret = make_password(SHARED_SECRET)
+        oci_connection.save()
+        response = client.post(
+            "/plugins/global/oci.punchout/orders/cxml",
+            cxml_order_request(transfer),
+            content_type="text/xml",
+        )
+        assert b'code="200"' in response.content
+    else:
+        oci_connection.order_token_hash = hash_order_token("round-trip-token")
+        oci_connection.save()
+        organisation = oci_connection.organisation
+        organisation.peppol_endpoint_scheme = PEPPOL_SCHEME
+        organisation.peppol_endpoint_id = PEPPOL_ID
+        organisation.save()
+        response = client.post(
+            "/plugins/global/oci.punchout/orders/ubl",
+            ubl_order(transfer),
+            content_type="application/xml",
+            HTTP_AUTHORIZATION="Bearer round-trip-token",
+        )
+        assert response.status_code == 201
+
+    order = Order.objects.get()
+    assert sorted(
+        (line.product_sku, line.quantity) for line in order.lines.all()
+    ) == sorted((variant.sku, 2) for variant in variants)
+    assert sorted(line.unit_price_net_amount for line in order.lines.all()) == sorted(
+        Decimal(line["unit_price_net"]) for line in transfer.snapshot
+    )
+    assert order.metadata["oci.transfer"] == transfer.reference
+    assert order.user == oci_connection.customer

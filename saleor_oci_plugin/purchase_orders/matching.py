@@ -1,0 +1,154 @@
+"""Checking a purchase order against the cart that was transferred.
+
+Lines are matched by SKU. A line whose quantity differs from the cart's is refused
+unless the connection allows quantity changes; a unit price further from the cart's
+than the connection's tolerance is refused; a SKU the cart did not have is refused.
+Every problem is reported at once, per PO line. Within the tolerance, the PO's own
+price is the agreed one, so that the invoice matches the buyer's PO to the cent.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from saleor.product.models import ProductVariant
+
+from ..punchout.models import Connection, Transfer
+from .dataclasses import Problem, PurchaseOrder, PurchaseOrderError, PurchaseOrderLine
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class AgreedLine:
+    """A PO line with the shop's product and the price both sides agreed on."""
+
+    po_line: PurchaseOrderLine
+    variant: ProductVariant
+    quantity: int
+    unit_price_net: Decimal
+    # Fraction, e.g. 0.21, as the cart was offered.
+    tax_rate: Decimal
+    nzi_code: str
+    card_text: str
+
+
+def match_to_transfer(
+    order: PurchaseOrder, connection: Connection, transfer: Transfer
+) -> list[AgreedLine]:
+    offered = {line["sku"]: line for line in transfer.snapshot}
+    problems: list[Problem] = []
+    if order.currency and order.currency != transfer.currency:
+        problems.append(
+            Problem(
+                "currency",
+                f"The cart was offered in {transfer.currency}, the PO is in "
+                f"{order.currency}.",
+                "currency_mismatch",
+            )
+        )
+    variants = ProductVariant.objects.select_related("product__product_type").in_bulk(
+        [line["variant_id"] for line in transfer.snapshot]
+    )
+    agreed = []
+    ordered_skus = set()
+    for po_line in order.lines:
+        line_problems = _line_problems(po_line, offered.get(po_line.sku), connection)
+        problems.extend(line_problems)
+        ordered_skus.add(po_line.sku)
+        cart_line = offered.get(po_line.sku)
+        if line_problems or cart_line is None:
+            continue
+        variant = variants.get(cart_line["variant_id"])
+        if variant is None:
+            problems.append(
+                Problem(
+                    "sku",
+                    f"{po_line.sku} is no longer sold by the shop.",
+                    "product_unavailable",
+                    po_line.line_number,
+                )
+            )
+            continue
+        agreed.append(
+            AgreedLine(
+                po_line=po_line,
+                variant=variant,
+                quantity=int(po_line.quantity),
+                unit_price_net=(
+                    po_line.unit_price
+                    if po_line.unit_price is not None
+                    else Decimal(cart_line["unit_price_net"])
+                ),
+                tax_rate=Decimal(cart_line["tax_rate"]) / HUNDRED,
+                nzi_code=po_line.nzi_code or cart_line["nzi_code"],
+                card_text=cart_line["card_text"],
+            )
+        )
+    if not connection.allow_quantity_changes:
+        problems.extend(
+            Problem(
+                "lines",
+                f"The cart's line {sku} ({cart_line['description']}) is missing from "
+                "the PO; this connection does not allow changing the cart.",
+                "line_missing",
+            )
+            for sku, cart_line in offered.items()
+            if sku not in ordered_skus
+        )
+    if problems:
+        raise PurchaseOrderError(problems)
+    return agreed
+
+
+def _line_problems(
+    po_line: PurchaseOrderLine, cart_line: dict | None, connection: Connection
+) -> list[Problem]:
+    number = po_line.line_number
+    if cart_line is None:
+        return [
+            Problem(
+                "sku",
+                f"{po_line.sku} was not in the transferred cart.",
+                "unknown_sku",
+                number,
+            )
+        ]
+    problems = []
+    if po_line.quantity != po_line.quantity.to_integral_value():
+        problems.append(
+            Problem(
+                "quantity",
+                f"{po_line.quantity} is not a whole number; the shop sells whole "
+                "units.",
+                "invalid_quantity",
+                number,
+            )
+        )
+    elif (
+        po_line.quantity != Decimal(cart_line["quantity"])
+        and not connection.allow_quantity_changes
+    ):
+        problems.append(
+            Problem(
+                "quantity",
+                f"{po_line.quantity} ordered, {Decimal(cart_line['quantity']):f} in "
+                "the cart; this connection does not allow changing quantities.",
+                "quantity_changed",
+                number,
+            )
+        )
+    offered_price = Decimal(cart_line["unit_price_net"])
+    if po_line.unit_price is not None and offered_price:
+        deviation = abs(po_line.unit_price - offered_price) / offered_price * HUNDRED
+        if deviation > connection.price_tolerance_percent:
+            problems.append(
+                Problem(
+                    "unit_price",
+                    f"{po_line.unit_price:f} per unit, the cart offered "
+                    f"{offered_price.quantize(Decimal('0.0001')).normalize():f}; more "
+                    f"than the {connection.price_tolerance_percent:f}% allowed.",
+                    "price_outside_tolerance",
+                    number,
+                )
+            )
+    return problems

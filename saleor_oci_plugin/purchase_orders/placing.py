@@ -1,0 +1,397 @@
+"""The one code path that turns a purchase order into a Saleor order, exactly once.
+
+All ways in (GraphQL, cXML, UBL) end here with the internal PurchaseOrder. Per
+connection, POs are placed one at a time (a row lock on the connection); a PO whose
+(connection, ERP order number) was already placed answers with that order
+("duplicate"), and the database's unique constraints back this up. A refused PO
+writes no order: everything happens in one transaction, and the refusal is kept
+with its problems for review.
+
+The Saleor order: the connection's channel and customer, lines at the agreed prices
+with the cart's tax rates, addresses from the PO (else the branch's, else the
+customer's), ``external_reference`` = ``oci:<connection id>:<ERP order number>``,
+and the PO references in metadata (``oci.*`` keys) where Saleor has no field. Stock
+is allocated as for any order, and Saleor's ``order_created`` runs after commit, so
+its events, e-mails and webhooks follow as for any order.
+"""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from prices import Money, TaxedMoney
+from saleor.account.models import Address, User
+from saleor.app.models import App
+from saleor.core.exceptions import InsufficientStock
+from saleor.core.prices import quantize_price
+from saleor.order import OrderOrigin, OrderStatus
+from saleor.order.actions import order_created
+from saleor.order.fetch import OrderInfo, OrderLineInfo
+from saleor.order.models import Order, OrderLine
+from saleor.plugins.manager import PluginsManager
+from saleor.site.models import Site
+from saleor.warehouse.management import allocate_stocks
+from saleor.warehouse.reservations import is_reservation_enabled
+
+from ..punchout.models import Connection, Transfer
+from .dataclasses import (
+    OrderKind,
+    PostalAddress,
+    Problem,
+    PurchaseOrder,
+    PurchaseOrderError,
+    as_json,
+)
+from .matching import AgreedLine, match_to_transfer
+from .models import ReceivedPurchaseOrder
+
+# Metadata keys on the order and its lines.
+PO_NUMBER_KEY = "oci.po_number"
+BUYER_REFERENCE_KEY = "oci.buyer_reference"
+COST_CENTRE_KEY = "oci.cost_centre"
+BRANCH_KEY = "oci.branch"
+TRANSFER_KEY = "oci.transfer"
+PO_LINE_KEY = "oci.po_line"
+NZI_KEY = "oci.nzi_code"
+CARD_TEXT_KEY = "oci.greeting_card"
+
+
+@dataclass(frozen=True)
+class Placement:
+    order: Order
+    record: ReceivedPurchaseOrder
+    duplicate: bool
+
+
+def external_reference(connection: Connection, order_number: str) -> str:
+    """The order's external_reference: unique per connection and ERP order number."""
+    return f"oci:{connection.pk}:{order_number}"
+
+
+def place_purchase_order(
+    connection: Connection,
+    order: PurchaseOrder,
+    source: str,
+    manager: PluginsManager,
+    *,
+    user: User | None = None,
+    app: App | None = None,
+) -> Placement:
+    """Place the PO as a Saleor order, or return the one it already became.
+
+    Raise PurchaseOrderError (and keep the refused PO) when it cannot be placed.
+    """
+    try:
+        with transaction.atomic():
+            # One PO at a time per connection: a second copy waits here, then finds
+            # the first one's order.
+            Connection.objects.select_for_update().filter(pk=connection.pk).first()
+            placed = _placed(connection, order.order_number)
+            if placed is not None:
+                return Placement(placed.order, placed, duplicate=True)
+            transfer = _transfer(connection, order)
+            agreed = match_to_transfer(order, connection, transfer)
+            saleor_order, lines_info = _create_order(
+                connection, order, transfer, agreed
+            )
+            _allocate(saleor_order, lines_info, user or app)
+            record = ReceivedPurchaseOrder.objects.create(
+                connection=connection,
+                order_number=order.order_number,
+                source=source,
+                status=ReceivedPurchaseOrder.Status.PLACED,
+                transfer=transfer,
+                order=saleor_order,
+                data=as_json(order),
+            )
+            order_info = OrderInfo(
+                order=saleor_order,
+                customer_email=saleor_order.user_email,
+                channel=connection.channel,
+                payment=None,
+                lines_data=lines_info,
+            )
+            transaction.on_commit(
+                lambda: order_created(
+                    order_info=order_info, user=user, app=app, manager=manager
+                )
+            )
+    except IntegrityError:
+        # Only a race past the lock can get here (another process placed it first).
+        placed = _placed(connection, order.order_number)
+        if placed is None:
+            raise
+        return Placement(placed.order, placed, duplicate=True)
+    except PurchaseOrderError as error:
+        _keep_refused(connection, order, source, error)
+        raise
+    return Placement(saleor_order, record, duplicate=False)
+
+
+def _placed(connection: Connection, order_number: str) -> ReceivedPurchaseOrder | None:
+    return (
+        ReceivedPurchaseOrder.objects.select_related("order")
+        .filter(
+            connection=connection,
+            order_number=order_number,
+            status=ReceivedPurchaseOrder.Status.PLACED,
+        )
+        .first()
+    )
+
+
+def _transfer(connection: Connection, order: PurchaseOrder) -> Transfer:
+    if order.kind is not OrderKind.NEW:
+        raise PurchaseOrderError(
+            [
+                Problem(
+                    "kind",
+                    f"A PO {order.kind.value} for an order not placed here cannot be "
+                    "applied.",
+                    "unknown_order",
+                )
+            ]
+        )
+    if not order.transfer_id:
+        reason = (
+            "Purchase orders without a transferred cart are not placed automatically "
+            "yet; send the transfer id from the cart (EXT_QUOTE_ID)."
+            if connection.allow_direct_orders
+            else "This PO names no transferred cart, and this connection does not "
+            "accept direct orders."
+        )
+        raise PurchaseOrderError([Problem("transfer_id", reason, "direct_order")])
+    transfer_pk = _uuid_or_none(order.transfer_id)
+    transfer = (
+        Transfer.objects.select_related("session")
+        .filter(pk=transfer_pk, session__connection=connection)
+        .first()
+        if transfer_pk is not None
+        else None
+    )
+    if transfer is None:
+        # Someone else's transfer is reported like an unknown one.
+        raise PurchaseOrderError(
+            [
+                Problem(
+                    "transfer_id",
+                    f"No cart {order.transfer_id!r} was transferred on this "
+                    "connection.",
+                    "unknown_transfer",
+                )
+            ]
+        )
+    if ReceivedPurchaseOrder.objects.filter(
+        transfer=transfer, status=ReceivedPurchaseOrder.Status.PLACED
+    ).exists():
+        raise PurchaseOrderError(
+            [
+                Problem(
+                    "transfer_id",
+                    "This cart was already ordered with another PO number.",
+                    "transfer_already_ordered",
+                )
+            ]
+        )
+    return transfer
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _create_order(
+    connection: Connection,
+    po: PurchaseOrder,
+    transfer: Transfer,
+    agreed: list[AgreedLine],
+) -> tuple[Order, list[OrderLineInfo]]:
+    channel = connection.channel
+    customer = connection.customer
+    currency = transfer.currency
+    branch = connection.branch
+    lines = [_order_line(line, currency) for line in agreed]
+    subtotal = sum(
+        (line.total_price for line in lines),
+        TaxedMoney(Money(0, currency), Money(0, currency)),
+    )
+    zero = TaxedMoney(Money(0, currency), Money(0, currency))
+    cost_centre = po.cost_centre or (branch.default_cost_centre if branch else "")
+    metadata = {
+        PO_NUMBER_KEY: po.order_number,
+        TRANSFER_KEY: transfer.reference,
+        **({BUYER_REFERENCE_KEY: po.buyer_reference} if po.buyer_reference else {}),
+        **({COST_CENTRE_KEY: cost_centre} if cost_centre else {}),
+        **({BRANCH_KEY: str(branch.pk)} if branch else {}),
+    }
+    order = Order.objects.create(
+        status=(
+            OrderStatus.UNFULFILLED
+            if channel.automatically_confirm_all_new_orders
+            else OrderStatus.UNCONFIRMED
+        ),
+        origin=OrderOrigin.CHECKOUT,
+        checkout_token=str(transfer.session.checkout_id or ""),
+        channel=channel,
+        user=customer,
+        user_email=customer.email,
+        currency=currency,
+        billing_address=_address(
+            po.billing_address,
+            branch.invoice_address if branch else None,
+            customer.default_billing_address,
+        ),
+        shipping_address=_address(
+            po.delivery_address,
+            branch.delivery_address if branch else None,
+            customer.default_shipping_address,
+        ),
+        external_reference=external_reference(connection, po.order_number),
+        customer_note=po.note,
+        lines_count=len(lines),
+        subtotal=subtotal,
+        total=subtotal,
+        undiscounted_total=subtotal,
+        shipping_price=zero,
+        base_shipping_price_amount=Decimal(0),
+        undiscounted_base_shipping_price_amount=Decimal(0),
+        should_refresh_prices=False,
+        display_gross_prices=channel.tax_configuration.display_gross_prices,
+        metadata=metadata,
+    )
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    lines_info = [
+        OrderLineInfo(line=line, quantity=line.quantity, variant=agreed_line.variant)
+        for line, agreed_line in zip(lines, agreed, strict=True)
+    ]
+    return order, lines_info
+
+
+def _order_line(line: AgreedLine, currency: str) -> OrderLine:
+    variant = line.variant
+    product = variant.product
+    unit_net = Money(line.unit_price_net, currency)
+    unit = quantize_price(
+        TaxedMoney(unit_net, unit_net * (1 + line.tax_rate)), currency
+    )
+    total_net = quantize_price(unit_net * line.quantity, currency)
+    total = TaxedMoney(
+        total_net, quantize_price(total_net * (1 + line.tax_rate), currency)
+    )
+    po_line = line.po_line
+    metadata = {
+        PO_LINE_KEY: po_line.line_number,
+        **({NZI_KEY: line.nzi_code} if line.nzi_code else {}),
+        **({COST_CENTRE_KEY: po_line.cost_centre} if po_line.cost_centre else {}),
+        **({CARD_TEXT_KEY: line.card_text} if line.card_text else {}),
+    }
+    return OrderLine(
+        variant=variant,
+        product_name=product.name,
+        variant_name=variant.name,
+        product_sku=variant.sku,
+        product_variant_id=variant.get_global_id(),
+        product_type_id=product.product_type_id,
+        is_shipping_required=variant.is_shipping_required(),
+        is_gift_card=False,
+        quantity=line.quantity,
+        currency=currency,
+        unit_price=unit,
+        undiscounted_unit_price=unit,
+        total_price=total,
+        undiscounted_total_price=total,
+        base_unit_price_amount=unit.net.amount,
+        undiscounted_base_unit_price_amount=unit.net.amount,
+        tax_rate=line.tax_rate,
+        metadata=metadata,
+    )
+
+
+def _address(*candidates: PostalAddress | Address | None) -> Address | None:
+    """The first address given: a PO's (stored new) or one of the shop's (copied)."""
+    for candidate in candidates:
+        if isinstance(candidate, PostalAddress):
+            first_name, _, last_name = candidate.name.rpartition(" ")
+            return Address.objects.create(
+                first_name=first_name or last_name,
+                last_name=last_name if first_name else "",
+                company_name=candidate.company,
+                street_address_1=candidate.street,
+                street_address_2=candidate.street2,
+                city=candidate.city,
+                postal_code=candidate.postcode,
+                country=candidate.country,
+                country_area=candidate.country_area,
+                phone=candidate.phone,
+            )
+        if isinstance(candidate, Address):
+            return candidate.get_copy()
+    return None
+
+
+def _allocate(order: Order, lines_info: list[OrderLineInfo], requestor) -> None:
+    site_settings = Site.objects.get_current().settings
+    address = order.shipping_address or order.billing_address
+    country = address.country.code if address else order.channel.default_country.code
+    try:
+        allocate_stocks(
+            [
+                info
+                for info in lines_info
+                if info.variant and info.variant.track_inventory
+            ],
+            country,
+            order.channel,
+            site_settings,
+            requestor,
+            check_reservations=is_reservation_enabled(site_settings),
+            calculate_stocks_with_shipping_zones=(
+                site_settings.use_legacy_shipping_zone_stock_availability
+            ),
+        )
+    except InsufficientStock as error:
+        raise PurchaseOrderError(
+            [
+                Problem(
+                    "quantity",
+                    f"Not enough stock for {item.variant}.",
+                    "insufficient_stock",
+                    _po_line_number(lines_info, item),
+                )
+                for item in error.items
+            ]
+        ) from error
+
+
+def _po_line_number(lines_info: list[OrderLineInfo], item) -> str | None:
+    for info in lines_info:
+        if info.line == item.order_line or info.variant == item.variant:
+            return info.line.metadata.get(PO_LINE_KEY)
+    return None
+
+
+def _keep_refused(
+    connection: Connection, order: PurchaseOrder, source: str, error: PurchaseOrderError
+) -> None:
+    ReceivedPurchaseOrder.objects.create(
+        connection=connection,
+        order_number=order.order_number[:128],
+        source=source,
+        status=ReceivedPurchaseOrder.Status.REFUSED,
+        data=as_json(order),
+        errors=[
+            {
+                "field": problem.field,
+                "code": problem.code,
+                "message": problem.message,
+                "line": problem.line,
+            }
+            for problem in error.problems
+        ],
+    )

@@ -1,0 +1,224 @@
+"""The XML order endpoints: cXML OrderRequest and Peppol UBL Order.
+
+Both authenticate the sender themselves (Saleor serves plugin URLs without session
+or CSRF middleware), read the body with the format's reader (safe_xml underneath),
+and hand the purchase order to placing.place_purchase_order, the one code path.
+"""
+
+import hashlib
+import json
+
+from django.contrib.auth.hashers import check_password
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from saleor.plugins.manager import get_plugins_manager
+
+from ..dataclasses import OCIConfiguration
+from ..inbound import record_inbound
+from ..punchout.models import Connection
+from ..safe_xml import UnsafeXMLError
+from . import cxml
+from .dataclasses import OrderKind, PurchaseOrderError
+from .models import ReceivedPurchaseOrder
+from .placing import place_purchase_order
+from .ubl_order import read_order as read_ubl_order
+
+# Problems that mean "this cart was ordered already" rather than "bad order".
+CONFLICT_CODES = frozenset({"transfer_already_ordered"})
+
+
+def cxml_order_request(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
+    """cXML answers with HTTP 200 and the outcome in the Response's Status code;
+    only a body that is not (safe) XML gets an HTTP 4xx."""
+    if request.method != "POST":
+        return _plain(request, 405, "POST a cXML OrderRequest here.")
+    try:
+        document = cxml.read_order_request(request.body)
+    except UnsafeXMLError as error:
+        return _plain(request, 400, f"Not a readable cXML document: {error}.")
+    except cxml.CXMLOrderRequestError as error:
+        connection = _cxml_connection(error.envelope) if error.envelope else None
+        if connection is None:
+            return _cxml(
+                request,
+                cxml.STATUS_UNAUTHORIZED,
+                "Unknown sender or wrong shared secret.",
+            )
+        return _cxml(
+            request, cxml.STATUS_BAD_REQUEST, _problems_text(error), connection
+        )
+    connection = _cxml_connection(document)
+    if connection is None:
+        return _cxml(
+            request, cxml.STATUS_UNAUTHORIZED, "Unknown sender or wrong shared secret."
+        )
+    order = document.purchase_order
+    if order.kind is OrderKind.DELETE:
+        return _cxml(
+            request,
+            cxml.STATUS_NOT_ACCEPTABLE,
+            "Cancelling an order by cXML is not applied automatically yet; the shop "
+            "has been told.",
+            connection,
+        )
+    if order.kind is OrderKind.UPDATE:
+        return _cxml(
+            request,
+            cxml.STATUS_NOT_ACCEPTABLE,
+            "Changing an order by cXML is not applied automatically yet.",
+            connection,
+        )
+    try:
+        placement = place_purchase_order(
+            connection,
+            order,
+            ReceivedPurchaseOrder.Source.CXML,
+            get_plugins_manager(allow_replica=False),
+        )
+    except PurchaseOrderError as error:
+        status = (
+            cxml.STATUS_CONFLICT
+            if {problem.code for problem in error.problems} & CONFLICT_CODES
+            else cxml.STATUS_NOT_ACCEPTABLE
+        )
+        return _cxml(request, status, _problems_text(error), connection)
+    text = (
+        f"Duplicate: purchase order {order.order_number} is already order "
+        f"{placement.order.number}."
+        if placement.duplicate
+        else f"Placed as order {placement.order.number}."
+    )
+    return _cxml(request, cxml.STATUS_OK, text, connection)
+
+
+def ubl_order(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
+    """Peppol BIS Order 3 with ``Authorization: Bearer <the connection's token>``."""
+    if request.method != "POST":
+        return _plain(request, 405, "POST a UBL Order here.")
+    connection = _token_connection(request)
+    if connection is None:
+        return _json(request, 401, {"error": "Missing or unknown bearer token."})
+    try:
+        order = read_ubl_order(request.body)
+    except UnsafeXMLError as error:
+        return _json(
+            request,
+            400,
+            {"error": f"Not a readable UBL document: {error}."},
+            connection,
+        )
+    except PurchaseOrderError as error:
+        return _json(request, 400, _problems_json(error), connection)
+    organisation = connection.organisation
+    expected = (organisation.peppol_endpoint_scheme, organisation.peppol_endpoint_id)
+    if order.buyer_endpoint != expected:
+        return _json(
+            request,
+            403,
+            {"error": "The buyer party's endpoint is not this connection's."},
+            connection,
+        )
+    try:
+        placement = place_purchase_order(
+            connection,
+            order,
+            ReceivedPurchaseOrder.Source.UBL,
+            get_plugins_manager(allow_replica=False),
+        )
+    except PurchaseOrderError as error:
+        status = 409 if {p.code for p in error.problems} & CONFLICT_CODES else 422
+        return _json(request, status, _problems_json(error), connection)
+    return _json(
+        request,
+        200 if placement.duplicate else 201,
+        {
+            "status": "duplicate" if placement.duplicate else "placed",
+            "order": placement.order.number,
+            "orderId": str(placement.order.pk),
+        },
+        connection,
+    )
+
+
+def hash_order_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _token_connection(request: HttpRequest) -> Connection | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or "\x00" in token:
+        return None
+    return (
+        Connection.objects.select_related(
+            "organisation", "channel", "customer", "branch"
+        )
+        .filter(order_token_hash=hash_order_token(token.strip()), is_active=True)
+        .exclude(order_token_hash="")
+        .first()
+    )
+
+
+def _cxml_connection(envelope: cxml.CXMLEnvelope) -> Connection | None:
+    """The connection named by a From credential whose Sender secret is right."""
+    sender = envelope.sender
+    if sender is None or not sender.shared_secret:
+        return None
+    identities = [
+        identity
+        for _domain, identity in envelope.from_credentials
+        if identity and "\x00" not in identity
+    ]
+    for connection in Connection.objects.select_related(
+        "organisation", "channel", "customer", "branch"
+    ).filter(cxml_identity__in=identities, is_active=True):
+        if connection.cxml_shared_secret and check_password(
+            sender.shared_secret, connection.cxml_shared_secret
+        ):
+            return connection
+    return None
+
+
+def _problems_text(error: PurchaseOrderError) -> str:
+    return "; ".join(
+        (f"line {problem.line}: " if problem.line else "")
+        + f"{problem.field}: {problem.message}"
+        for problem in error.problems
+    )
+
+
+def _problems_json(error: PurchaseOrderError) -> dict:
+    return {
+        "error": "The purchase order was refused.",
+        "problems": [
+            {
+                "field": problem.field,
+                "code": problem.code,
+                "message": problem.message,
+                "line": problem.line,
+            }
+            for problem in error.problems
+        ],
+    }
+
+
+def _cxml(
+    request: HttpRequest, status: int, text: str, connection: Connection | None = None
+) -> HttpResponse:
+    record_inbound(
+        request, 200, f"cXML {status}: {text}", connection, accepted=status < 300
+    )
+    return HttpResponse(
+        cxml.build_response("", status, text),
+        content_type="text/xml; charset=utf-8",
+    )
+
+
+def _json(
+    request: HttpRequest, status: int, body: dict, connection: Connection | None = None
+) -> HttpResponse:
+    record_inbound(request, status, json.dumps(body), connection)
+    return JsonResponse(body, status=status)
+
+
+def _plain(request: HttpRequest, status: int, text: str) -> HttpResponse:
+    record_inbound(request, status, text)
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
