@@ -26,7 +26,7 @@ from saleor.app.models import App
 from saleor.core.exceptions import InsufficientStock
 from saleor.core.prices import quantize_price
 from saleor.order import OrderOrigin, OrderStatus
-from saleor.order.actions import order_created
+from saleor.order.actions import cancel_order, order_created
 from saleor.order.fetch import OrderInfo, OrderLineInfo
 from saleor.order.models import Order, OrderLine
 from saleor.plugins.manager import PluginsManager
@@ -127,6 +127,50 @@ def place_purchase_order(
         _keep_refused(connection, order, source, error)
         raise
     return Placement(saleor_order, record, duplicate=False)
+
+
+def cancel_purchase_order(
+    connection: Connection, order_number: str, manager: PluginsManager
+) -> Order:
+    """Cancel the order a PO became, as Saleor's orderCancel would.
+
+    Raise PurchaseOrderError when no such PO was placed, or when Saleor does not
+    allow cancelling it (fulfilled lines, or cancelled already).
+    """
+    with transaction.atomic():
+        Connection.objects.select_for_update().filter(pk=connection.pk).first()
+        placed = _placed(connection, order_number)
+        if placed is None or placed.order is None:
+            raise PurchaseOrderError(
+                [
+                    Problem(
+                        "order_number",
+                        f"No order was placed for PO {order_number} on this "
+                        "connection.",
+                        "unknown_order",
+                    )
+                ]
+            )
+        order = placed.order
+        if not order.can_cancel():
+            raise PurchaseOrderError(
+                [
+                    Problem(
+                        "order_number",
+                        f"Order {order.number} cannot be cancelled any more: it is "
+                        f"{order.status} or has fulfilled lines.",
+                        "order_not_cancellable",
+                    )
+                ]
+            )
+        cancel_order(
+            order=order,
+            user=None,
+            app=None,
+            manager=manager,
+            site_settings=Site.objects.get_current().settings,
+        )
+    return order
 
 
 def _placed(connection: Connection, order_number: str) -> ReceivedPurchaseOrder | None:

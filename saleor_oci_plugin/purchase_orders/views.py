@@ -19,11 +19,11 @@ from ..safe_xml import UnsafeXMLError
 from . import cxml
 from .dataclasses import OrderKind, PurchaseOrderError
 from .models import ReceivedPurchaseOrder
-from .placing import place_purchase_order
+from .placing import cancel_purchase_order, place_purchase_order
 from .ubl_order import read_order as read_ubl_order
 
 # Problems that mean "this cart was ordered already" rather than "bad order".
-CONFLICT_CODES = frozenset({"transfer_already_ordered"})
+CONFLICT_CODES = frozenset({"transfer_already_ordered", "order_not_cancellable"})
 
 
 def cxml_order_request(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
@@ -53,18 +53,26 @@ def cxml_order_request(request: HttpRequest, config: OCIConfiguration) -> HttpRe
         )
     order = document.purchase_order
     if order.kind is OrderKind.DELETE:
+        try:
+            cancelled = cancel_purchase_order(
+                connection, order.order_number, get_plugins_manager(allow_replica=False)
+            )
+        except PurchaseOrderError as error:
+            status = (
+                cxml.STATUS_CONFLICT
+                if {problem.code for problem in error.problems} & CONFLICT_CODES
+                else cxml.STATUS_NOT_ACCEPTABLE
+            )
+            return _cxml(request, status, _problems_text(error), connection)
         return _cxml(
-            request,
-            cxml.STATUS_NOT_ACCEPTABLE,
-            "Cancelling an order by cXML is not applied automatically yet; the shop "
-            "has been told.",
-            connection,
+            request, cxml.STATUS_OK, f"Order {cancelled.number} cancelled.", connection
         )
     if order.kind is OrderKind.UPDATE:
         return _cxml(
             request,
             cxml.STATUS_NOT_ACCEPTABLE,
-            "Changing an order by cXML is not applied automatically yet.",
+            "Changes to a placed order are not applied automatically; ask the shop "
+            "to change it, or cancel it (type=delete) and send a new PO.",
             connection,
         )
     try:

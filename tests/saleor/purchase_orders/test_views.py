@@ -130,14 +130,53 @@ def test_cxml_cart_ordered_under_another_number_is_409(
     assert Order.objects.count() == 1
 
 
-def test_cxml_delete_is_refused_clearly(client, cxml_connection, oci_transfer):
+def test_cxml_delete_cancels_the_placed_order(client, cxml_connection, oci_transfer):
+    _post_cxml(client, cxml_order_request(oci_transfer))
+
     code, _text, message = _status(
         _post_cxml(client, cxml_order_request(oci_transfer, kind="delete"))
     )
 
+    order = Order.objects.get()
+    assert (code, message) == (200, f"Order {order.number} cancelled.")
+    assert order.status == "canceled"
+    assert order.events.filter(type="canceled").exists()
+
+
+def test_cxml_delete_of_a_fulfilled_order_is_409(client, cxml_connection, oci_transfer):
+    _post_cxml(client, cxml_order_request(oci_transfer))
+    order = Order.objects.get()
+    order.fulfillments.create(fulfillment_order=1, status="fulfilled")
+
+    code, _text, message = _status(
+        _post_cxml(client, cxml_order_request(oci_transfer, kind="delete"))
+    )
+
+    assert code == 409
+    assert "cannot be cancelled" in message
+    order.refresh_from_db()
+    assert order.status != "canceled"
+
+
+def test_cxml_delete_of_an_unknown_order_is_406(client, cxml_connection, oci_transfer):
+    code, _text, _message = _status(
+        _post_cxml(client, cxml_order_request(oci_transfer, kind="delete"))
+    )
+
+    assert code == 406
+    assert not Order.objects.exists()
+
+
+def test_cxml_update_is_refused_clearly(client, cxml_connection, oci_transfer):
+    _post_cxml(client, cxml_order_request(oci_transfer))
+
+    code, _text, message = _status(
+        _post_cxml(client, cxml_order_request(oci_transfer, kind="update"))
+    )
+
     assert code == 406
     assert "not applied automatically" in message
-    assert not Order.objects.exists()
+    assert Order.objects.get().status != "canceled"
 
 
 @pytest.mark.parametrize(
