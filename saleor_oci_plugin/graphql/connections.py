@@ -4,7 +4,10 @@ Every field here needs ``MANAGE_PLUGINS`` (a staff user or an App token with it)
 the plugin's own configuration does. The mutations are thin: they turn global IDs
 and typed inputs into the service layer's values (``punchout/connections.py``),
 which checks everything and reports refusals as ``errors { field code message }``
-with ``OciErrorCode``. A connection's password can be set, never read.
+with ``OciErrorCode``. A connection's password and cXML shared secret can be set,
+never read (``hasCxmlSharedSecret`` says whether there is one); its UBL Order token is
+issued by ``ociConnectionOrderTokenCreate``, whose answer is the only place it is ever
+shown (``hasOrderToken`` says whether there is one).
 
 Settings with a small fixed shape (allow-list, login parameter aliases, unit codes,
 NZI overrides) have typed inputs, so that GraphQL itself checks their shape and a
@@ -29,10 +32,11 @@ from saleor.graphql.core.context import get_database_connection_name
 from saleor.graphql.core.dataloaders import DataLoader
 from saleor.graphql.core.fields import JSONString, PermissionsField
 from saleor.graphql.core.mutations import BaseMutation
-from saleor.graphql.core.scalars import DateTime
+from saleor.graphql.core.scalars import DateTime, Decimal
 from saleor.graphql.core.types import ModelObjectType, NonNullList
 from saleor.graphql.core.utils import from_global_id_or_error
 from saleor.permission.enums import PluginsPermissions
+from saleor.webhook.observability.sensitive_data import SENSITIVE_GQL_FIELDS
 
 from ..buyers.models import (
     Branch,
@@ -47,6 +51,11 @@ from ..punchout.models import Connection
 from .errors import OciError
 
 MANAGE_PLUGINS = PluginsPermissions.MANAGE_PLUGINS
+
+# Saleor reports API calls to observability apps with their answers, except answers
+# that select a field listed here (as for its own AppTokenCreate.authToken): a new
+# order token must not leave the shop that way.
+SENSITIVE_GQL_FIELDS.setdefault("OciConnectionOrderTokenCreate", set()).add("token")
 
 OciInvoiceFormat = graphene.Enum(
     "OciInvoiceFormat",
@@ -268,6 +277,34 @@ class OciConnection(ModelObjectType[Connection]):
     session_lifetime_minutes = graphene.Int(
         description="Punch-out session lifetime; null: the plugin's setting."
     )
+    allow_quantity_changes = graphene.Boolean(
+        required=True,
+        description="Whether a purchase order may order other quantities than the "
+        "transferred cart.",
+    )
+    price_tolerance_percent = Decimal(
+        required=True,
+        description="How far (percent) a purchase order's unit prices may differ "
+        "from the transferred cart's.",
+    )
+    allow_direct_orders = graphene.Boolean(
+        required=True,
+        description="Whether a purchase order that names no transferred cart is "
+        "placed, at the channel's prices.",
+    )
+    cxml_identity = graphene.String(
+        description="The cXML From credential identity that names this connection; "
+        "null: cXML orders are not accepted."
+    )
+    has_cxml_shared_secret = graphene.Boolean(
+        required=True,
+        description="Whether a cXML shared secret is set (it cannot be read).",
+    )
+    has_order_token = graphene.Boolean(
+        required=True,
+        description="Whether a bearer token for the UBL Order endpoint is issued "
+        "(it cannot be read).",
+    )
     failed_logins = graphene.Int(
         required=True, description="Wrong passwords since the last good login."
     )
@@ -281,8 +318,9 @@ class OciConnection(ModelObjectType[Connection]):
         model = Connection
         interfaces = (graphene.relay.Node,)
         description = (
-            "How a buyer organisation's procurement system punches in. The password "
-            "is stored hashed and cannot be read."
+            "How a buyer organisation's procurement system punches in and sends its "
+            "purchase orders. The password, the cXML shared secret and the order "
+            "token are stored hashed and cannot be read."
         )
 
     @staticmethod
@@ -331,6 +369,18 @@ class OciConnection(ModelObjectType[Connection]):
     @staticmethod
     def resolve_storefront_url(root: Connection, _info: ResolveInfo) -> str | None:
         return root.storefront_url or None
+
+    @staticmethod
+    def resolve_cxml_identity(root: Connection, _info: ResolveInfo) -> str | None:
+        return root.cxml_identity or None
+
+    @staticmethod
+    def resolve_has_cxml_shared_secret(root: Connection, _info: ResolveInfo) -> bool:
+        return bool(root.cxml_shared_secret)
+
+    @staticmethod
+    def resolve_has_order_token(root: Connection, _info: ResolveInfo) -> bool:
+        return bool(root.order_token_hash)
 
 
 # --- inputs --------------------------------------------------------------------
@@ -461,6 +511,24 @@ class _ConnectionSettingsInput(graphene.InputObjectType):
     session_lifetime_minutes = graphene.Int(
         description="1 to 1440 minutes; null: the plugin's setting."
     )
+    allow_quantity_changes = graphene.Boolean(
+        description="Let purchase orders order other quantities than the cart."
+    )
+    price_tolerance_percent = Decimal(
+        description="How far (percent, 0 to 100, at most two decimals) a purchase "
+        "order's unit prices may differ from the cart's."
+    )
+    allow_direct_orders = graphene.Boolean(
+        description="Place purchase orders that name no transferred cart."
+    )
+    cxml_identity = graphene.String(
+        description="The cXML From credential identity naming this connection; "
+        "unique. Null or empty: none."
+    )
+    cxml_shared_secret = graphene.String(
+        description="The cXML Sender SharedSecret, at least 16 characters; stored "
+        "hashed, never shown. Null or empty removes it."
+    )
 
     class Meta:
         abstract = True
@@ -557,6 +625,10 @@ _PLAIN_CONNECTION_SETTINGS = frozenset(
         "price_precision",
         "storefront_url",
         "session_lifetime_minutes",
+        "allow_quantity_changes",
+        "price_tolerance_percent",
+        "allow_direct_orders",
+        "cxml_identity",
     }
 )
 
@@ -601,6 +673,13 @@ def _connection_settings(data: Mapping[str, Any]) -> service.ConnectionData:
             if overrides.get(group)
         }
     return settings  # type: ignore[return-value]
+
+
+def _cxml_shared_secret(data: Mapping[str, Any]) -> str | None:
+    """None (omitted): keep the secret; null or empty: remove it."""
+    if "cxml_shared_secret" not in data:
+        return None
+    return data["cxml_shared_secret"] or ""
 
 
 def _pairs_to_dict(
@@ -728,7 +807,10 @@ class OciConnectionCreate(BaseMutation):
             input["organisation"], "OciOrganisation", "organisation"
         )
         connection = service.create_connection(
-            organisation_id, input["password"], _connection_settings(input)
+            organisation_id,
+            input["password"],
+            _connection_settings(input),
+            cxml_shared_secret=_cxml_shared_secret(input),
         )
         return cls(connection=connection)
 
@@ -766,6 +848,7 @@ class OciConnectionUpdate(BaseMutation):
             connection,
             _connection_settings(input),
             password=input.get("password"),
+            cxml_shared_secret=_cxml_shared_secret(input),
             unlock=bool(input.get("unlock")),
         )
         return cls(connection=connection)
@@ -793,6 +876,57 @@ class OciConnectionDelete(BaseMutation):
         pk = connection.pk
         service.delete_connection(connection)
         connection.pk = pk  # so that the payload still names what was deleted
+        return cls(connection=connection)
+
+
+class OciConnectionOrderTokenCreate(BaseMutation):
+    token = graphene.String(
+        description="The new bearer token. It is shown here only, once: only its "
+        "hash is stored."
+    )
+    connection = graphene.Field(OciConnection)
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The connection.")
+
+    class Meta:
+        description = (
+            "Issue a new bearer token for the connection's UBL Order endpoint "
+            "(POST /plugins/global/oci.punchout/orders/ubl with Authorization: "
+            "Bearer <token>). It replaces the previous token, which stops working."
+        )
+        error_type_class = OciError
+        permissions = (MANAGE_PLUGINS,)
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, id: str
+    ) -> "OciConnectionOrderTokenCreate":
+        connection = _instance_or_error(Connection, id, "OciConnection")
+        token = service.issue_order_token(connection)
+        return cls(token=token, connection=connection)
+
+
+class OciConnectionOrderTokenRevoke(BaseMutation):
+    connection = graphene.Field(OciConnection)
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The connection.")
+
+    class Meta:
+        description = (
+            "Revoke the connection's UBL Order token: orders sent with it are "
+            "refused from now on. A connection without a token stays without one."
+        )
+        error_type_class = OciError
+        permissions = (MANAGE_PLUGINS,)
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, id: str
+    ) -> "OciConnectionOrderTokenRevoke":
+        connection = _instance_or_error(Connection, id, "OciConnection")
+        service.revoke_order_token(connection)
         return cls(connection=connection)
 
 
@@ -847,3 +981,5 @@ class ConnectionMutations(graphene.ObjectType):
     oci_connection_create = OciConnectionCreate.Field()
     oci_connection_update = OciConnectionUpdate.Field()
     oci_connection_delete = OciConnectionDelete.Field()
+    oci_connection_order_token_create = OciConnectionOrderTokenCreate.Field()
+    oci_connection_order_token_revoke = OciConnectionOrderTokenRevoke.Field()

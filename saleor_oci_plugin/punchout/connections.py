@@ -12,17 +12,24 @@ mapping, unit codes, NZI field) are checked by building the codec's own objects 
 them with :mod:`.codec_settings`, as punch-in and transfer do: a setting saved here is
 one they can read.
 
-The password is write-only: it is hashed with ``make_password`` before it is stored,
-and no function here returns, logs or puts it in an error message.
+The password and the cXML shared secret are write-only: they are hashed with
+``make_password`` before they are stored, and no function here returns, logs or puts
+them in an error message. The UBL Order endpoint's bearer token is random, issued here
+and returned once; only its SHA-256 (``hash_order_token``, as the endpoint computes
+it) is stored.
 """
 
 import copy
+import secrets
+import zlib
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any, TypedDict, TypeGuard
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db import connection as database
 from saleor.account.models import User
 from saleor.channel.models import Channel
 
@@ -43,6 +50,7 @@ from ..oci import (
     oci_length,
 )
 from ..oci.punchin import DEFAULT_LOGIN_PARAMETERS, LOGIN_VALUE_LIMIT
+from ..purchase_orders.views import hash_order_token
 from . import codec_settings
 from .models import Connection
 
@@ -52,6 +60,18 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = LOGIN_VALUE_LIMIT
 MIN_PRICE_PRECISION = 0
 MAX_PRICE_PRECISION = 4
+# The cXML shared secret is a machine credential configured on both sides: longer
+# than a punch-in password. The upper bound only keeps what is hashed small.
+MIN_SHARED_SECRET_LENGTH = 16
+MAX_SHARED_SECRET_LENGTH = 255
+# How far a purchase order's unit prices may differ from the transferred cart's.
+MAX_PRICE_TOLERANCE_PERCENT = Decimal(100)
+_CENT = Decimal("0.01")
+# Bytes of randomness in an order token (256 bits, as the endpoint's fast hash assumes).
+ORDER_TOKEN_BYTES = 32
+# Serialises saving cXML identities: the column has no unique index (see
+# _claim_cxml_identity). One key for all of them: connections are saved rarely.
+_CXML_IDENTITY_LOCK_KEY = zlib.crc32(b"saleor_oci_plugin.connection.cxml_identity")
 
 # Stored parameter_aliases: extra names per login value, keyed by its OCI name,
 # e.g. {"USERNAME": ["loginname", "cid"], "PASSWORD": ["pwd"]}.
@@ -67,8 +87,15 @@ _MAPPING_KEYS_WITH_COLUMNS = {
 }
 _MAPPING_KEYS = frozenset(DEFAULT_MAPPING.to_dict()) - set(_MAPPING_KEYS_WITH_COLUMNS)
 
-_CONNECTION_TEXTS = ("name", "login_name", "storefront_url", "nzi_field")
+_CONNECTION_TEXTS = (
+    "name",
+    "login_name",
+    "storefront_url",
+    "nzi_field",
+    "cxml_identity",
+)
 _CONNECTION_FLAGS = ("is_active", "allow_http_hook_url", "allow_sapevent_hook_url")
+_PURCHASE_ORDER_FLAGS = ("allow_quantity_changes", "allow_direct_orders")
 _CONNECTION_JSON = (
     "parameter_aliases",
     "hook_url_allowlist",
@@ -122,6 +149,13 @@ class ConnectionData(TypedDict, total=False):
     customer_id: int
     storefront_url: str
     session_lifetime_minutes: int | None
+    # Purchase orders: see Connection. The cXML shared secret and the order token
+    # are not settings: they are passed or issued separately, being write-only.
+    allow_quantity_changes: bool
+    price_tolerance_percent: Decimal
+    allow_direct_orders: bool
+    # Empty: cXML orders cannot name this connection.
+    cxml_identity: str
 
 
 class _Errors:
@@ -273,12 +307,17 @@ def _save_branch(branch: Branch) -> None:
 
 
 def create_connection(
-    organisation_id: int, password: str, settings: ConnectionData
+    organisation_id: int,
+    password: str,
+    settings: ConnectionData,
+    *,
+    cxml_shared_secret: str | None = None,
 ) -> Connection:
     """Create a connection of the organisation.
 
     ``name``, ``login_name``, ``channel_id`` and ``customer_id`` are required in
-    ``settings``; the other settings have defaults. The password is stored hashed.
+    ``settings``; the other settings have defaults. The password and the cXML shared
+    secret (none unless given) are stored hashed.
     """
     errors = _Errors()
     organisation = BuyerOrganisation.objects.filter(pk=organisation_id).first()
@@ -292,8 +331,15 @@ def create_connection(
             errors.add(
                 _error_field(field), "This setting is required.", OciErrorCode.REQUIRED
             )
-    _apply_connection(connection, settings, errors, password=password, creating=True)
-    _save_connection(connection)
+    _apply_connection(
+        connection,
+        settings,
+        errors,
+        password=password,
+        cxml_shared_secret=cxml_shared_secret,
+        creating=True,
+    )
+    _save_connection(connection, identity_given=True)
     return connection
 
 
@@ -302,21 +348,56 @@ def update_connection(
     changes: ConnectionData,
     *,
     password: str | None = None,
+    cxml_shared_secret: str | None = None,
     unlock: bool = False,
 ) -> Connection:
-    """Change the given settings; a new password also lifts a login lock."""
+    """Change the given settings; a new password also lifts a login lock.
+
+    ``cxml_shared_secret``: None keeps it, an empty string removes it.
+    """
     errors = _Errors()
-    _apply_connection(connection, changes, errors, password=password, creating=False)
+    _apply_connection(
+        connection,
+        changes,
+        errors,
+        password=password,
+        cxml_shared_secret=cxml_shared_secret,
+        creating=False,
+    )
     if unlock:
         connection.failed_logins = 0
         connection.locked_until = None
-    _save_connection(connection)
+    _save_connection(connection, identity_given="cxml_identity" in changes)
     return connection
 
 
 def set_connection_password(connection: Connection, password: str) -> Connection:
     """Replace the connection's password (stored hashed) and lift a login lock."""
     return update_connection(connection, {}, password=password)
+
+
+def set_cxml_shared_secret(connection: Connection, secret: str) -> Connection:
+    """Replace the connection's cXML shared secret (stored hashed); empty removes it."""
+    return update_connection(connection, {}, cxml_shared_secret=secret)
+
+
+def issue_order_token(connection: Connection) -> str:
+    """A new bearer token for the UBL Order endpoint, replacing any previous one.
+
+    Only its hash is stored, so this is the one time the token can be read: give it
+    to the buyer's access point and do not keep it.
+    """
+    token = secrets.token_urlsafe(ORDER_TOKEN_BYTES)
+    connection.order_token_hash = hash_order_token(token)
+    connection.save(update_fields=["order_token_hash", "updated_at"])
+    return token
+
+
+def revoke_order_token(connection: Connection) -> Connection:
+    """Stop the connection's UBL Order token from working; a new one can be issued."""
+    connection.order_token_hash = ""
+    connection.save(update_fields=["order_token_hash", "updated_at"])
+    return connection
 
 
 def delete_connection(connection: Connection) -> None:
@@ -330,6 +411,7 @@ def _apply_connection(
     errors: _Errors,
     *,
     password: str | None,
+    cxml_shared_secret: str | None,
     creating: bool,
 ) -> None:
     """Check ``data`` together with the connection's other settings, then set it."""
@@ -337,6 +419,9 @@ def _apply_connection(
     if password is not None or creating:
         login_name = values.get("login_name", connection.login_name)
         _check_password(password or "", login_name, errors)
+    if cxml_shared_secret:
+        identity = values.get("cxml_identity", connection.cxml_identity)
+        _check_shared_secret(cxml_shared_secret, identity, errors)
 
     # The settings the codec reads are checked by building its objects from them,
     # with the functions punch-in and transfer use, on the connection as it would be.
@@ -368,6 +453,10 @@ def _apply_connection(
         connection.password = make_password(password)
         connection.failed_logins = 0
         connection.locked_until = None
+    if cxml_shared_secret is not None:
+        connection.cxml_shared_secret = (
+            make_password(cxml_shared_secret) if cxml_shared_secret else ""
+        )
 
 
 def _checked_connection_values(
@@ -395,9 +484,15 @@ def _checked_connection_values(
     if "nzi_field" in values and not errors.has("nzi_field"):
         # Empty: back to the codec's default (MATGROUP).
         values["nzi_field"] = values["nzi_field"].upper() or DEFAULT_MAPPING.nzi_field
-    for field in _CONNECTION_FLAGS:
+    for field in (*_CONNECTION_FLAGS, *_PURCHASE_ORDER_FLAGS):
         if field in values and type(values[field]) is not bool:
             errors.add(field, "This setting is yes or no.", OciErrorCode.REQUIRED)
+    if "price_tolerance_percent" in values:
+        values["price_tolerance_percent"] = _checked_price_tolerance(
+            values["price_tolerance_percent"], errors
+        )
+    if values.get("cxml_identity") and not errors.has("cxml_identity"):
+        _check_cxml_identity(connection, values["cxml_identity"], errors)
     if "branch_id" in values:
         _check_branch(connection, values["branch_id"], errors)
     if "channel_id" in values:
@@ -427,9 +522,13 @@ def _checked_connection_values(
     return values
 
 
-def _save_connection(connection: Connection) -> None:
+def _save_connection(connection: Connection, *, identity_given: bool) -> None:
     try:
         with transaction.atomic():
+            # Only when it is being set: an edit of other settings (deactivating,
+            # say) must not fail over an identity saved before it was checked.
+            if identity_given and connection.cxml_identity:
+                _claim_cxml_identity(connection)
             connection.save()
     except IntegrityError as error:
         taken = (
@@ -472,6 +571,110 @@ def _check_login_name(connection: Connection, login_name: str, errors: _Errors) 
             "Another connection already uses this login name.",
             OciErrorCode.UNIQUE,
         )
+
+
+def _check_cxml_identity(
+    connection: Connection, identity: str, errors: _Errors
+) -> None:
+    if not identity.isprintable():
+        errors.add(
+            "cxml_identity",
+            "A cXML identity cannot contain control characters or line breaks.",
+            OciErrorCode.INVALID,
+        )
+    elif _cxml_identity_taken(connection, identity):
+        errors.add(
+            "cxml_identity",
+            "Another connection already uses this cXML identity.",
+            OciErrorCode.UNIQUE,
+        )
+
+
+def _cxml_identity_taken(connection: Connection, identity: str) -> bool:
+    # Ignoring case, as login names: one sender must never name two connections.
+    return (
+        Connection.objects.filter(cxml_identity__iexact=identity)
+        .exclude(pk=connection.pk)
+        .exists()
+    )
+
+
+def _claim_cxml_identity(connection: Connection) -> None:
+    """Check again, under a lock held until the transaction ends, that no other
+    connection has the identity.
+
+    The column has no unique index (it would need a migration, and empty values are
+    allowed many times), so two requests could otherwise both pass the first check
+    and save the same identity. Call inside the transaction that saves.
+    """
+    with database.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CXML_IDENTITY_LOCK_KEY])
+    if _cxml_identity_taken(connection, connection.cxml_identity):
+        raise ValidationError(
+            {
+                "cxml_identity": ValidationError(
+                    "Another connection already uses this cXML identity.",
+                    code=OciErrorCode.UNIQUE.value,
+                )
+            }
+        )
+
+
+def _check_shared_secret(secret: object, identity: object, errors: _Errors) -> None:
+    if not isinstance(secret, str):
+        errors.add(
+            "cxml_shared_secret", "The shared secret is a text.", OciErrorCode.INVALID
+        )
+    elif not MIN_SHARED_SECRET_LENGTH <= len(secret) <= MAX_SHARED_SECRET_LENGTH:
+        errors.add(
+            "cxml_shared_secret",
+            f"The shared secret must have {MIN_SHARED_SECRET_LENGTH} to "
+            f"{MAX_SHARED_SECRET_LENGTH} characters.",
+            OciErrorCode.INVALID,
+        )
+    elif not secret.isprintable() or secret != secret.strip():
+        # The cXML reader trims the SharedSecret element's text: a secret with
+        # spaces around it could never match.
+        errors.add(
+            "cxml_shared_secret",
+            "The shared secret cannot contain control characters or begin or end "
+            "with a space.",
+            OciErrorCode.INVALID,
+        )
+    elif isinstance(identity, str) and secret.casefold() == identity.casefold():
+        errors.add(
+            "cxml_shared_secret",
+            "The shared secret must differ from the cXML identity.",
+            OciErrorCode.INVALID,
+        )
+
+
+def _checked_price_tolerance(percent: object, errors: _Errors) -> Decimal | None:
+    """The tolerance as stored (two decimal places), or None after a refusal."""
+    if percent is None:
+        errors.add(
+            "price_tolerance_percent",
+            "A price tolerance is required; 0 allows no difference.",
+            OciErrorCode.REQUIRED,
+        )
+        return None
+    # No floats: 0.1 is not exactly 0.1 as a float. No bools: True is an int.
+    if isinstance(percent, int) and not isinstance(percent, bool):
+        percent = Decimal(percent)
+    if not (
+        isinstance(percent, Decimal)
+        and percent.is_finite()
+        and 0 <= percent <= MAX_PRICE_TOLERANCE_PERCENT
+        and percent == percent.quantize(_CENT)
+    ):
+        errors.add(
+            "price_tolerance_percent",
+            f"The price tolerance must be a percentage from 0 to "
+            f"{MAX_PRICE_TOLERANCE_PERCENT} with at most two decimals, e.g. 2.5.",
+            OciErrorCode.INVALID,
+        )
+        return None
+    return percent.quantize(_CENT)
 
 
 def _check_password(password: str, login_name: object, errors: _Errors) -> None:

@@ -5,7 +5,10 @@ It calls the same service layer as the GraphQL API (``punchout/connections.py``)
 a setting is checked the same way; a refusal is printed per option and the command
 exits with status 1. A password is read from a prompt, from standard input
 (``--password-stdin``) or from an environment variable (``--password-env NAME``),
-never from the command line, where every user of the machine sees it in ``ps``.
+never from the command line, where every user of the machine sees it in ``ps``; the
+cXML shared secret likewise (``--secret-stdin``, ``--secret-env NAME``). A new UBL
+Order token is printed once, alone on standard output (the rest goes to standard
+error), so that a script can capture it; only its hash is stored.
 
     manage.py oci_connection list [--organisation ORG]
     manage.py oci_connection create-organisation NAME [--kvk-number N] [--vat-number N]
@@ -13,7 +16,13 @@ never from the command line, where every user of the machine sees it in ``ps``.
         --customer EMAIL --login-name NAME [--allow https://srm.example.com] ...
     manage.py oci_connection set-password LOGIN_NAME [--password-stdin]
     manage.py oci_connection update LOGIN_NAME [--allow ENTRY] [--disallow ENTRY] \\
-        [--allow-http | --no-allow-http] [--active | --inactive] [--unlock] ...
+        [--allow-http | --no-allow-http] [--active | --inactive] [--unlock] \\
+        [--allow-quantity-changes | --no-allow-quantity-changes] \\
+        [--allow-direct-orders | --no-allow-direct-orders] \\
+        [--price-tolerance PERCENT] [--cxml-identity IDENTITY] ...
+    manage.py oci_connection set-cxml-secret LOGIN_NAME [--secret-stdin | --clear]
+    manage.py oci_connection order-token LOGIN_NAME
+    manage.py oci_connection revoke-order-token LOGIN_NAME
     manage.py oci_connection delete LOGIN_NAME [--yes]
 
 ORG is an organisation's name or ID; a connection is named by its login name or ID.
@@ -22,7 +31,8 @@ ORG is an organisation's name or ID; a connection is named by its login name or 
 import getpass
 import os
 import sys
-from argparse import ArgumentParser, BooleanOptionalAction
+from argparse import ArgumentParser, ArgumentTypeError, BooleanOptionalAction
+from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
 from django.core.exceptions import ValidationError
@@ -52,6 +62,11 @@ _OPTION_OF_FIELD = {
     "price_precision": "--price-precision",
     "storefront_url": "--storefront-url",
     "session_lifetime_minutes": "--session-lifetime",
+    "allow_quantity_changes": "--allow-quantity-changes",
+    "price_tolerance_percent": "--price-tolerance",
+    "allow_direct_orders": "--allow-direct-orders",
+    "cxml_identity": "--cxml-identity",
+    "cxml_shared_secret": "shared secret",
     "kvk_number": "--kvk-number",
     "vat_number": "--vat-number",
 }
@@ -59,7 +74,8 @@ _OPTION_OF_FIELD = {
 
 class Command(BaseCommand):
     help = (
-        "Manage OCI punch-out connections: list, create, set-password, update, delete."
+        "Manage OCI punch-out connections: list, create, set-password, update, "
+        "set-cxml-secret, order-token, revoke-order-token, delete."
     )
     # Tests (and scripts) may hand over the stream a password is read from.
     stealth_options = ("stdin",)
@@ -152,6 +168,42 @@ class Command(BaseCommand):
         )
         self._add_settings(update)
 
+        cxml_secret = actions.add_parser(
+            "set-cxml-secret",
+            allow_abbrev=False,
+            help="Replace or remove a connection's cXML shared secret.",
+        )
+        cxml_secret.add_argument("connection", help="Login name or ID.")
+        secret_source = cxml_secret.add_mutually_exclusive_group()
+        secret_source.add_argument(
+            "--secret-stdin",
+            action="store_true",
+            help="Read the secret from the first line of standard input.",
+        )
+        secret_source.add_argument(
+            "--secret-env",
+            metavar="VARIABLE",
+            help="Read the secret from this environment variable.",
+        )
+        secret_source.add_argument(
+            "--clear", action="store_true", help="Remove the secret."
+        )
+
+        order_token = actions.add_parser(
+            "order-token",
+            allow_abbrev=False,
+            help="Issue a new UBL Order bearer token, replacing the previous one; "
+            "it is printed once.",
+        )
+        order_token.add_argument("connection", help="Login name or ID.")
+
+        revoke = actions.add_parser(
+            "revoke-order-token",
+            allow_abbrev=False,
+            help="Revoke a connection's UBL Order bearer token.",
+        )
+        revoke.add_argument("connection", help="Login name or ID.")
+
         delete = actions.add_parser(
             "delete",
             allow_abbrev=False,
@@ -173,6 +225,29 @@ class Command(BaseCommand):
             type=int,
             metavar="MINUTES",
             help="1 to 1440; 0 for the plugin's.",
+        )
+        parser.add_argument(
+            "--allow-quantity-changes",
+            action=BooleanOptionalAction,
+            help="Let purchase orders order other quantities than the cart.",
+        )
+        parser.add_argument(
+            "--price-tolerance",
+            type=_decimal,
+            metavar="PERCENT",
+            help="How far a purchase order's unit prices may differ from the "
+            "cart's: 0 to 100, at most two decimals.",
+        )
+        parser.add_argument(
+            "--allow-direct-orders",
+            action=BooleanOptionalAction,
+            help="Place purchase orders that name no transferred cart.",
+        )
+        parser.add_argument(
+            "--cxml-identity",
+            metavar="IDENTITY",
+            help="The cXML From credential identity naming the connection; '' for "
+            "none.",
         )
 
     @staticmethod
@@ -203,6 +278,12 @@ class Command(BaseCommand):
                 self._set_password(options)
             elif action == "update":
                 self._update(options)
+            elif action == "set-cxml-secret":
+                self._set_cxml_secret(options)
+            elif action == "order-token":
+                self._order_token(options)
+            elif action == "revoke-order-token":
+                self._revoke_order_token(options)
             elif action == "delete":
                 self._delete(options)
         except ValidationError as error:
@@ -228,10 +309,16 @@ class Command(BaseCommand):
             if connection.branch:
                 where += f" / {connection.branch.name}"
             allowed = ", ".join(connection.hook_url_allowlist) or "(none)"
+            # Whether the credentials exist, never their hashes.
+            cxml = connection.cxml_identity or "-"
+            if connection.cxml_shared_secret:
+                cxml += " (secret set)"
+            order_token = "yes" if connection.order_token_hash else "no"
             self.stdout.write(
                 f"{connection.pk}  {connection.login_name}  {connection.name!r}  "
                 f"{where}  channel={connection.channel.slug}  "
-                f"customer={connection.customer.email}  {state}  allow: {allowed}"
+                f"customer={connection.customer.email}  {state}  allow: {allowed}  "
+                f"cxml={cxml}  order-token={order_token}"
             )
 
     def _create_organisation(self, options: dict[str, Any]) -> None:
@@ -310,6 +397,47 @@ class Command(BaseCommand):
         service.update_connection(connection, changes, unlock=options["unlock"])
         self.stdout.write(f"Updated connection {connection.login_name!r}.")
 
+    def _set_cxml_secret(self, options: dict[str, Any]) -> None:
+        connection = _connection(options["connection"])
+        if options["clear"]:
+            service.set_cxml_shared_secret(connection, "")
+            self.stdout.write(
+                f"Removed the cXML shared secret of {connection.login_name!r}."
+            )
+            return
+        secret = self._read_secret(
+            options["secret_env"],
+            options["secret_stdin"],
+            what="secret",
+            stdin_option="--secret-stdin",
+            env_option="--secret-env",
+        )
+        if not secret:
+            # Removing is --clear; an empty line is more likely a mistake.
+            raise CommandError("No secret given; to remove the secret, use --clear.")
+        service.set_cxml_shared_secret(connection, secret)
+        self.stdout.write(f"Set the cXML shared secret of {connection.login_name!r}.")
+
+    def _order_token(self, options: dict[str, Any]) -> None:
+        connection = _connection(options["connection"])
+        replaced = bool(connection.order_token_hash)
+        token = service.issue_order_token(connection)
+        self.stderr.write(
+            f"New UBL Order token of {connection.login_name!r}"
+            + ("; the previous one no longer works" if replaced else "")
+            + ". It is shown only now: give it to the buyer's access point.",
+            style_func=str,  # a note, not an error: no red
+        )
+        self.stdout.write(token)
+
+    def _revoke_order_token(self, options: dict[str, Any]) -> None:
+        connection = _connection(options["connection"])
+        if not connection.order_token_hash:
+            self.stdout.write(f"{connection.login_name!r} has no order token.")
+            return
+        service.revoke_order_token(connection)
+        self.stdout.write(f"Revoked the order token of {connection.login_name!r}.")
+
     def _delete(self, options: dict[str, Any]) -> None:
         connection = _connection(options["connection"])
         if not options["yes"]:
@@ -331,23 +459,40 @@ class Command(BaseCommand):
     # --- reading input ---------------------------------------------------------
 
     def _read_password(self, options: dict[str, Any]) -> str:
-        variable = options["password_env"]
+        return self._read_secret(
+            options["password_env"],
+            options["password_stdin"],
+            what="password",
+            stdin_option="--password-stdin",
+            env_option="--password-env",
+        )
+
+    def _read_secret(
+        self,
+        variable: str | None,
+        from_stdin: bool,
+        *,
+        what: str,
+        stdin_option: str,
+        env_option: str,
+    ) -> str:
+        """A password or secret from an environment variable, stdin or a prompt."""
         if variable:
-            password = os.environ.get(variable)
-            if password is None:
-                raise CommandError(f"--password-env: the variable {variable} is unset.")
-            return password
-        if options["password_stdin"]:
+            value = os.environ.get(variable)
+            if value is None:
+                raise CommandError(f"{env_option}: the variable {variable} is unset.")
+            return value
+        if from_stdin:
             return self.stdin.readline().rstrip("\r\n")
         if not self.stdin.isatty():
             raise CommandError(
-                "No password given: use --password-stdin or --password-env, or run "
-                "the command in a terminal to be asked for it."
+                f"No {what} given: use {stdin_option} or {env_option}, or run the "
+                "command in a terminal to be asked for it."
             )
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Password (again): ") != password:
-            raise CommandError("The passwords differ.")
-        return password
+        value = getpass.getpass(f"{what.capitalize()}: ")
+        if getpass.getpass(f"{what.capitalize()} (again): ") != value:
+            raise CommandError(f"The {what}s differ.")
+        return value
 
 
 def _settings(options: dict[str, Any]) -> dict[str, Any]:
@@ -365,7 +510,23 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
         # 0: back to the plugin's lifetime (the service refuses other values < 1).
         lifetime = options["session_lifetime"]
         settings["session_lifetime_minutes"] = lifetime if lifetime != 0 else None
+    for option, field in (
+        ("allow_quantity_changes", "allow_quantity_changes"),
+        ("price_tolerance", "price_tolerance_percent"),
+        ("allow_direct_orders", "allow_direct_orders"),
+        ("cxml_identity", "cxml_identity"),
+    ):
+        if options[option] is not None:
+            settings[field] = options[option]
     return settings
+
+
+def _decimal(text: str) -> Decimal:
+    """An exact number for --price-tolerance; the service checks its range."""
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:
+        raise ArgumentTypeError(f"not a number: {text!r}") from None
 
 
 def _organisation(reference: str) -> BuyerOrganisation:

@@ -1,16 +1,39 @@
 """Organisations, branches and connections through Saleor's own /graphql/."""
 
 import json
+from decimal import Decimal
 
 import graphene
 import pytest
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, identify_hasher, make_password
+from graphql import get_default_backend
+from lxml import etree
+from saleor.graphql.api import schema
 from saleor.graphql.tests.utils import get_graphql_content
+from saleor.order.models import Order
+from saleor.webhook.observability.obfuscation import (
+    MASK,
+    anonymize_gql_operation_response,
+    validate_sensitive_fields_map,
+)
+from saleor.webhook.observability.sensitive_data import SENSITIVE_GQL_FIELDS
+from saleor.webhook.observability.utils import GraphQLOperationResponse
 
 from saleor_oci_plugin.buyers.models import Branch, BuyerOrganisation
 from saleor_oci_plugin.punchout.models import Connection
+from saleor_oci_plugin.purchase_orders.views import hash_order_token
+
+from ..purchase_orders.documents import (
+    ARIBA_IDENTITY,
+    SHARED_SECRET,
+    cxml_order_request,
+)
 
 NEW_PASSWORD = "umc-srm-secret-2024"
+UBL_URL = "/plugins/global/oci.punchout/orders/ubl"
+CXML_URL = "/plugins/global/oci.punchout/orders/cxml"
+# Saleor's test settings store passwords as they are; tests of hashing use this.
+PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
 
 ORGANISATION_FIELDS = """
   id name kvkNumber vatNumber invoiceFormat invoicingPreference
@@ -27,6 +50,8 @@ CONNECTION_FIELDS = """
   pricePrecision storefrontUrl sessionLifetimeMinutes failedLogins lockedUntil
   channel { id slug }
   customer { id email }
+  allowQuantityChanges priceTolerancePercent allowDirectOrders
+  cxmlIdentity hasCxmlSharedSecret hasOrderToken
 """
 ERRORS = "errors { field code message }"
 
@@ -75,6 +100,20 @@ mutation ($id: ID!, $input: OciConnectionInput!) {{
 CONNECTION_DELETE = f"""
 mutation ($id: ID!) {{
   ociConnectionDelete(id: $id) {{ connection {{ id loginName }} {ERRORS} }}
+}}
+"""
+ORDER_TOKEN_CREATE = f"""
+mutation ($id: ID!) {{
+  ociConnectionOrderTokenCreate(id: $id) {{
+    token connection {{ id hasOrderToken }} {ERRORS}
+  }}
+}}
+"""
+ORDER_TOKEN_REVOKE = f"""
+mutation ($id: ID!) {{
+  ociConnectionOrderTokenRevoke(id: $id) {{
+    connection {{ id hasOrderToken }} {ERRORS}
+  }}
 }}
 """
 ORGANISATIONS = f"query {{ ociOrganisations {{ {ORGANISATION_FIELDS} }} }}"
@@ -158,6 +197,8 @@ def _every_operation(organisation, connection, channel, customer):
             CONNECTION_UPDATE,
             {"id": gid("OciConnection", connection.pk), "input": {"name": "Nieuw"}},
         ),
+        (ORDER_TOKEN_CREATE, {"id": gid("OciConnection", connection.pk)}),
+        (ORDER_TOKEN_REVOKE, {"id": gid("OciConnection", connection.pk)}),
         (CONNECTION_DELETE, {"id": gid("OciConnection", connection.pk)}),
         (ORGANISATIONS, None),
         (CONNECTIONS, None),
@@ -169,6 +210,10 @@ def test_everything_needs_manage_plugins(
     request, client_fixture, oci_connection, channel_USD, customer_user
 ):
     client = request.getfixturevalue(client_fixture)
+    # A token to revoke, so that a revocation without permission would show.
+    Connection.objects.filter(pk=oci_connection.pk).update(
+        order_token_hash=hash_order_token("an-existing-token")
+    )
     before = (
         list(BuyerOrganisation.objects.values()),
         list(Branch.objects.values()),
@@ -660,3 +705,358 @@ def test_listing_with_a_bad_organisation_id_is_a_graphql_error(manager_api_clien
     content = response.json()
     assert content["data"] is None
     assert "OciOrganisation" in content["errors"][0]["message"]
+
+
+# --- purchase-order settings ---------------------------------------------------
+
+
+def test_purchase_order_settings_are_created_and_shown(
+    settings, manager_api_client, oci_organisation, channel_USD, customer_user
+):
+    settings.PASSWORD_HASHERS = [PBKDF2]
+    response = manager_api_client.post_graphql(
+        CONNECTION_CREATE,
+        {
+            "input": _connection_input(
+                oci_organisation,
+                channel_USD,
+                customer_user,
+                allowQuantityChanges=True,
+                priceTolerancePercent=2.5,
+                allowDirectOrders=True,
+                cxmlIdentity=ARIBA_IDENTITY,
+                cxmlSharedSecret=SHARED_SECRET,
+            )
+        },
+    )
+
+    payload = get_graphql_content(response)["data"]["ociConnectionCreate"]
+    assert payload["errors"] == []
+    connection = payload["connection"]
+    assert connection["allowQuantityChanges"] is True
+    assert connection["priceTolerancePercent"] == 2.5
+    assert connection["allowDirectOrders"] is True
+    assert connection["cxmlIdentity"] == ARIBA_IDENTITY
+    assert connection["hasCxmlSharedSecret"] is True
+    assert connection["hasOrderToken"] is False
+    stored = Connection.objects.get(login_name="umc-srm")
+    assert stored.price_tolerance_percent == Decimal("2.50")
+    assert SHARED_SECRET not in stored.cxml_shared_secret
+    assert identify_hasher(stored.cxml_shared_secret).algorithm == "pbkdf2_sha256"
+    assert check_password(SHARED_SECRET, stored.cxml_shared_secret)
+    # Neither the secret nor its hash is ever in an answer.
+    assert SHARED_SECRET not in response.content.decode()
+    assert stored.cxml_shared_secret not in response.content.decode()
+
+
+def test_connection_without_purchase_order_settings_shows_the_defaults(
+    manager_api_client, oci_connection
+):
+    listed = _post(manager_api_client, CONNECTIONS)["ociConnections"][0]
+
+    assert listed["allowQuantityChanges"] is False
+    assert listed["priceTolerancePercent"] == 0
+    assert listed["allowDirectOrders"] is False
+    assert listed["cxmlIdentity"] is None
+    assert listed["hasCxmlSharedSecret"] is False
+    assert listed["hasOrderToken"] is False
+
+
+def test_secrets_and_tokens_can_be_written_but_never_read(manager_api_client):
+    introspection = _post(
+        manager_api_client, '{ __type(name: "OciConnection") { fields { name } } }'
+    )
+
+    names = {field["name"] for field in introspection["__type"]["fields"]}
+    assert {
+        name
+        for name in names
+        if any(word in name.lower() for word in ("secret", "token", "hash"))
+    } == {"hasCxmlSharedSecret", "hasOrderToken"}
+
+
+def test_purchase_order_refusals_have_their_codes_and_write_nothing(
+    manager_api_client, oci_connection
+):
+    Connection.objects.filter(pk=oci_connection.pk).update(cxml_identity=ARIBA_IDENTITY)
+    organisation = oci_connection.organisation
+    channel, customer = oci_connection.channel, oci_connection.customer
+    before = list(Connection.objects.values())
+
+    for overrides, field, code in [
+        ({"priceTolerancePercent": -1}, "priceTolerancePercent", "INVALID"),
+        ({"priceTolerancePercent": 100.01}, "priceTolerancePercent", "INVALID"),
+        ({"priceTolerancePercent": 2.555}, "priceTolerancePercent", "INVALID"),
+        ({"cxmlIdentity": "AN01\n000"}, "cxmlIdentity", "INVALID"),
+        ({"cxmlIdentity": "A" * 256}, "cxmlIdentity", "INVALID"),
+        ({"cxmlIdentity": ARIBA_IDENTITY.lower()}, "cxmlIdentity", "UNIQUE"),
+        ({"cxmlSharedSecret": "fifteen-chars-x"}, "cxmlSharedSecret", "INVALID"),
+        ({"cxmlSharedSecret": " " + SHARED_SECRET}, "cxmlSharedSecret", "INVALID"),
+    ]:
+        payload = _post(
+            manager_api_client,
+            CONNECTION_CREATE,
+            {"input": _connection_input(organisation, channel, customer, **overrides)},
+        )["ociConnectionCreate"]
+
+        assert payload["connection"] is None, overrides
+        assert _errors(payload) == [(field, code)], overrides
+        assert SHARED_SECRET not in payload["errors"][0]["message"], overrides
+        assert list(Connection.objects.values()) == before, overrides
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"priceTolerancePercent": None}, "priceTolerancePercent", "REQUIRED"),
+        ({"priceTolerancePercent": 101}, "priceTolerancePercent", "INVALID"),
+        ({"allowQuantityChanges": None}, "allowQuantityChanges", "REQUIRED"),
+        ({"allowDirectOrders": None}, "allowDirectOrders", "REQUIRED"),
+        ({"cxmlIdentity": "AN01\t000"}, "cxmlIdentity", "INVALID"),
+        ({"cxmlSharedSecret": "short-secret"}, "cxmlSharedSecret", "INVALID"),
+    ],
+)
+def test_refused_purchase_order_update_writes_nothing(
+    manager_api_client, oci_connection, changes, field, code
+):
+    oci_connection.cxml_shared_secret = make_password(SHARED_SECRET)
+    oci_connection.save(update_fields=["cxml_shared_secret"])
+    before = list(Connection.objects.values())
+
+    payload = _post(
+        manager_api_client,
+        CONNECTION_UPDATE,
+        {
+            "id": gid("OciConnection", oci_connection.pk),
+            "input": {"allowDirectOrders": True, **changes},
+        },
+    )["ociConnectionUpdate"]
+
+    assert payload["connection"] is None
+    assert _errors(payload) == [(field, code)]
+    assert list(Connection.objects.values()) == before
+
+
+def test_shared_secret_is_kept_when_omitted_and_removed_by_null_or_empty(
+    manager_api_client, oci_connection
+):
+    connection_id = gid("OciConnection", oci_connection.pk)
+
+    def update(changes):
+        payload = _post(
+            manager_api_client,
+            CONNECTION_UPDATE,
+            {"id": connection_id, "input": changes},
+        )["ociConnectionUpdate"]
+        assert payload["errors"] == []
+        return payload["connection"]
+
+    assert update({"cxmlSharedSecret": SHARED_SECRET})["hasCxmlSharedSecret"] is True
+    secret_hash = Connection.objects.get().cxml_shared_secret
+    assert check_password(SHARED_SECRET, secret_hash)
+
+    assert update({"allowDirectOrders": True})["hasCxmlSharedSecret"] is True
+    assert Connection.objects.get().cxml_shared_secret == secret_hash
+
+    assert update({"cxmlSharedSecret": None})["hasCxmlSharedSecret"] is False
+    assert Connection.objects.get().cxml_shared_secret == ""
+
+    update({"cxmlSharedSecret": SHARED_SECRET})
+    assert update({"cxmlSharedSecret": ""})["hasCxmlSharedSecret"] is False
+    assert Connection.objects.get().cxml_shared_secret == ""
+
+
+def test_purchase_order_settings_are_updated_and_cleared(
+    manager_api_client, oci_connection
+):
+    connection_id = gid("OciConnection", oci_connection.pk)
+
+    payload = _post(
+        manager_api_client,
+        CONNECTION_UPDATE,
+        {
+            "id": connection_id,
+            "input": {
+                "allowQuantityChanges": True,
+                "priceTolerancePercent": 100,
+                "cxmlIdentity": f" {ARIBA_IDENTITY} ",
+            },
+        },
+    )["ociConnectionUpdate"]
+    assert payload["errors"] == []
+    assert payload["connection"]["priceTolerancePercent"] == 100
+    assert payload["connection"]["cxmlIdentity"] == ARIBA_IDENTITY
+
+    cleared = _post(
+        manager_api_client,
+        CONNECTION_UPDATE,
+        {"id": connection_id, "input": {"cxmlIdentity": None}},
+    )["ociConnectionUpdate"]
+    assert cleared["connection"]["cxmlIdentity"] is None
+    stored = Connection.objects.get()
+    assert (stored.cxml_identity, stored.allow_quantity_changes) == ("", True)
+    assert stored.price_tolerance_percent == Decimal("100.00")
+
+
+# --- order tokens --------------------------------------------------------------
+
+
+def _issue_token(client, connection) -> dict:
+    response = client.post_graphql(
+        ORDER_TOKEN_CREATE, {"id": gid("OciConnection", connection.pk)}
+    )
+    payload = get_graphql_content(response)["data"]["ociConnectionOrderTokenCreate"]
+    assert payload["errors"] == []
+    return payload
+
+
+def test_order_token_is_shown_once_and_stored_only_hashed(
+    manager_api_client, oci_connection
+):
+    payload = _issue_token(manager_api_client, oci_connection)
+
+    token = payload["token"]
+    assert len(token) >= 43
+    assert payload["connection"]["hasOrderToken"] is True
+    stored = Connection.objects.values().get()
+    assert stored["order_token_hash"] == hash_order_token(token)
+    assert token not in str(stored)
+    # Never again: the connection does not show it.
+    listed = manager_api_client.post_graphql(CONNECTIONS)
+    assert token not in listed.content.decode()
+    assert stored["order_token_hash"] not in listed.content.decode()
+    assert get_graphql_content(listed)["data"]["ociConnections"][0]["hasOrderToken"]
+
+
+def test_new_order_token_replaces_the_old_one(manager_api_client, oci_connection):
+    old = _issue_token(manager_api_client, oci_connection)["token"]
+
+    new = _issue_token(manager_api_client, oci_connection)["token"]
+
+    assert new != old
+    assert Connection.objects.get().order_token_hash == hash_order_token(new)
+
+
+def test_order_token_is_revoked(manager_api_client, oci_connection):
+    _issue_token(manager_api_client, oci_connection)
+
+    payload = _post(
+        manager_api_client,
+        ORDER_TOKEN_REVOKE,
+        {"id": gid("OciConnection", oci_connection.pk)},
+    )["ociConnectionOrderTokenRevoke"]
+
+    assert payload["errors"] == []
+    assert payload["connection"]["hasOrderToken"] is False
+    assert Connection.objects.get().order_token_hash == ""
+
+
+@pytest.mark.parametrize("mutation", [ORDER_TOKEN_CREATE, ORDER_TOKEN_REVOKE])
+@pytest.mark.parametrize(
+    ("connection_id", "code"),
+    [
+        (gid("OciConnection", 987654), "NOT_FOUND"),
+        (gid("OciBranch", 1), "GRAPHQL_ERROR"),
+        ("not-an-id", "GRAPHQL_ERROR"),
+    ],
+)
+def test_order_token_of_an_unknown_connection_is_refused(
+    manager_api_client, oci_connection, mutation, connection_id, code
+):
+    oci_connection.order_token_hash = hash_order_token("an-existing-token")
+    oci_connection.save(update_fields=["order_token_hash"])
+    before = list(Connection.objects.values())
+
+    content = _post(manager_api_client, mutation, {"id": connection_id})
+    payload = next(iter(content.values()))
+
+    assert _errors(payload) == [("id", code)]
+    assert payload["connection"] is None
+    assert payload.get("token") is None
+    assert list(Connection.objects.values()) == before
+
+
+def test_observability_reports_hide_the_new_order_token(
+    manager_api_client, oci_connection
+):
+    # Saleor reports API calls, answers included, to observability apps; it masks
+    # the answers of operations that select a sensitive field.
+    validate_sensitive_fields_map(SENSITIVE_GQL_FIELDS, schema)
+    result = {"data": {"ociConnectionOrderTokenCreate": {"token": "new-token"}}}
+    operation = GraphQLOperationResponse(
+        query=get_default_backend().document_from_string(schema, ORDER_TOKEN_CREATE),
+        result=result,
+    )
+
+    anonymize_gql_operation_response(operation, SENSITIVE_GQL_FIELDS)
+
+    assert operation.result["data"] == MASK
+
+
+# --- end to end: credentials set here open the order endpoints -----------------
+
+
+def test_token_issued_here_authenticates_the_ubl_order_endpoint(
+    manager_api_client, client, oci_connection
+):
+    token = _issue_token(manager_api_client, oci_connection)["token"]
+
+    def post(bearer):
+        return client.post(
+            UBL_URL,
+            b"not a UBL document",
+            content_type="application/xml",
+            HTTP_AUTHORIZATION=f"Bearer {bearer}",
+        )
+
+    # Past authentication, the body is read (and refused); a wrong token is not.
+    assert post(token).status_code == 400
+    assert post(token[:-1]).status_code == 401
+
+    _post(
+        manager_api_client,
+        ORDER_TOKEN_REVOKE,
+        {"id": gid("OciConnection", oci_connection.pk)},
+    )
+    assert post(token).status_code == 401
+
+
+def _cxml_status(response) -> int:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    status = etree.fromstring(response.content, parser).find("Response/Status")
+    return int(status.get("code"))
+
+
+def test_shared_secret_set_here_authenticates_a_cxml_order(
+    settings, manager_api_client, client, oci_transfer
+):
+    settings.PASSWORD_HASHERS = [PBKDF2]  # checked as in production
+    connection = oci_transfer.session.connection
+    payload = _post(
+        manager_api_client,
+        CONNECTION_UPDATE,
+        {
+            "id": gid("OciConnection", connection.pk),
+            "input": {
+                "cxmlIdentity": ARIBA_IDENTITY,
+                "cxmlSharedSecret": SHARED_SECRET,
+            },
+        },
+    )["ociConnectionUpdate"]
+    assert payload["errors"] == []
+    assert SHARED_SECRET not in Connection.objects.get().cxml_shared_secret
+
+    wrong = client.post(
+        CXML_URL,
+        cxml_order_request(oci_transfer, secret=SHARED_SECRET + "x"),
+        content_type="text/xml",
+    )
+    assert _cxml_status(wrong) == 401
+    assert not Order.objects.exists()
+
+    right = client.post(
+        CXML_URL, cxml_order_request(oci_transfer), content_type="text/xml"
+    )
+    assert _cxml_status(right) == 200
+    order = Order.objects.get()
+    assert order.external_reference == f"oci:{connection.pk}:4500012345"

@@ -2,17 +2,22 @@
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from saleor_oci_plugin.buyers.models import BuyerOrganisation
 from saleor_oci_plugin.punchout.models import Connection
+from saleor_oci_plugin.purchase_orders.views import hash_order_token
 
 PASSWORD = "piped-secret-4711"
+SHARED_SECRET = "ariba-shared-secret-2026"
+IDENTITY = "AN01000000123"
+PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
 
 
 class _Terminal(io.StringIO):
@@ -310,3 +315,277 @@ def test_list_shows_connections_without_secrets(oci_connection):
 
     other = BuyerOrganisation.objects.create(name="Gemeente West")
     assert run("list", "--organisation", str(other.pk)).strip() == "No connections."
+
+
+# --- purchase-order settings ---------------------------------------------------
+
+
+def test_create_with_purchase_order_settings(
+    oci_organisation, channel_USD, customer_user
+):
+    run(
+        *_create_args(oci_organisation.name, channel_USD, customer_user),
+        "--allow-quantity-changes",
+        "--price-tolerance",
+        "2.5",
+        "--allow-direct-orders",
+        "--cxml-identity",
+        IDENTITY,
+        "--password-stdin",
+        stdin=io.StringIO(PASSWORD),
+    )
+
+    connection = Connection.objects.get(login_name="umc-srm")
+    assert connection.allow_quantity_changes is True
+    assert connection.price_tolerance_percent == Decimal("2.50")
+    assert connection.allow_direct_orders is True
+    assert connection.cxml_identity == IDENTITY
+    assert connection.cxml_shared_secret == ""
+
+
+def test_update_purchase_order_settings(oci_connection):
+    run(
+        "update",
+        "hospital-srm",
+        "--allow-quantity-changes",
+        "--price-tolerance",
+        "10",
+        "--cxml-identity",
+        IDENTITY,
+    )
+    connection = Connection.objects.get()
+    assert connection.allow_quantity_changes is True
+    assert connection.price_tolerance_percent == Decimal("10.00")
+    assert connection.cxml_identity == IDENTITY
+
+    run(
+        "update",
+        "hospital-srm",
+        "--no-allow-quantity-changes",
+        "--allow-direct-orders",
+        "--cxml-identity",
+        "",
+    )
+    connection = Connection.objects.get()
+    assert connection.allow_quantity_changes is False
+    assert connection.allow_direct_orders is True
+    assert connection.cxml_identity == ""
+    # Settings not given stay.
+    assert connection.price_tolerance_percent == Decimal("10.00")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--price-tolerance", "101"], "--price-tolerance: The price tolerance"),
+        (["--price-tolerance", "-1"], "--price-tolerance: The price tolerance"),
+        (["--price-tolerance", "2.555"], "--price-tolerance: The price tolerance"),
+        (["--price-tolerance", "NaN"], "--price-tolerance: The price tolerance"),
+        (["--price-tolerance", "2,5"], "not a number"),
+        (["--cxml-identity", "AN01\n000"], "--cxml-identity: A cXML identity"),
+        (["--cxml-identity", "an01000000123"], "--cxml-identity: Another connection"),
+    ],
+)
+def test_bad_purchase_order_setting_is_refused_and_nothing_written(
+    oci_connection, other_connection, args, message
+):
+    other_connection.cxml_identity = IDENTITY
+    other_connection.save(update_fields=["cxml_identity"])
+    before = list(Connection.objects.values())
+
+    with pytest.raises(CommandError) as error:
+        run("update", "hospital-srm", "--allow-direct-orders", *args)
+
+    assert message in str(error.value)
+    assert list(Connection.objects.values()) == before
+
+
+@pytest.fixture
+def other_connection(oci_connection):
+    organisation = BuyerOrganisation.objects.create(name="Gemeente West")
+    return Connection.objects.create(
+        organisation=organisation,
+        name="West",
+        login_name="west",
+        password="!",
+        channel=oci_connection.channel,
+        customer=oci_connection.customer,
+    )
+
+
+# --- the cXML shared secret ----------------------------------------------------
+
+
+def test_cxml_secret_from_stdin_is_stored_hashed(settings, oci_connection):
+    # Saleor's test settings store passwords as they are; use a real hasher.
+    settings.PASSWORD_HASHERS = [PBKDF2]
+    output = run(
+        "set-cxml-secret",
+        "hospital-srm",
+        "--secret-stdin",
+        stdin=io.StringIO(SHARED_SECRET + "\n"),
+    )
+
+    stored = Connection.objects.get().cxml_shared_secret
+    assert SHARED_SECRET not in stored
+    assert identify_hasher(stored).algorithm == "pbkdf2_sha256"
+    assert check_password(SHARED_SECRET, stored)
+    assert "Set the cXML shared secret of 'hospital-srm'" in output
+    assert SHARED_SECRET not in output
+
+
+def test_cxml_secret_from_an_environment_variable(monkeypatch, oci_connection):
+    monkeypatch.setenv("ARIBA_SECRET", SHARED_SECRET)
+
+    run("set-cxml-secret", str(oci_connection.pk), "--secret-env", "ARIBA_SECRET")
+
+    assert check_password(SHARED_SECRET, Connection.objects.get().cxml_shared_secret)
+
+    with pytest.raises(CommandError, match="--secret-env: the variable UNSET_X"):
+        run("set-cxml-secret", "hospital-srm", "--secret-env", "UNSET_X")
+
+
+def test_cxml_secret_is_prompted_twice_in_a_terminal(monkeypatch, oci_connection):
+    prompts = []
+    answers = iter([SHARED_SECRET, SHARED_SECRET])
+
+    def getpass(prompt):
+        prompts.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+
+    run("set-cxml-secret", "hospital-srm", stdin=_Terminal())
+
+    assert prompts == ["Secret: ", "Secret (again): "]
+    assert check_password(SHARED_SECRET, Connection.objects.get().cxml_shared_secret)
+
+
+def test_differing_prompted_secrets_are_refused(monkeypatch, oci_connection):
+    answers = iter([SHARED_SECRET, SHARED_SECRET + "x"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+
+    with pytest.raises(CommandError, match="The secrets differ"):
+        run("set-cxml-secret", "hospital-srm", stdin=_Terminal())
+
+    assert Connection.objects.get().cxml_shared_secret == ""
+
+
+def test_cxml_secret_needs_a_source_without_a_terminal(oci_connection):
+    with pytest.raises(CommandError, match="--secret-stdin or --secret-env"):
+        run("set-cxml-secret", "hospital-srm")
+
+
+def test_cxml_secret_cannot_be_given_on_the_command_line(oci_connection):
+    with pytest.raises(CommandError):
+        run("set-cxml-secret", "hospital-srm", "--secret", SHARED_SECRET)
+    with pytest.raises(CommandError):
+        run("set-cxml-secret", "hospital-srm", SHARED_SECRET)
+
+    assert Connection.objects.get().cxml_shared_secret == ""
+
+
+@pytest.mark.parametrize("secret", ["", "fifteen-chars-x"])
+def test_empty_or_weak_cxml_secret_keeps_the_old_one(oci_connection, secret):
+    old_hash = make_password(SHARED_SECRET)
+    Connection.objects.update(cxml_shared_secret=old_hash)
+
+    with pytest.raises(CommandError) as error:
+        run(
+            "set-cxml-secret",
+            "hospital-srm",
+            "--secret-stdin",
+            stdin=io.StringIO(secret + "\n"),
+        )
+
+    if secret:
+        assert "shared secret: The shared secret must have 16" in str(error.value)
+        assert secret not in str(error.value)
+    else:
+        assert "--clear" in str(error.value)
+    assert Connection.objects.get().cxml_shared_secret == old_hash
+
+
+def test_cxml_secret_is_cleared(oci_connection):
+    Connection.objects.update(cxml_shared_secret=make_password(SHARED_SECRET))
+
+    output = run("set-cxml-secret", "hospital-srm", "--clear")
+
+    assert Connection.objects.get().cxml_shared_secret == ""
+    assert "Removed the cXML shared secret" in output
+
+
+# --- the UBL Order token -------------------------------------------------------
+
+
+def _order_token(reference: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("oci_connection", "order-token", reference, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_order_token_is_printed_once_alone_and_stored_hashed(oci_connection):
+    out, err = _order_token("hospital-srm")
+
+    # Standard output is the token alone, so that a script can capture it.
+    token = out.strip()
+    assert out == token + "\n"
+    assert len(token) >= 43
+    stored = Connection.objects.values().get()
+    assert stored["order_token_hash"] == hash_order_token(token)
+    assert token not in str(stored)
+    assert "shown only now" in err
+    assert token not in err
+    assert token not in run("list")
+
+
+def test_new_order_token_replaces_the_previous_one(oci_connection):
+    old = _order_token("hospital-srm")[0].strip()
+
+    out, err = _order_token(str(oci_connection.pk))
+
+    new = out.strip()
+    assert new != old
+    assert Connection.objects.get().order_token_hash == hash_order_token(new)
+    assert "the previous one no longer works" in err
+
+
+def test_order_token_is_revoked(oci_connection):
+    _order_token("hospital-srm")
+
+    output = run("revoke-order-token", "hospital-srm")
+
+    assert "Revoked the order token of 'hospital-srm'" in output
+    assert Connection.objects.get().order_token_hash == ""
+    assert "has no order token" in run("revoke-order-token", "hospital-srm")
+
+
+def test_order_token_of_an_unknown_connection(db):
+    with pytest.raises(CommandError, match="no-such-login"):
+        _order_token("no-such-login")
+    with pytest.raises(CommandError, match="no-such-login"):
+        run("revoke-order-token", "no-such-login")
+
+
+def test_list_says_which_credentials_exist_without_showing_them(oci_connection):
+    secret_hash = make_password(SHARED_SECRET)
+    token_hash = hash_order_token("a-token")
+    Connection.objects.update(
+        cxml_identity=IDENTITY,
+        cxml_shared_secret=secret_hash,
+        order_token_hash=token_hash,
+    )
+
+    output = run("list")
+
+    assert f"cxml={IDENTITY} (secret set)" in output
+    assert "order-token=yes" in output
+    assert secret_hash not in output
+    assert token_hash not in output
+
+    Connection.objects.update(
+        cxml_identity="", cxml_shared_secret="", order_token_hash=""
+    )
+    output = run("list")
+    assert "cxml=- " in output
+    assert "order-token=no" in output

@@ -1,9 +1,10 @@
 """The service layer that writes organisations, branches and connections."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
-from django.contrib.auth.hashers import check_password, identify_hasher
+from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -11,8 +12,11 @@ from saleor_oci_plugin.buyers.models import Branch, BuyerOrganisation
 from saleor_oci_plugin.punchout import codec_settings
 from saleor_oci_plugin.punchout import connections as service
 from saleor_oci_plugin.punchout.models import Connection
+from saleor_oci_plugin.purchase_orders.views import hash_order_token
 
 PASSWORD = "correct-horse-battery"
+SHARED_SECRET = "ariba-shared-secret-2026"
+IDENTITY = "AN01000000123"
 
 
 def _codes(error: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
@@ -559,6 +563,331 @@ def test_unlock_without_new_password(oci_connection):
 
     stored = _stored(oci_connection)
     assert (stored["failed_logins"], stored["locked_until"]) == (0, None)
+
+
+# --- purchase-order settings ---------------------------------------------------
+
+
+def test_purchase_order_settings_default_to_strict_and_no_credentials(
+    oci_organisation, channel_USD, customer_user
+):
+    connection = service.create_connection(
+        oci_organisation.pk, PASSWORD, _settings(channel_USD, customer_user)
+    )
+
+    stored = _stored(connection)
+    assert stored["allow_quantity_changes"] is False
+    assert stored["price_tolerance_percent"] == Decimal("0.00")
+    assert stored["allow_direct_orders"] is False
+    assert (stored["cxml_identity"], stored["cxml_shared_secret"]) == ("", "")
+    assert stored["order_token_hash"] == ""
+
+
+def test_purchase_order_settings_are_stored(
+    settings, oci_organisation, channel_USD, customer_user
+):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+    connection = service.create_connection(
+        oci_organisation.pk,
+        PASSWORD,
+        _settings(
+            channel_USD,
+            customer_user,
+            allow_quantity_changes=True,
+            price_tolerance_percent=Decimal("2.5"),
+            allow_direct_orders=True,
+            cxml_identity=f"  {IDENTITY} ",
+        ),
+        cxml_shared_secret=SHARED_SECRET,
+    )
+
+    stored = _stored(connection)
+    assert stored["allow_quantity_changes"] is True
+    assert stored["price_tolerance_percent"] == Decimal("2.50")
+    assert stored["allow_direct_orders"] is True
+    assert stored["cxml_identity"] == IDENTITY
+    # The secret is a real hash, checked the way the cXML endpoint checks it.
+    secret_hash = stored["cxml_shared_secret"]
+    assert SHARED_SECRET not in secret_hash
+    assert identify_hasher(secret_hash).algorithm == "pbkdf2_sha256"
+    assert check_password(SHARED_SECRET, secret_hash)
+    assert not check_password(SHARED_SECRET + "x", secret_hash)
+
+
+@pytest.mark.parametrize(
+    ("percent", "stored"),
+    [
+        (0, Decimal("0.00")),
+        (100, Decimal("100.00")),
+        (Decimal("100.00"), Decimal("100.00")),
+        (Decimal("0.01"), Decimal("0.01")),
+        # Trailing zeros are not decimals of the value.
+        (Decimal("1.500"), Decimal("1.50")),
+    ],
+)
+def test_price_tolerance_bounds_are_accepted(oci_connection, percent, stored):
+    service.update_connection(oci_connection, {"price_tolerance_percent": percent})
+
+    assert _stored(oci_connection)["price_tolerance_percent"] == stored
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        (
+            {"price_tolerance_percent": Decimal("-0.01")},
+            "price_tolerance_percent",
+            "invalid",
+        ),
+        (
+            {"price_tolerance_percent": Decimal("100.01")},
+            "price_tolerance_percent",
+            "invalid",
+        ),
+        ({"price_tolerance_percent": 101}, "price_tolerance_percent", "invalid"),
+        (
+            {"price_tolerance_percent": Decimal("2.555")},
+            "price_tolerance_percent",
+            "invalid",
+        ),
+        (
+            {"price_tolerance_percent": Decimal("NaN")},
+            "price_tolerance_percent",
+            "invalid",
+        ),
+        (
+            {"price_tolerance_percent": Decimal("Infinity")},
+            "price_tolerance_percent",
+            "invalid",
+        ),
+        (
+            {"price_tolerance_percent": Decimal("1E+5")},
+            "price_tolerance_percent",
+            "invalid",
+        ),
+        # A float is not exact; a bool is not a percentage.
+        ({"price_tolerance_percent": 2.5}, "price_tolerance_percent", "invalid"),
+        ({"price_tolerance_percent": "2.5"}, "price_tolerance_percent", "invalid"),
+        ({"price_tolerance_percent": True}, "price_tolerance_percent", "invalid"),
+        ({"price_tolerance_percent": None}, "price_tolerance_percent", "required"),
+        ({"allow_quantity_changes": None}, "allow_quantity_changes", "required"),
+        ({"allow_quantity_changes": "yes"}, "allow_quantity_changes", "required"),
+        ({"allow_direct_orders": 1}, "allow_direct_orders", "required"),
+        ({"cxml_identity": "AN01\n000"}, "cxml_identity", "invalid"),
+        ({"cxml_identity": "AN01\t000"}, "cxml_identity", "invalid"),
+        ({"cxml_identity": "AN01\x1b000"}, "cxml_identity", "invalid"),
+        ({"cxml_identity": "AN01\x00"}, "cxml_identity", "invalid"),
+        ({"cxml_identity": "A" * 256}, "cxml_identity", "invalid"),
+        ({"cxml_identity": 123}, "cxml_identity", "invalid"),
+    ],
+)
+def test_invalid_purchase_order_setting_is_refused_and_not_written(
+    oci_organisation, oci_connection, channel_USD, customer_user, changes, field, code
+):
+    before = _stored(oci_connection)
+
+    with pytest.raises(ValidationError) as created:
+        service.create_connection(
+            oci_organisation.pk,
+            PASSWORD,
+            _settings(channel_USD, customer_user, **changes),
+        )
+    with pytest.raises(ValidationError) as updated:
+        service.update_connection(oci_connection, {"name": "Changed", **changes})
+
+    assert _codes(created) == {field: [code]}
+    assert _codes(updated) == {field: [code]}
+    assert Connection.objects.count() == 1
+    assert _stored(oci_connection) == before
+
+
+def test_cxml_identity_is_unique_ignoring_case(
+    oci_connection, channel_USD, customer_user
+):
+    service.update_connection(oci_connection, {"cxml_identity": IDENTITY})
+    # Saving a connection's own identity again is no clash.
+    service.update_connection(oci_connection, {"cxml_identity": IDENTITY, "name": "X"})
+
+    with pytest.raises(ValidationError) as error:
+        service.create_connection(
+            oci_connection.organisation_id,
+            PASSWORD,
+            _settings(channel_USD, customer_user, cxml_identity=IDENTITY.lower()),
+        )
+
+    assert _codes(error) == {"cxml_identity": ["unique"]}
+    assert Connection.objects.count() == 1
+
+
+def test_many_connections_may_have_no_cxml_identity(
+    oci_connection, channel_USD, customer_user
+):
+    service.create_connection(
+        oci_connection.organisation_id,
+        PASSWORD,
+        _settings(channel_USD, customer_user, cxml_identity=""),
+    )
+
+    assert list(Connection.objects.values_list("cxml_identity", flat=True)) == ["", ""]
+
+
+def test_cxml_identity_taken_after_the_first_check_is_still_refused(
+    monkeypatch, oci_connection, channel_USD, customer_user
+):
+    # As if another request saved the identity between the check and the write:
+    # the check under the lock, in the saving transaction, still refuses it.
+    Connection.objects.filter(pk=oci_connection.pk).update(cxml_identity=IDENTITY)
+    monkeypatch.setattr(service, "_check_cxml_identity", lambda *args: None)
+
+    with pytest.raises(ValidationError) as error:
+        service.create_connection(
+            oci_connection.organisation_id,
+            PASSWORD,
+            _settings(channel_USD, customer_user, cxml_identity=IDENTITY),
+        )
+
+    assert _codes(error) == {"cxml_identity": ["unique"]}
+    assert Connection.objects.count() == 1
+
+
+def test_connection_with_a_duplicate_identity_saved_earlier_can_be_deactivated(
+    oci_connection, channel_USD, customer_user, other_organisation
+):
+    # Identities saved before they were checked (e.g. directly in the database) must
+    # not block editing other settings, above all switching the connection off.
+    twin = Connection.objects.create(
+        organisation=other_organisation,
+        name="Twin",
+        login_name="twin",
+        password="!",
+        channel=channel_USD,
+        customer=customer_user,
+        cxml_identity=IDENTITY,
+    )
+    Connection.objects.filter(pk=oci_connection.pk).update(cxml_identity=IDENTITY)
+
+    service.update_connection(twin, {"is_active": False})
+
+    assert _stored(twin)["is_active"] is False
+    with pytest.raises(ValidationError) as error:
+        service.update_connection(twin, {"cxml_identity": IDENTITY})
+    assert _codes(error) == {"cxml_identity": ["unique"]}
+
+
+@pytest.mark.parametrize(
+    ("secret", "identity"),
+    [
+        ("fifteen-chars-x", ""),
+        ("x" * 256, ""),
+        (" " + SHARED_SECRET, ""),
+        (SHARED_SECRET + " ", ""),
+        (SHARED_SECRET + "\n", ""),
+        ("secret\x01" + SHARED_SECRET, ""),
+        ("an01000000123-network", "AN01000000123-NETWORK"),
+    ],
+)
+def test_weak_or_unusable_shared_secret_is_refused(
+    oci_organisation, oci_connection, channel_USD, customer_user, secret, identity
+):
+    before = _stored(oci_connection)
+
+    with pytest.raises(ValidationError) as created:
+        service.create_connection(
+            oci_organisation.pk,
+            PASSWORD,
+            _settings(channel_USD, customer_user, cxml_identity=identity),
+            cxml_shared_secret=secret,
+        )
+    with pytest.raises(ValidationError) as updated:
+        service.update_connection(
+            oci_connection, {"cxml_identity": identity}, cxml_shared_secret=secret
+        )
+
+    assert _codes(created) == {"cxml_shared_secret": ["invalid"]}
+    assert _codes(updated) == {"cxml_shared_secret": ["invalid"]}
+    # The refusal never repeats the secret.
+    for error in (created, updated):
+        assert all(secret.strip() not in message for message in error.value.messages)
+    assert Connection.objects.count() == 1
+    assert _stored(oci_connection) == before
+
+
+def test_shared_secret_is_replaced_kept_and_removed(oci_connection):
+    service.set_cxml_shared_secret(oci_connection, SHARED_SECRET)
+    first_hash = _stored(oci_connection)["cxml_shared_secret"]
+    assert check_password(SHARED_SECRET, first_hash)
+
+    # Other changes keep it.
+    service.update_connection(oci_connection, {"allow_direct_orders": True})
+    assert _stored(oci_connection)["cxml_shared_secret"] == first_hash
+
+    service.update_connection(
+        oci_connection, {}, cxml_shared_secret="another-secret-of-the-network"
+    )
+    second_hash = _stored(oci_connection)["cxml_shared_secret"]
+    assert not check_password(SHARED_SECRET, second_hash)
+    assert check_password("another-secret-of-the-network", second_hash)
+
+    service.set_cxml_shared_secret(oci_connection, "")
+    assert _stored(oci_connection)["cxml_shared_secret"] == ""
+
+
+def test_refused_change_keeps_the_shared_secret(oci_connection):
+    oci_connection.cxml_shared_secret = make_password(SHARED_SECRET)
+    oci_connection.save(update_fields=["cxml_shared_secret"])
+
+    with pytest.raises(ValidationError):
+        service.update_connection(
+            oci_connection,
+            {"price_tolerance_percent": Decimal(-1)},
+            cxml_shared_secret="",
+        )
+
+    assert check_password(SHARED_SECRET, _stored(oci_connection)["cxml_shared_secret"])
+
+
+def test_order_token_is_returned_once_and_stored_only_hashed(oci_connection):
+    token = service.issue_order_token(oci_connection)
+
+    stored = _stored(oci_connection)
+    assert stored["order_token_hash"] == hash_order_token(token)
+    assert len(token) >= 43  # 32 random bytes, URL-safe base64
+    assert token not in str(stored)
+    # What the UBL endpoint looks the connection up by.
+    assert Connection.objects.get(order_token_hash=hash_order_token(token)) == (
+        oci_connection
+    )
+
+
+def test_new_order_token_replaces_the_old_one(oci_connection):
+    old = service.issue_order_token(oci_connection)
+
+    new = service.issue_order_token(oci_connection)
+
+    assert new != old
+    assert _stored(oci_connection)["order_token_hash"] == hash_order_token(new)
+    assert not Connection.objects.filter(
+        order_token_hash=hash_order_token(old)
+    ).exists()
+
+
+def test_order_token_is_revoked(oci_connection):
+    token = service.issue_order_token(oci_connection)
+    before = _stored(oci_connection)
+
+    service.revoke_order_token(oci_connection)
+
+    after = _stored(oci_connection)
+    assert after["order_token_hash"] == ""
+    assert not Connection.objects.filter(
+        order_token_hash=hash_order_token(token)
+    ).exists()
+    # Nothing else changes.
+    unchanged = set(before) - {"order_token_hash", "updated_at"}
+    assert {key: after[key] for key in unchanged} == {
+        key: before[key] for key in unchanged
+    }
 
 
 # --- deleting ------------------------------------------------------------------
