@@ -37,6 +37,10 @@ setup(
         "saleor.plugins": [
             "saleor_oci_plugin = saleor_oci_plugin.plugin:OCIPlugin",
         ],
+        # The procurement-system simulator for trying punch-out without an ERP.
+        "console_scripts": [
+            "oci-simulator = saleor_oci_plugin.simulator.cli:main",
+        ],
     },
     classifiers=[
         "Framework :: Django",

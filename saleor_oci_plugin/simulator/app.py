@@ -1,0 +1,286 @@
+"""The simulator as a WSGI application: routing, request bodies, responses.
+
+Routes:
+
+``GET /``                              start page with the punch-in form
+``POST /hook``                         HOOK_URL: the shop's return form posts here
+``GET /requisitions``                  every requisition received, newest first
+``GET /requisitions/<n>``              one requisition: lines, approval, answers
+``POST /requisitions/<n>/approve``     send the purchase order (GraphQL or cXML)
+``GET /invoices``                      the shop's invoices (GraphQL ``ociInvoices``)
+
+Whatever fails becomes a page with a message; a traceback goes to the log only.
+"""
+
+import hmac
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, parse_qsl
+
+from saleor_oci_plugin.oci import UnsupportedCharsetError, resolve_charset
+
+from . import pages
+from .hook import HookFormError, read_posted_form
+from .invoices import fetch_invoices
+from .requisitions import (
+    NotOrderableError,
+    Outcome,
+    RequisitionStore,
+    ShopAnswer,
+    purchase_order_for,
+)
+from .settings import HOOK_PATH, Settings
+from .shop import ShopClient
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 20 * 1024 * 1024
+MAX_APPROVAL_BYTES = 64 * 1024
+# The approve form's channel -> the ShopClient method that sends the PO that way.
+CHANNELS = {"graphql": "send_by_graphql", "cxml": "send_by_cxml"}
+_REQUISITION = re.compile(r"/requisitions/(\d{1,9})")
+_APPROVE = re.compile(r"/requisitions/(\d{1,9})/approve")
+
+# No scripts at all; the shop may be framed and forms may post to it (and follow
+# its redirect to the storefront, which browsers check against form-action too).
+SECURITY_HEADERS = (
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; frame-src http: https:; "
+        "form-action http: https:; base-uri 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Cache-Control", "no-store"),
+)
+
+StartResponse = Callable[..., Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+    @classmethod
+    def page(cls, html_text: str, status: int = 200) -> "Response":
+        return cls(
+            status,
+            html_text.encode("utf-8"),
+            (("Content-Type", "text/html; charset=utf-8"),),
+        )
+
+    @classmethod
+    def see_other(cls, location: str) -> "Response":
+        return cls(HTTPStatus.SEE_OTHER, b"", (("Location", location),))
+
+
+class RequestError(Exception):
+    """A request the simulator refuses: shown as a page with ``status``."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+
+
+class SimulatorApp:
+    """The WSGI callable; one per process, shared by the server's threads."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: RequisitionStore | None = None,
+        client: ShopClient | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store or RequisitionStore()
+        self.client = client or ShopClient(settings)
+        # Approvals carry this token: another site cannot make the browser approve.
+        self.form_token = secrets.token_urlsafe(24)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        try:
+            response = self.route(environ)
+        except RequestError as error:
+            response = Response.page(
+                pages.message_page(error.title, error.message), error.status
+            )
+        except Exception:  # the last guard: a page for the browser, the trace logged
+            logger.exception("the simulator failed on %s", environ.get("PATH_INFO"))
+            response = Response.page(
+                pages.message_page(
+                    "Something went wrong",
+                    "The simulator hit an unexpected error; its log has the details.",
+                ),
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+            )
+        status = HTTPStatus(response.status)
+        headers = [
+            *response.headers,
+            *SECURITY_HEADERS,
+            ("Content-Length", str(len(response.body))),
+        ]
+        start_response(f"{status.value} {status.phrase}", headers)
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body]
+
+    # ---------------------------------------------------------------- routing
+    def route(self, environ: dict[str, Any]) -> Response:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        path = environ.get("PATH_INFO") or "/"
+        if path == "/":
+            self._allow(method, "GET")
+            return self.start(environ)
+        if path == HOOK_PATH:
+            self._allow(method, "POST")
+            return self.hook(environ)
+        if path == "/requisitions":
+            self._allow(method, "GET")
+            return Response.page(pages.requisitions_page(self.store.all()))
+        if match := _REQUISITION.fullmatch(path):
+            self._allow(method, "GET")
+            return self.requisition(int(match.group(1)))
+        if match := _APPROVE.fullmatch(path):
+            self._allow(method, "POST")
+            return self.approve(int(match.group(1)), environ)
+        if path == "/invoices":
+            self._allow(method, "GET")
+            return Response.page(
+                pages.invoices_page(fetch_invoices(self.client), self.settings)
+            )
+        raise RequestError(
+            HTTPStatus.NOT_FOUND, "Not found", f"The simulator has no page {path}."
+        )
+
+    @staticmethod
+    def _allow(method: str, allowed: str) -> None:
+        if method == allowed or (method == "HEAD" and allowed == "GET"):
+            return
+        what = (
+            "The shop's return form posts the cart here (POST)."
+            if allowed == "POST"
+            else f"Use {allowed} here."
+        )
+        raise RequestError(
+            HTTPStatus.METHOD_NOT_ALLOWED, "Method not allowed", f"{method}: {what}"
+        )
+
+    # ------------------------------------------------------------------ pages
+    def start(self, environ: dict[str, Any]) -> Response:
+        query = parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=20)
+        label = (query.get("charset") or [self.settings.charset])[0]
+        try:
+            charset = resolve_charset(label)
+        except UnsupportedCharsetError as error:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST, "Unknown charset", str(error)
+            ) from error
+        return Response.page(pages.start_page(self.settings, charset, self.store.all()))
+
+    def hook(self, environ: dict[str, Any]) -> Response:
+        body = _read_body(environ, MAX_BODY_BYTES)
+        try:
+            form = read_posted_form(
+                body,
+                environ.get("CONTENT_TYPE", ""),
+                environ.get("QUERY_STRING", ""),
+            )
+        except HookFormError as error:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST, "Not an OCI form", f"The cart: {error}."
+            ) from error
+        requisition = self.store.receive(form)
+        logger.info(
+            "requisition %s: %s lines from transfer %s",
+            requisition.id,
+            len(requisition.items),
+            requisition.transfer_id or "-",
+        )
+        return Response.see_other(f"/requisitions/{requisition.id}")
+
+    def requisition(self, requisition_id: int) -> Response:
+        requisition = self.store.get(requisition_id)
+        if requisition is None:
+            raise RequestError(
+                HTTPStatus.NOT_FOUND,
+                "Not found",
+                f"There is no requisition #{requisition_id} (the simulator keeps "
+                "them in memory until it stops).",
+            )
+        return Response.page(
+            pages.requisition_page(requisition, self.settings, self.form_token)
+        )
+
+    def approve(self, requisition_id: int, environ: dict[str, Any]) -> Response:
+        body = _read_body(environ, MAX_APPROVAL_BYTES)
+        form = dict(
+            parse_qsl(
+                body.decode("utf-8", errors="replace"),
+                keep_blank_values=True,
+                max_num_fields=20,
+            )
+        )
+        if not hmac.compare_digest(form.get("token", ""), self.form_token):
+            raise RequestError(
+                HTTPStatus.FORBIDDEN,
+                "Not approved",
+                "This approval did not come from the simulator's own page; reload "
+                "the requisition and approve again.",
+            )
+        method_name = CHANNELS.get(form.get("channel", ""))
+        if method_name is None:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST,
+                "Not approved",
+                "Choose GraphQL or cXML to send the purchase order.",
+            )
+        requisition = self.store.get(requisition_id)
+        if requisition is None:
+            return self.requisition(requisition_id)
+        try:
+            order = purchase_order_for(
+                requisition,
+                nzi_field=self.settings.nzi_field,
+                cost_centre=form.get("cost_centre", ""),
+            )
+        except NotOrderableError as error:
+            answer = ShopAnswer("none", Outcome.FAILED, error.problems)
+        else:
+            answer = getattr(self.client, method_name)(order)
+        logger.info(
+            "PO %s by %s: %s %s",
+            requisition.po_number,
+            answer.channel,
+            answer.outcome.value,
+            "; ".join(answer.messages),
+        )
+        self.store.add_answer(requisition_id, answer)
+        return Response.see_other(f"/requisitions/{requisition_id}")
+
+
+def _read_body(environ: dict[str, Any], limit: int) -> bytes:
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    if not length_text.strip().isdigit():
+        raise RequestError(
+            HTTPStatus.LENGTH_REQUIRED,
+            "Length required",
+            "The request must say its Content-Length.",
+        )
+    length = int(length_text)
+    if length > limit:
+        raise RequestError(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "Too large",
+            f"The simulator reads at most {limit} bytes here.",
+        )
+    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    return body

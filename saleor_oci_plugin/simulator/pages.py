@@ -1,0 +1,458 @@
+"""The simulator's pages: plain server-rendered HTML, every value escaped.
+
+No page has a script: the punch-in form opens the shop in a new window or in the
+frame on the start page through its buttons' ``formtarget``, and ``~TARGET`` is a
+select of the form itself.
+"""
+
+import html
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from saleor_oci_plugin.oci import UTF_8, Charset
+
+from .invoices import InvoiceListing
+from .requisitions import (
+    LONGTEXT,
+    Outcome,
+    Requisition,
+    ShopAnswer,
+    field_value,
+    line_total,
+    plain_number,
+    sku_of,
+)
+from .settings import Settings
+
+SHOP_FRAME = "oci-shop"
+CHARSET_CHOICES = ("UTF-8", "ISO-8859-1")
+STANDARD_TARGETS = ("_top", "_blank", "_parent", "_self", SHOP_FRAME)
+RECENT_ON_START_PAGE = 5
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 72rem;
+       padding: 1rem 1.5rem; color: #1d2a33; }
+nav a { margin-right: 1rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #c9d3da; padding: .3rem .5rem; text-align: left;
+         vertical-align: top; }
+th { background: #eef3f6; }
+td.number { text-align: right; white-space: nowrap; }
+.text { white-space: pre-wrap; }
+.box { border-left: 4px solid #c9d3da; padding: .4rem .8rem; margin: .8rem 0;
+       background: #f7f9fa; }
+.placed, .ok { border-color: #2e8540; }
+.duplicate { border-color: #1f6fb2; }
+.refused, .failed, .problem { border-color: #c0392b; }
+iframe { width: 100%; height: 36rem; border: 1px solid #c9d3da; }
+pre { background: #f7f9fa; padding: .6rem; overflow-x: auto; }
+button { margin: .2rem .4rem .2rem 0; padding: .4rem .8rem; }
+"""
+
+
+def escape(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def layout(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="UTF-8">\n'
+        f"<title>{escape(title)} · OCI simulator</title>\n"
+        f"<style>{_STYLE}</style>\n</head>\n<body>\n"
+        '<nav><a href="/">Punch-in</a><a href="/requisitions">Requisitions</a>'
+        '<a href="/invoices">Invoices</a></nav>\n'
+        f"<h1>{escape(title)}</h1>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def message_page(title: str, message: str, details: Sequence[str] = ()) -> str:
+    items = "".join(f"<li>{escape(detail)}</li>" for detail in details)
+    return layout(
+        title,
+        f'<div class="box problem"><p>{escape(message)}</p>'
+        + (f"<ul>{items}</ul>" if items else "")
+        + "</div>",
+    )
+
+
+# ------------------------------------------------------------------ start page
+def punchin_fields(settings: Settings, charset: Charset) -> list[tuple[str, str]]:
+    """The punch-in form's hidden fields (``~TARGET`` is the form's select)."""
+    hook_url = settings.hook_url
+    if charset != UTF_8:
+        # The ERP knows which charset it asked for: the hook URL says it.
+        hook_url += "?charset=" + quote(charset.name)
+    fields = [
+        ("USERNAME", settings.login),
+        ("PASSWORD", settings.password),
+        ("HOOK_URL", hook_url),
+        ("~OKCODE", "ADDI"),
+        ("~CALLER", "CTLG"),
+        ("OCI_VERSION", "4.0"),
+    ]
+    if charset != UTF_8:
+        fields.append(("HTTP_CONTENT_CHARSET", charset.name))
+    return fields
+
+
+def start_page(
+    settings: Settings, charset: Charset, recent: Sequence[Requisition]
+) -> str:
+    fields = punchin_fields(settings, charset)
+    hidden = "".join(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+        for name, value in fields
+    )
+    targets = list(dict.fromkeys((settings.target, *STANDARD_TARGETS)))
+    options = "".join(
+        f'<option value="{escape(target)}"'
+        + (" selected" if target == settings.target else "")
+        + f">{escape(target)}</option>"
+        for target in targets
+    )
+    shown = "".join(
+        f"<tr><th>{escape(name)}</th><td>"
+        + ("(hidden)" if name == "PASSWORD" and value else escape(value))
+        + "</td></tr>"
+        for name, value in fields
+    )
+    charset_links = " · ".join(
+        f"<strong>{escape(name)}</strong>"
+        if name == charset.name
+        else f'<a href="/?charset={escape(quote(name))}">{escape(name)}</a>'
+        for name in dict.fromkeys((*CHARSET_CHOICES, charset.name))
+    )
+    warning = (
+        ""
+        if settings.login
+        else '<div class="box problem"><p>No <code>--login</code> was given: the '
+        "shop will refuse the punch-in.</p></div>"
+    )
+    body = f"""
+<p>This page plays the buyer's procurement system (as SAP SRM does) against the shop
+at <code>{escape(settings.shop_base)}</code>. The buyer clicks the catalog, shops, and
+transfers the cart; it comes back here as a requisition to approve.</p>
+{warning}
+<h2>Punch-in</h2>
+<table><tr><th>Punch-in URL</th><td>{escape(settings.punchin_url)}</td></tr>
+{shown}</table>
+<p>Charset asked of the shop: {charset_links}</p>
+<form method="post" action="{escape(settings.punchin_url)}"
+      accept-charset="{escape(charset.name)}" target="_blank">
+{hidden}
+<p><label>~TARGET (where the shop posts the cart back)
+<select name="~TARGET">{options}</select></label></p>
+<button type="submit" formtarget="_blank">Open the shop in a new window</button>
+<button type="submit" formtarget="{
+        SHOP_FRAME
+    }">Open the shop in the frame below</button>
+</form>
+<iframe name="{SHOP_FRAME}" title="The shop" src="about:blank"></iframe>
+<h2>Recent requisitions</h2>
+{_requisition_table(recent[:RECENT_ON_START_PAGE])}
+<p><a href="/requisitions">All requisitions</a></p>
+<h2>Purchase orders back to the shop</h2>
+<ul>
+<li>GraphQL <code>ociPurchaseOrderCreate</code> at
+<code>{escape(settings.graphql_url)}</code>: {
+        _configured(settings.graphql_configured, "--app-token and --connection-id")
+    }</li>
+<li>cXML OrderRequest to <code>{escape(settings.cxml_orders_url)}</code>:
+{_configured(settings.cxml_configured, "--cxml-identity and --cxml-secret")}</li>
+</ul>
+"""
+    return layout("Procurement system (OCI simulator)", body)
+
+
+def _configured(configured: bool, options: str) -> str:
+    return "ready" if configured else f"not configured (start with {escape(options)})"
+
+
+# ---------------------------------------------------------------- requisitions
+def requisitions_page(requisitions: Sequence[Requisition]) -> str:
+    return layout("Requisitions", _requisition_table(requisitions))
+
+
+def _requisition_table(requisitions: Sequence[Requisition]) -> str:
+    if not requisitions:
+        return "<p>No cart has been transferred yet.</p>"
+    rows = "".join(
+        "<tr>"
+        f'<td><a href="/requisitions/{requisition.id}">#{requisition.id}</a></td>'
+        f"<td>{_when(requisition)}</td>"
+        f'<td class="number">{len(requisition.items)}</td>'
+        f'<td class="number">{_totals_text(requisition)}</td>'
+        f"<td>{escape(', '.join(filter(None, requisition.transfer_ids)))}</td>"
+        f"<td>{escape(requisition.po_number)}</td>"
+        f"<td>{escape(_status(requisition))}</td>"
+        "</tr>"
+        for requisition in requisitions
+    )
+    return (
+        "<table><tr><th>Requisition</th><th>Received</th><th>Lines</th>"
+        "<th>Total (net)</th><th>Transfer id</th><th>PO number</th><th>Status</th>"
+        f"</tr>{rows}</table>"
+    )
+
+
+def _when(requisition: Requisition) -> str:
+    return escape(f"{requisition.received_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def _status(requisition: Requisition) -> str:
+    if requisition.problems:
+        return "unreadable form"
+    if requisition.is_cancelled:
+        return "cancelled (empty cart)"
+    if not requisition.answers:
+        return "awaiting approval"
+    answer = requisition.answers[0]
+    if answer.outcome in (Outcome.PLACED, Outcome.DUPLICATE):
+        return f"ordered: shop order {answer.order_number}"
+    return f"last sending {answer.outcome.value}"
+
+
+def _totals_text(requisition: Requisition) -> str:
+    return "<br>".join(
+        escape(f"{amount:.2f} {currency}")
+        for currency, amount in requisition.totals().items()
+    )
+
+
+def requisition_page(
+    requisition: Requisition, settings: Settings, form_token: str
+) -> str:
+    transfer = ", ".join(filter(None, requisition.transfer_ids)) or "(none)"
+    summary = (
+        "<table>"
+        f"<tr><th>Received</th><td>{_when(requisition)}</td></tr>"
+        f"<tr><th>Charset read</th><td>{escape(requisition.charset)}</td></tr>"
+        f"<tr><th>Transfer id (EXT_QUOTE_ID)</th><td>{escape(transfer)}</td></tr>"
+        f"<tr><th>~OKCODE / ~TARGET / ~CALLER</th><td>{escape(requisition.okcode)} / "
+        f"{escape(requisition.target)} / {escape(requisition.caller)}</td></tr>"
+        f"<tr><th>ERP purchase order number</th><td>{escape(requisition.po_number)}"
+        "</td></tr>"
+        f"<tr><th>Status</th><td>{escape(_status(requisition))}</td></tr>"
+        "</table>"
+    )
+    parts = [summary]
+    if requisition.problems:
+        parts.append(
+            _box(
+                "problem",
+                "The form could not be read with the OCI codec:",
+                requisition.problems,
+            )
+        )
+    parts.extend(_box("problem", note) for note in requisition.notes)
+    if requisition.is_cancelled:
+        parts.append(
+            _box(
+                "duplicate",
+                "The buyer left the shop without a cart: the form has no items.",
+            )
+        )
+    if requisition.items:
+        parts.append(_lines_table(requisition, settings))
+    if requisition.can_be_approved:
+        parts.append(_approve_form(requisition, settings, form_token))
+    if requisition.answers:
+        parts.append("<h2>Answers of the shop</h2>")
+        parts.extend(_answer(answer) for answer in requisition.answers)
+    parts.append(_received_fields(requisition.fields))
+    return layout(f"Requisition #{requisition.id}", "\n".join(parts))
+
+
+def _lines_table(requisition: Requisition, settings: Settings) -> str:
+    nzi_field = settings.nzi_field
+    card_field = settings.card_text_field
+    separate_card = card_field.upper() != LONGTEXT
+    head = (
+        "<tr><th>#</th><th>Description</th><th>Product (SKU)</th><th>Quantity</th>"
+        "<th>Unit</th><th>Price</th><th>Per</th><th>Line total</th><th>Currency</th>"
+        f"<th>NZI code ({escape(nzi_field)})</th><th>Lead time (days)</th>"
+        + (f"<th>Card text ({escape(card_field)})</th>" if separate_card else "")
+        + "<th>Long text"
+        + ("" if separate_card else " and card text")
+        + "</th></tr>"
+    )
+    rows = []
+    for item in requisition.items:
+        total = line_total(item)
+        rows.append(
+            "<tr>"
+            f'<td class="number">{item.index}</td>'
+            f"<td>{escape(item.description)}</td>"
+            f"<td>{escape(sku_of(item))}</td>"
+            f'<td class="number">{_number(item.quantity)}</td>'
+            f"<td>{escape(item.unit)}</td>"
+            f'<td class="number">{_number(item.price)}</td>'
+            f'<td class="number">{_number(item.price_unit)}</td>'
+            f'<td class="number">{"" if total is None else escape(f"{total:.2f}")}</td>'
+            f"<td>{escape(item.currency)}</td>"
+            f"<td>{escape(field_value(item, nzi_field))}</td>"
+            f'<td class="number">{escape(item.lead_time)}</td>'
+            + (
+                f'<td class="text">{escape(field_value(item, card_field))}</td>'
+                if separate_card
+                else ""
+            )
+            + f'<td class="text">{escape(item.long_text)}</td>'
+            "</tr>"
+        )
+    totals = _totals_text(requisition)
+    return (
+        "<h2>Lines</h2><table>"
+        + head
+        + "".join(rows)
+        + "</table>"
+        + (f"<p>Total (net): {totals}</p>" if totals else "")
+    )
+
+
+def _number(value: Decimal | None) -> str:
+    return "" if value is None else escape(plain_number(value))
+
+
+def _approve_form(requisition: Requisition, settings: Settings, token: str) -> str:
+    def button(channel: str, label: str, ready: bool, needs: str) -> str:
+        if ready:
+            return (
+                f'<button type="submit" name="channel" value="{channel}">'
+                f"{escape(label)}</button>"
+            )
+        return (
+            f'<button type="submit" disabled>{escape(label)}</button>'
+            f"<small>(needs {escape(needs)})</small>"
+        )
+
+    po_number = requisition.po_number
+    again = " again" if requisition.answers else ""
+    return (
+        f'<h2>Approve</h2><form method="post" action="/requisitions/{requisition.id}'
+        '/approve" accept-charset="UTF-8">'
+        f'<input type="hidden" name="token" value="{escape(token)}">'
+        "<p><label>Cost centre (kostenplaats), optional "
+        '<input name="cost_centre" maxlength="35"></label></p>'
+        + button(
+            "graphql",
+            f"Approve and send PO {po_number}{again} by GraphQL",
+            settings.graphql_configured,
+            "--app-token and --connection-id",
+        )
+        + button(
+            "cxml",
+            f"Approve and send PO {po_number}{again} as cXML OrderRequest",
+            settings.cxml_configured,
+            "--cxml-identity and --cxml-secret",
+        )
+        + "</form>"
+    )
+
+
+def _answer(answer: ShopAnswer) -> str:
+    title = {
+        Outcome.PLACED: f"Placed as shop order {answer.order_number}",
+        Outcome.DUPLICATE: f"Duplicate: already shop order {answer.order_number}",
+        Outcome.REFUSED: "Refused by the shop",
+        Outcome.FAILED: "Not delivered",
+    }[answer.outcome]
+    sent = (
+        f"<details><summary>What was sent</summary><pre>{escape(answer.sent)}</pre>"
+        "</details>"
+        if answer.sent
+        else ""
+    )
+    return _box(
+        answer.outcome.value,
+        f"{answer.answered_at:%H:%M:%S} UTC, {answer.channel}: {title}",
+        answer.messages,
+        extra=sent,
+    )
+
+
+def _received_fields(fields: Sequence[tuple[str, str]]) -> str:
+    rows = "".join(
+        f'<tr><td>{escape(name)}</td><td class="text">{escape(value)}</td></tr>'
+        for name, value in fields
+    )
+    return (
+        f"<details><summary>The {len(fields)} fields as received</summary>"
+        f"<table><tr><th>Name</th><th>Value</th></tr>{rows}</table></details>"
+    )
+
+
+def _box(kind: str, text: str, items: Iterable[str] = (), extra: str = "") -> str:
+    listed = "".join(f"<li>{escape(item)}</li>" for item in items)
+    return (
+        f'<div class="box {escape(kind)}"><p>{escape(text)}</p>'
+        + (f"<ul>{listed}</ul>" if listed else "")
+        + extra
+        + "</div>"
+    )
+
+
+# -------------------------------------------------------------------- invoices
+def invoices_page(listing: InvoiceListing, settings: Settings) -> str:
+    parts = [
+        f"<p>Invoices of the shop at <code>{escape(settings.shop_base)}</code>, read "
+        "with GraphQL <code>ociInvoices</code>"
+        + ("" if settings.app_token else " (no <code>--app-token</code> given)")
+        + ".</p>"
+    ]
+    kind = "problem" if listing.offered else "duplicate"
+    parts.extend(_box(kind, message) for message in listing.messages)
+    if listing.offered and not listing.messages and not listing.rows:
+        parts.append("<p>The shop has no invoices yet.</p>")
+    if listing.rows:
+        head = "".join(f"<th>{escape(column)}</th>" for column in listing.columns)
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f'<td class="text">{escape(_value_text(row.get(column)))}</td>'
+                for column in listing.columns
+            )
+            + "</tr>"
+            for row in listing.rows
+        )
+        parts.append(f"<table><tr>{head}</tr>{rows}</table>")
+    return layout("Invoices", "\n".join(parts))
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        verdict = _validation_text(value)
+        if verdict is not None:
+            return verdict
+        return "\n".join(f"{key}: {_value_text(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return "\n".join(_value_text(item) for item in value)
+    return str(value)
+
+
+def _validation_text(value: dict[str, Any]) -> str | None:
+    """A validation result ({"valid": ..., "failures": [...]}) in a few lines."""
+    valid = value.get("valid", value.get("isValid"))
+    if not isinstance(valid, bool):
+        return None
+    lines = ["valid" if valid else "NOT valid"]
+    findings = value.get("failures") or value.get("errors") or []
+    for finding in findings if isinstance(findings, list) else [findings]:
+        if isinstance(finding, dict):
+            rule = finding.get("rule_id") or finding.get("ruleId") or ""
+            flag = finding.get("flag") or ""
+            lines.append(
+                f"{rule}{f' ({flag})' if flag else ''}: {finding.get('message', '')}"
+            )
+        else:
+            lines.append(str(finding))
+    rule_sets = value.get("rule_sets") or value.get("ruleSets")
+    if isinstance(rule_sets, list) and rule_sets:
+        lines.append("checked with " + ", ".join(map(str, rule_sets)))
+    return "\n".join(lines)

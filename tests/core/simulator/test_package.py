@@ -1,0 +1,47 @@
+"""The simulator talks to the shop only over HTTP: no Django, no Saleor, no plugin
+internals beyond the standalone OCI codec."""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+import saleor_oci_plugin.simulator as simulator
+
+MODULES = sorted(Path(simulator.__file__).parent.glob("*.py"))
+ALLOWED_THIRD_PARTY = {"lxml"}
+
+
+def absolute_imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append(node.module)
+    return found
+
+
+def test_the_package_has_its_modules():
+    assert {path.stem for path in MODULES} >= {
+        "app",
+        "pages",
+        "shop",
+        "cxml",
+        "cli",
+        "__main__",
+    }
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: path.name)
+def test_module_imports_only_the_stdlib_lxml_and_the_oci_codec(path):
+    for module in absolute_imports(path):
+        top = module.split(".")[0]
+        if top == "saleor_oci_plugin":
+            assert module == "saleor_oci_plugin.oci", f"{path.name} imports {module}"
+        else:
+            assert top in sys.stdlib_module_names or top in ALLOWED_THIRD_PARTY, (
+                f"{path.name} imports {module}"
+            )
