@@ -2,6 +2,34 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class InvoicingConfiguration:
+    """The seller's data and the rules for issuing UBL invoices.
+
+    Empty text means "not configured": the plugin works for punch-out without it,
+    and an invoice request fails with the missing fields named.
+    """
+
+    seller_name: str
+    seller_street: str
+    seller_city: str
+    seller_postcode: str
+    # ISO 3166-1 alpha-2.
+    seller_country: str
+    seller_kvk_number: str
+    # With its country prefix, upper case, no spaces.
+    seller_vat_number: str
+    # Upper case, no spaces.
+    seller_iban: str
+    seller_peppol_endpoint_id: str
+    seller_peppol_endpoint_scheme: str
+    # Invoice numbers are "<prefix><year>-<sequence>", one gap-free series each.
+    number_prefix: str
+    payment_terms_days: int
+    # Compiled XSLT rule sets (producing SVRL) run after EN 16931.
+    extra_rule_sets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class OCIConfiguration:
     """The plugin's Dashboard configuration, parsed and validated."""
 
@@ -13,3 +41,5 @@ class OCIConfiguration:
     # of the variant or the product (connections may override per product/category).
     nzi_attribute_slug: str
     nzi_metadata_key: str
+    # Grouped: only invoice issuing reads these.
+    invoicing: InvoicingConfiguration

@@ -42,6 +42,7 @@ class InboundMessage(models.Model):
 
 # The app's models live with the feature that owns them; Django finds them here.
 from .buyers.models import Branch, BuyerOrganisation  # noqa: E402
+from .invoices.models import InvoiceNumberSeries, IssuedDocument  # noqa: E402
 from .punchout.models import Connection, PunchoutSession, Transfer  # noqa: E402
 from .purchase_orders.models import ReceivedPurchaseOrder  # noqa: E402
 
@@ -50,6 +51,8 @@ __all__ = [
     "BuyerOrganisation",
     "Connection",
     "InboundMessage",
+    "InvoiceNumberSeries",
+    "IssuedDocument",
     "PunchoutSession",
     "ReceivedPurchaseOrder",
     "Transfer",

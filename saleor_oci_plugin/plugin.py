@@ -7,6 +7,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.models import PluginConfiguration
 
 from . import PLUGIN_ID, configuration, webhooks
+from .invoices import issuing
 from .punchout import guard
 
 
@@ -38,6 +39,31 @@ class OCIPlugin(BasePlugin):
             "name": configuration.NZI_METADATA_KEY,
             "value": configuration.DEFAULT_NZI_METADATA_KEY,
         },
+        {"name": configuration.SELLER_NAME, "value": ""},
+        {"name": configuration.SELLER_STREET, "value": ""},
+        {"name": configuration.SELLER_CITY, "value": ""},
+        {"name": configuration.SELLER_POSTCODE, "value": ""},
+        {
+            "name": configuration.SELLER_COUNTRY,
+            "value": configuration.DEFAULT_SELLER_COUNTRY,
+        },
+        {"name": configuration.SELLER_KVK_NUMBER, "value": ""},
+        {"name": configuration.SELLER_VAT_NUMBER, "value": ""},
+        {"name": configuration.SELLER_IBAN, "value": ""},
+        {"name": configuration.SELLER_PEPPOL_ENDPOINT_ID, "value": ""},
+        {
+            "name": configuration.SELLER_PEPPOL_ENDPOINT_SCHEME,
+            "value": configuration.DEFAULT_PEPPOL_ENDPOINT_SCHEME,
+        },
+        {
+            "name": configuration.INVOICE_NUMBER_PREFIX,
+            "value": configuration.DEFAULT_INVOICE_NUMBER_PREFIX,
+        },
+        {
+            "name": configuration.PAYMENT_TERMS_DAYS,
+            "value": str(configuration.DEFAULT_PAYMENT_TERMS_DAYS),
+        },
+        {"name": configuration.INVOICE_RULE_SETS, "value": ""},
     ]
     CONFIG_STRUCTURE: ClassVar[dict[str, dict]] = {
         configuration.STOREFRONT_URL: {
@@ -73,6 +99,90 @@ class OCIPlugin(BasePlugin):
             ),
             "label": "NZI code metadata key",
         },
+        # Invoicing: the seller on every UBL invoice of an order placed via OCI.
+        configuration.SELLER_NAME: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "The shop's registered legal name, as on its invoices.",
+            "label": "Invoices: seller legal name",
+        },
+        configuration.SELLER_STREET: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "Street and house number of the seller's address.",
+            "label": "Invoices: seller street",
+        },
+        configuration.SELLER_CITY: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "City of the seller's address.",
+            "label": "Invoices: seller city",
+        },
+        configuration.SELLER_POSTCODE: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "Postcode of the seller's address.",
+            "label": "Invoices: seller postcode",
+        },
+        configuration.SELLER_COUNTRY: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "ISO 3166-1 alpha-2 country code of the seller (NL).",
+            "label": "Invoices: seller country",
+        },
+        configuration.SELLER_KVK_NUMBER: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Chamber of Commerce (KvK) number, 8 digits; Dutch sellers need it "
+                "on every invoice (BR-NL-1)."
+            ),
+            "label": "Invoices: seller KvK number",
+        },
+        configuration.SELLER_VAT_NUMBER: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "VAT identification number with its country code, e.g. NL001234567B01."
+            ),
+            "label": "Invoices: seller VAT number",
+        },
+        configuration.SELLER_IBAN: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "The account buyers pay to (SEPA credit transfer).",
+            "label": "Invoices: seller IBAN",
+        },
+        configuration.SELLER_PEPPOL_ENDPOINT_ID: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "The seller's Peppol electronic address (with scheme 0106: the "
+                "KvK number). Needed for Peppol BIS invoices."
+            ),
+            "label": "Invoices: seller Peppol endpoint",
+        },
+        configuration.SELLER_PEPPOL_ENDPOINT_SCHEME: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "Peppol EAS code of the endpoint, 4 digits (0106 = KvK).",
+            "label": "Invoices: seller Peppol endpoint scheme",
+        },
+        configuration.INVOICE_NUMBER_PREFIX: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Invoice numbers are <prefix><year>-<sequence>, without gaps per "
+                "prefix and year. Up to 20 letters, digits, '.', '_' or '-'."
+            ),
+            "label": "Invoices: number prefix",
+        },
+        configuration.PAYMENT_TERMS_DAYS: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Days from the invoice date to the due date "
+                f"(0 to {configuration.MAX_PAYMENT_TERMS_DAYS})."
+            ),
+            "label": "Invoices: payment terms (days)",
+        },
+        configuration.INVOICE_RULE_SETS: {
+            "type": ConfigurationTypeField.MULTILINE,
+            "help_text": (
+                "Extra validation after EN 16931: absolute paths on the server of "
+                "compiled rule sets (XSLT producing SVRL), one per line, e.g. a "
+                "buyer's or Peppol's own rules. An invoice failing any is not issued."
+            ),
+            "label": "Invoices: extra rule sets",
+        },
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -90,6 +200,18 @@ class OCIPlugin(BasePlugin):
     ) -> Any:
         guard.refuse_punchout_checkout_completion(checkout_info.checkout)
         return previous_value
+
+    def is_event_active(self, event: str, channel: str | None = None) -> bool:
+        if event == "invoice_request":
+            return issuing.handles_invoice_requests()
+        return super().is_event_active(event, channel)
+
+    def invoice_request(
+        self, order: Any, invoice: Any, number: Any, previous_value: Any
+    ) -> Any:
+        return issuing.request_invoice(
+            order, invoice, number, previous_value, self.config.invoicing
+        )
 
     def webhook(
         self, request: HttpRequest, path: str, previous_value: Any

@@ -5,11 +5,12 @@ from types import ModuleType
 from .connections import ConnectionMutations, ConnectionQueries
 from .extension import extend_schema
 from .inbound import InboundQueries
+from .invoices import InvoiceQueries
 from .punchout import PunchoutMutations
 from .purchase_orders import PurchaseOrderMutations
 
 
-class OciQueries(ConnectionQueries, InboundQueries):
+class OciQueries(ConnectionQueries, InboundQueries, InvoiceQueries):
     pass
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..safe_xml import UnsafeXMLError, parse_xml
 from .ubl import CREDIT_NOTE_NS, INVOICE_NS
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
@@ -139,16 +140,10 @@ def _parse(xml: bytes, max_bytes: int) -> tuple[etree._Element | None, list]:
     """The document's root, or None with the reason it is refused."""
     if not isinstance(xml, bytes):
         raise TypeError(f"a UBL document is bytes, not {type(xml).__name__}")
-    if len(xml) > max_bytes:
-        return None, [_refused(f"document is {len(xml)} bytes, over {max_bytes}")]
     try:
-        root = etree.fromstring(xml, _safe_parser())
-    except etree.XMLSyntaxError as error:
-        return None, [_refused(f"not well-formed XML: {error}")]
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        return None, [_refused("a DOCTYPE is not allowed in a UBL document")]
-    return root, []
+        return parse_xml(xml, max_bytes=max_bytes), []
+    except UnsafeXMLError as error:
+        return None, [_refused(str(error))]
 
 
 def _schema_failures(root: etree._Element) -> list[ValidationFailure]:

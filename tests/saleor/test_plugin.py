@@ -58,6 +58,19 @@ def test_plugins_query_lists_the_plugin_with_its_configuration(
         "session_lifetime_minutes",
         "nzi_attribute_slug",
         "nzi_metadata_key",
+        "seller_name",
+        "seller_street",
+        "seller_city",
+        "seller_postcode",
+        "seller_country",
+        "seller_kvk_number",
+        "seller_vat_number",
+        "seller_iban",
+        "seller_peppol_endpoint_id",
+        "seller_peppol_endpoint_scheme",
+        "invoice_number_prefix",
+        "payment_terms_days",
+        "invoice_extra_rule_sets",
     }
     assert fields["session_lifetime_minutes"]["value"] == "120"
     assert fields["storefront_url"]["label"] == "Storefront URL for punch-out shoppers"
