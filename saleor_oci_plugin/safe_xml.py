@@ -34,6 +34,7 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
         raise UnsafeXMLError(f"not well-formed XML: {error}") from error
     if root is None:
         raise UnsafeXMLError("the document is empty")
-    if root.getroottree().docinfo.doctype:
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
         raise UnsafeXMLError("a document type declaration (DOCTYPE) is not accepted")
     return root

@@ -259,10 +259,7 @@ def _create_order(
     currency = transfer.currency
     branch = connection.branch
     lines = [_order_line(line, currency) for line in agreed]
-    subtotal = sum(
-        (line.total_price for line in lines),
-        TaxedMoney(Money(0, currency), Money(0, currency)),
-    )
+    subtotal = _subtotal(lines, currency)
     zero = TaxedMoney(Money(0, currency), Money(0, currency))
     cost_centre = po.cost_centre or (branch.default_cost_centre if branch else "")
     metadata = {
@@ -315,6 +312,30 @@ def _create_order(
         for line, agreed_line in zip(lines, agreed, strict=True)
     ]
     return order, lines_info
+
+
+def _subtotal(lines: list[OrderLine], currency: str) -> TaxedMoney:
+    """Net of all lines; VAT rounded once per rate, as on the e-invoice.
+
+    EN 16931 (BR-CO-17) computes each VAT rate's amount from that rate's taxable
+    total; rounding per line instead can differ by cents, and the invoice would no
+    longer agree with the order.
+    """
+    net_by_rate: dict[Decimal, Decimal] = {}
+    for line in lines:
+        rate = line.tax_rate or Decimal(0)
+        net_by_rate[rate] = (
+            net_by_rate.get(rate, Decimal(0)) + line.total_price.net.amount
+        )
+    net = sum(net_by_rate.values(), Decimal(0))
+    tax = sum(
+        (
+            quantize_price(amount * rate, currency)
+            for rate, amount in net_by_rate.items()
+        ),
+        Decimal(0),
+    )
+    return TaxedMoney(Money(net, currency), Money(net + tax, currency))
 
 
 def _order_line(line: AgreedLine, currency: str) -> OrderLine:

@@ -424,7 +424,7 @@ def test_malformed_and_oversized_input_is_refused() -> None:
     )
     result = validate_ubl(INVOICE_XML, max_bytes=1000)
     assert result.rule_ids == {XML_REFUSED}
-    assert "over 1000" in result.fatal[0].message
+    assert "larger than 1000 bytes" in result.fatal[0].message
 
 
 def test_other_documents_are_refused_by_the_schema() -> None:
