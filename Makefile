@@ -1,12 +1,16 @@
 # The README's commands. See README.md.
-.PHONY: test demo lint
+.PHONY: test demo demo-headless lint
 
 test:
 	scripts/run-tests
 
+# The demo's data in its own database; demo-headless also runs the whole round trip
+# (punch-in to invoice) through HTTP without a person. See scripts/demo.
 demo:
-	@echo "The demo (simulator + storefront + round trip) is not built yet: see README, 'Demo'." >&2
-	@exit 2
+	scripts/demo
+
+demo-headless:
+	scripts/demo --headless
 
 # Needs the core environment that `make test` makes (.venv); mypy: see scripts/mypy.
 lint:

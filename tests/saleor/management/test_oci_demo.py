@@ -1,0 +1,136 @@
+"""``manage.py oci_demo``: the demo data, made once, and the round trip through HTTP."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from saleor.app.models import App, AppToken
+from saleor.channel.models import Channel
+from saleor.order.models import Order
+from saleor.product.models import Product, ProductVariant
+from saleor.shipping.models import ShippingZone
+from saleor.tax.models import TaxClass
+from saleor.warehouse.models import Stock, Warehouse
+
+from saleor_oci_plugin.buyers.models import Branch, BuyerOrganisation
+from saleor_oci_plugin.demo import shop
+from saleor_oci_plugin.punchout.models import Connection, PunchoutSession, Transfer
+from saleor_oci_plugin.purchase_orders.models import ReceivedPurchaseOrder
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("oci_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "channel": Channel.objects.filter(slug=shop.CHANNEL_SLUG).count(),
+        "tax classes": TaxClass.objects.filter(
+            name__in=shop.TAX_CLASS_NAMES.values()
+        ).count(),
+        "warehouse": Warehouse.objects.filter(slug="oci-demo-utrecht").count(),
+        "shipping zone": ShippingZone.objects.filter(
+            channels__slug=shop.CHANNEL_SLUG
+        ).count(),
+        "products": Product.objects.filter(slug__startswith="oci-demo-").count(),
+        "variants": ProductVariant.objects.filter(
+            sku__in=[product.sku for product in shop.PRODUCTS]
+        ).count(),
+        "stock": Stock.objects.filter(warehouse__slug="oci-demo-utrecht").count(),
+        "organisation": BuyerOrganisation.objects.filter(
+            name=shop.ORGANISATION_NAME
+        ).count(),
+        "branches": Branch.objects.filter(
+            organisation__name=shop.ORGANISATION_NAME
+        ).count(),
+        "connection": Connection.objects.filter(login_name=shop.LOGIN_NAME).count(),
+        "app": App.objects.filter(identifier=shop.APP_IDENTIFIER).count(),
+        "app token": AppToken.objects.filter(
+            app__identifier=shop.APP_IDENTIFIER
+        ).count(),
+    }
+
+
+@pytest.mark.django_db
+def test_setup_twice_creates_each_object_once():
+    first = run("setup")
+    after_first = _counts()
+    second = run("setup")
+
+    assert after_first == {
+        "channel": 1,
+        "tax classes": 2,
+        "warehouse": 1,
+        "shipping zone": 1,
+        "products": len(shop.PRODUCTS),
+        "variants": len(shop.PRODUCTS),
+        "stock": len(shop.PRODUCTS),
+        "organisation": 1,
+        "branches": 2,
+        "connection": 1,
+        "app": 1,
+        "app token": 1,
+    }
+    assert _counts() == after_first
+    # The secrets are shown when set, and only then.
+    assert shop.DEFAULT_PASSWORD in first
+    assert shop.DEFAULT_PASSWORD not in second
+    assert "nothing created" in second
+    connection = Connection.objects.get(login_name=shop.LOGIN_NAME)
+    assert connection.branch.code == "NOORD"
+    assert connection.channel.slug == shop.CHANNEL_SLUG
+    assert connection.order_token_hash
+    assert all(
+        branch.delivery_address and branch.invoice_address
+        for branch in Branch.objects.all()
+    )
+    assert {p.metadata["nzi_code"] for p in Product.objects.all()} >= {"46110"}
+
+
+@pytest.mark.django_db
+def test_setup_with_new_tokens_replaces_them():
+    run("setup")
+    connection = Connection.objects.get(login_name=shop.LOGIN_NAME)
+    old_hash = connection.order_token_hash
+
+    output = run("setup", "--new-tokens")
+
+    connection.refresh_from_db()
+    assert connection.order_token_hash != old_hash
+    assert AppToken.objects.filter(app__identifier=shop.APP_IDENTIFIER).count() == 1
+    assert "App token (MANAGE_ORDERS)" in output
+    assert "set earlier" in output  # the password was not set again
+
+
+@pytest.mark.django_db
+def test_headless_runs_the_round_trip_to_an_order(media_root):
+    """``media_root``: the invoice's XML goes to a temporary folder, not the
+    working directory (Saleor's test settings)."""
+    output = run("headless", "--po-number", "4500077001")
+
+    order = Order.objects.get()
+    assert order.external_reference.endswith(":4500077001")
+    assert order.metadata["oci.po_number"] == "4500077001"
+    transfer = Transfer.objects.get()
+    assert f"Saleor order      {order.number} " in output
+    assert transfer.reference in output
+    assert "4500077001" in output
+    assert transfer.session.status == PunchoutSession.Status.TRANSFERRED
+    assert ReceivedPurchaseOrder.objects.get().order == order
+    assert re.search(r"invoice {11}\S", output)
+    # The run's own App token is gone again.
+    assert AppToken.objects.filter(app__identifier=shop.APP_IDENTIFIER).count() == 1
+
+
+@pytest.mark.django_db
+def test_headless_names_the_failing_step():
+    run("setup")
+
+    with pytest.raises(CommandError, match="step 'punch-in'.*refused"):
+        run("headless", "--password", "not-the-demo-password")
+
+    assert not Order.objects.exists()
