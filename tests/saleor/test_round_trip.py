@@ -342,3 +342,47 @@ def test_whole_round_trip_to_a_saleor_order(
     )
     assert order.metadata["oci.transfer"] == transfer.reference
     assert order.user == oci_connection.customer
+
+
+ORDER_FROM_CHECKOUT = """
+mutation ($id: ID!) {
+  orderCreateFromCheckout(id: $id) { order { id } errors { field code message } }
+}
+"""
+
+
+def test_order_create_from_checkout_is_refused_with_its_own_code(
+    client,
+    api_client,
+    app_api_client,
+    permission_handle_checkouts,
+    oci_connection,
+    product_list,
+    address,
+    checkout_delivery,
+):
+    checkout_id = _start_shopping(client, api_client, oci_connection)
+    variant = product_list[0].variants.get()
+    _add(
+        api_client,
+        checkout_id,
+        [
+            {
+                "variantId": graphene.Node.to_global_id("ProductVariant", variant.pk),
+                "quantity": 1,
+            }
+        ],
+    )
+    _make_ready_to_complete(checkout_id, address, checkout_delivery)
+    app_api_client.app.permissions.add(permission_handle_checkouts)
+
+    result = get_graphql_content(
+        app_api_client.post_graphql(ORDER_FROM_CHECKOUT, {"id": checkout_id})
+    )["data"]["orderCreateFromCheckout"]
+
+    assert result["order"] is None
+    assert [(error["field"], error["code"]) for error in result["errors"]] == [
+        ("id", "GRAPHQL_ERROR")
+    ]
+    assert "ociCheckoutTransfer" in result["errors"][0]["message"]
+    assert not Order.objects.exists()
