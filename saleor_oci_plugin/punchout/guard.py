@@ -6,6 +6,7 @@ ordinary checkout would create an order the ERP never approved.
 """
 
 import sys
+from types import FrameType
 
 from django.core.exceptions import ValidationError
 from saleor.checkout import checkout_cleaner
@@ -39,7 +40,7 @@ def _error_code() -> str:
     runs the hook from checkout_cleaner.validate_checkout, so there it gets the
     general GRAPHQL_ERROR (with the same message) instead of an unserialisable code.
     """
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     for _ in range(30):
         if frame is None:
             break
