@@ -55,7 +55,7 @@ from html import escape
 
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.utils import timezone
 from saleor.channel.models import Channel
@@ -65,7 +65,6 @@ from saleor.product.models import (
     Product,
     ProductChannelListing,
     ProductVariant,
-    ProductVariantChannelListing,
 )
 from saleor.site.models import SiteSettings
 from saleor.warehouse.availability import (
@@ -77,7 +76,7 @@ from saleor.warehouse.reservations import is_reservation_enabled
 
 from .. import oci
 from ..dataclasses import OCIConfiguration
-from . import codec_settings
+from . import catalogue, codec_settings
 from .items import cart_item, describe, nzi_codes, shop_unit
 from .models import Connection
 from .pages import refusal_page
@@ -86,10 +85,6 @@ SEARCH_LIMIT = 50
 # Words of SEARCHSTRING that count; more would only make the query slower.
 MAX_SEARCH_WORDS = 10
 TRUNCATED_HEADER = "X-OCI-Results-Truncated"
-
-# Where the prefetched listings (in the connection's channel) of a variant and of
-# its product are kept.
-_LISTINGS = "oci_channel_listings"
 
 NOT_SET_UP = "Punch-out is not set up"
 _NUL = "\x00"
@@ -171,7 +166,7 @@ def _validate(
         )
     variant = _find_offered(punch_in.product_id, shop)
     name = f"{describe(variant)} (SKU {punch_in.product_id})"
-    if not _available_for_purchase(variant):
+    if not catalogue.available_for_purchase(variant):
         raise _Refusal(
             409, "Product not available", f"{name} is not available for purchase."
         )
@@ -218,7 +213,7 @@ def _search(
     # Stock is checked in the query too, so that the limit counts available
     # products; Saleor's own check below then adds reservations and preorders.
     candidates = list(
-        _offered_variants(shop)
+        catalogue.offered_variants(shop.channel)
         .filter(matches, Exists(purchasable_now), _may_have_stock(shop))
         .order_by("product__name", "product_id", "sort_order", "sku", "pk")[
             : SEARCH_LIMIT + 1
@@ -288,10 +283,10 @@ DETAIL_PAGE = """<!DOCTYPE html>
 
 def _detail(punch_in: oci.PunchIn, shop: _Shop) -> HttpResponse:
     variant = _find_offered(punch_in.product_id, shop)
-    listing = _variant_listing(variant)
+    listing = catalogue.variant_listing(variant)
     price = variant.get_price(listing)
     unit = shop_unit(variant)
-    if not _available_for_purchase(variant):
+    if not catalogue.available_for_purchase(variant):
         availability = "Not available for purchase"
     elif variant.pk in _stock_shortfalls([variant], [1], shop):
         availability = "Out of stock"
@@ -320,41 +315,15 @@ def _plain_description(product: Product) -> str:
 
 
 # ---------------------------------------------------------------------- catalogue
-def _offered_variants(shop: _Shop) -> QuerySet[ProductVariant]:
-    """Variants a customer of the channel sees, with what describing them needs."""
-    channel = shop.channel
-    return (
-        ProductVariant.objects.visible_to_user(
-            None, channel, limited_channel_access=False
-        )
-        .select_related("product__category")
-        .prefetch_related(
-            Prefetch(
-                "channel_listings",
-                queryset=ProductVariantChannelListing.objects.filter(
-                    channel_id=channel.pk
-                ),
-                to_attr=_LISTINGS,
-            ),
-            Prefetch(
-                "product__channel_listings",
-                queryset=ProductChannelListing.objects.filter(channel_id=channel.pk),
-                to_attr=_LISTINGS,
-            ),
-        )
-    )
-
-
 def _find_offered(product_id: str, shop: _Shop) -> ProductVariant:
     """The offered variant ``product_id`` names; refuse with 404 when none."""
-    if _NUL in product_id:  # PostgreSQL refuses it in a query; no SKU has it
+    names = catalogue.product_id_filter(product_id)
+    if names is None:
         raise _not_found(product_id)
-    names = Q(sku=product_id)
-    # A variant without SKU went out under its database id (items.cart_item).
-    if product_id.isascii() and product_id.isdigit() and len(product_id) < 19:
-        names |= Q(pk=int(product_id)) & (Q(sku__isnull=True) | Q(sku=""))
-    variant = _offered_variants(shop).filter(names).order_by("pk").first()
-    if variant is None or not getattr(variant, _LISTINGS):
+    variant = (
+        catalogue.offered_variants(shop.channel).filter(names).order_by("pk").first()
+    )
+    if variant is None or not catalogue.is_priced(variant):
         raise _not_found(product_id)
     return variant
 
@@ -365,15 +334,6 @@ def _not_found(product_id: str) -> _Refusal:
         "Product not found",
         f"No product with SKU {product_id!r} is offered to this connection.",
     )
-
-
-def _variant_listing(variant: ProductVariant) -> ProductVariantChannelListing:
-    return getattr(variant, _LISTINGS)[0]
-
-
-def _available_for_purchase(variant: ProductVariant) -> bool:
-    listings: list[ProductChannelListing] = getattr(variant.product, _LISTINGS)
-    return bool(listings) and listings[0].is_available_for_purchase()
 
 
 def _stock_shortfalls(
@@ -457,7 +417,7 @@ def _cart_items(
     codes = nzi_codes(variants, connection, config)
     items = []
     for line_number, variant in enumerate(variants, start=1):
-        price = variant.get_price(_variant_listing(variant))
+        price = variant.get_price(catalogue.variant_listing(variant))
         items.append(
             cart_item(
                 line_number=line_number,

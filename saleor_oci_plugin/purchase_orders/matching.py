@@ -114,16 +114,9 @@ def _line_problems(
             )
         ]
     problems = []
-    if po_line.quantity != po_line.quantity.to_integral_value():
-        problems.append(
-            Problem(
-                "quantity",
-                f"{po_line.quantity} is not a whole number; the shop sells whole "
-                "units.",
-                "invalid_quantity",
-                number,
-            )
-        )
+    fractional = fractional_quantity_problem(po_line)
+    if fractional is not None:
+        problems.append(fractional)
     elif (
         po_line.quantity != Decimal(cart_line["quantity"])
         and not connection.allow_quantity_changes
@@ -137,18 +130,53 @@ def _line_problems(
                 number,
             )
         )
-    offered_price = Decimal(cart_line["unit_price_net"])
-    if po_line.unit_price is not None and offered_price:
-        deviation = abs(po_line.unit_price - offered_price) / offered_price * HUNDRED
-        if deviation > connection.price_tolerance_percent:
-            problems.append(
-                Problem(
-                    "unit_price",
-                    f"{po_line.unit_price:f} per unit, the cart offered "
-                    f"{offered_price.quantize(Decimal('0.0001')).normalize():f}; more "
-                    f"than the {connection.price_tolerance_percent:f}% allowed.",
-                    "price_outside_tolerance",
-                    number,
-                )
-            )
+    price_problem = price_outside_tolerance(
+        po_line,
+        Decimal(cart_line["unit_price_net"]),
+        connection,
+        offered_by="the cart offered",
+    )
+    if price_problem is not None:
+        problems.append(price_problem)
     return problems
+
+
+def fractional_quantity_problem(po_line: PurchaseOrderLine) -> Problem | None:
+    """A problem when the PO line's quantity is not a whole number (Saleor sells
+    whole units), else None."""
+    if po_line.quantity == po_line.quantity.to_integral_value():
+        return None
+    return Problem(
+        "quantity",
+        f"{po_line.quantity} is not a whole number; the shop sells whole units.",
+        "invalid_quantity",
+        po_line.line_number,
+    )
+
+
+def price_outside_tolerance(
+    po_line: PurchaseOrderLine,
+    offered_net: Decimal,
+    connection: Connection,
+    *,
+    offered_by: str,
+) -> Problem | None:
+    """A problem when the PO's net unit price is further from the offered net price
+    than the connection's tolerance, else None (also when the PO has no price, or
+    the offer was free: no percentage of zero to compare with).
+
+    ``offered_by`` names the offer in the message, e.g. "the cart offered".
+    """
+    if po_line.unit_price is None or not offered_net:
+        return None
+    deviation = abs(po_line.unit_price - offered_net) / offered_net * HUNDRED
+    if deviation <= connection.price_tolerance_percent:
+        return None
+    return Problem(
+        "unit_price",
+        f"{po_line.unit_price:f} per unit, {offered_by} "
+        f"{offered_net.quantize(Decimal('0.0001')).normalize():f}; more than the "
+        f"{connection.price_tolerance_percent:f}% allowed.",
+        "price_outside_tolerance",
+        po_line.line_number,
+    )

@@ -7,12 +7,20 @@ connection, POs are placed one at a time (a row lock on the connection); a PO wh
 writes no order: everything happens in one transaction, and the refusal is kept
 with its problems for review.
 
+A PO names the cart it answers (``transfer_id``) and is checked against it
+(:mod:`.matching`). A PO without one is a direct order: refused unless the connection
+allows direct orders, then priced at the channel's current prices and flat-rate VAT
+(:mod:`.direct`), taxed for the country the order ships to, as Saleor taxes an order.
+
 The Saleor order: the connection's channel and customer, lines at the agreed prices
-with the cart's tax rates, addresses from the PO (else the branch's, else the
-customer's), ``external_reference`` = ``oci:<connection id>:<ERP order number>``,
-and the PO references in metadata (``oci.*`` keys) where Saleor has no field. Stock
-is allocated as for any order, and Saleor's ``order_created`` runs after commit, so
-its events, e-mails and webhooks follow as for any order.
+with the cart's (or the channel's) tax rates, addresses from the PO (else the
+branch's, else the customer's), ``external_reference`` =
+``oci:<connection id>:<ERP order number>``, and the PO references in metadata
+(``oci.*`` keys) where Saleor has no field. Its origin is CHECKOUT for direct orders
+too: the buyer placed it (DRAFT is staff's, BULK_CREATE an import), and all orders
+from POs then look alike. Stock is allocated as for any order, and Saleor's
+``order_created`` runs after commit, so its events, e-mails and webhooks follow as
+for any order.
 """
 
 import uuid
@@ -25,6 +33,7 @@ from saleor.account.models import Address, User
 from saleor.app.models import App
 from saleor.core.exceptions import InsufficientStock
 from saleor.core.prices import quantize_price
+from saleor.core.utils.country import get_active_country
 from saleor.order import OrderOrigin, OrderStatus
 from saleor.order.actions import cancel_order, order_created
 from saleor.order.fetch import OrderInfo, OrderLineInfo
@@ -43,6 +52,7 @@ from .dataclasses import (
     PurchaseOrderError,
     as_json,
 )
+from .direct import price_direct_order
 from .matching import AgreedLine, match_to_transfer
 from .models import ReceivedPurchaseOrder
 
@@ -91,9 +101,23 @@ def place_purchase_order(
             if placed is not None:
                 return Placement(placed.order, placed, duplicate=True)
             transfer = _transfer(connection, order)
-            agreed = match_to_transfer(order, connection, transfer)
+            # Resolved first: the address the order ships to decides a direct
+            # order's VAT country.
+            addresses = _Addresses.of(connection, order)
+            if transfer is None:
+                currency = connection.channel.currency_code
+                agreed = price_direct_order(
+                    order,
+                    connection,
+                    get_active_country(
+                        connection.channel, addresses.shipping, addresses.billing
+                    ),
+                )
+            else:
+                currency = transfer.currency
+                agreed = match_to_transfer(order, connection, transfer)
             saleor_order, lines_info = _create_order(
-                connection, order, transfer, agreed
+                connection, order, transfer, agreed, currency, addresses
             )
             _allocate(saleor_order, lines_info, user or app)
             record = ReceivedPurchaseOrder.objects.create(
@@ -185,7 +209,8 @@ def _placed(connection: Connection, order_number: str) -> ReceivedPurchaseOrder 
     )
 
 
-def _transfer(connection: Connection, order: PurchaseOrder) -> Transfer:
+def _transfer(connection: Connection, order: PurchaseOrder) -> Transfer | None:
+    """The transfer the PO answers; None for a direct PO the connection allows."""
     if order.kind is not OrderKind.NEW:
         raise PurchaseOrderError(
             [
@@ -198,14 +223,18 @@ def _transfer(connection: Connection, order: PurchaseOrder) -> Transfer:
             ]
         )
     if not order.transfer_id:
-        reason = (
-            "Purchase orders without a transferred cart are not placed automatically "
-            "yet; send the transfer id from the cart (EXT_QUOTE_ID)."
-            if connection.allow_direct_orders
-            else "This PO names no transferred cart, and this connection does not "
-            "accept direct orders."
+        if connection.allow_direct_orders:
+            return None
+        raise PurchaseOrderError(
+            [
+                Problem(
+                    "transfer_id",
+                    "This PO names no transferred cart, and this connection does "
+                    "not accept direct orders.",
+                    "direct_order",
+                )
+            ]
         )
-        raise PurchaseOrderError([Problem("transfer_id", reason, "direct_order")])
     transfer_pk = _uuid_or_none(order.transfer_id)
     transfer = (
         Transfer.objects.select_related("session")
@@ -248,15 +277,43 @@ def _uuid_or_none(text: str) -> uuid.UUID | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Addresses:
+    """The order's addresses: the PO's (stored new), else copies of the branch's,
+    else of the customer's."""
+
+    billing: Address | None
+    shipping: Address | None
+
+    @classmethod
+    def of(cls, connection: Connection, po: PurchaseOrder) -> "_Addresses":
+        branch = connection.branch
+        customer = connection.customer
+        return cls(
+            billing=_address(
+                po.billing_address,
+                branch.invoice_address if branch else None,
+                customer.default_billing_address,
+            ),
+            shipping=_address(
+                po.delivery_address,
+                branch.delivery_address if branch else None,
+                customer.default_shipping_address,
+            ),
+        )
+
+
 def _create_order(
     connection: Connection,
     po: PurchaseOrder,
-    transfer: Transfer,
+    transfer: Transfer | None,
     agreed: list[AgreedLine],
+    currency: str,
+    addresses: _Addresses,
 ) -> tuple[Order, list[OrderLineInfo]]:
+    """The order; ``transfer`` is None for a direct PO (no cart, no checkout)."""
     channel = connection.channel
     customer = connection.customer
-    currency = transfer.currency
     branch = connection.branch
     lines = [_order_line(line, currency) for line in agreed]
     subtotal = _subtotal(lines, currency)
@@ -264,7 +321,7 @@ def _create_order(
     cost_centre = po.cost_centre or (branch.default_cost_centre if branch else "")
     metadata = {
         PO_NUMBER_KEY: po.order_number,
-        TRANSFER_KEY: transfer.reference,
+        **({TRANSFER_KEY: transfer.reference} if transfer else {}),
         **({BUYER_REFERENCE_KEY: po.buyer_reference} if po.buyer_reference else {}),
         **({COST_CENTRE_KEY: cost_centre} if cost_centre else {}),
         **({BRANCH_KEY: str(branch.pk)} if branch else {}),
@@ -276,21 +333,13 @@ def _create_order(
             else OrderStatus.UNCONFIRMED
         ),
         origin=OrderOrigin.CHECKOUT,
-        checkout_token=str(transfer.session.checkout_id or ""),
+        checkout_token=str(transfer.session.checkout_id or "") if transfer else "",
         channel=channel,
         user=customer,
         user_email=customer.email,
         currency=currency,
-        billing_address=_address(
-            po.billing_address,
-            branch.invoice_address if branch else None,
-            customer.default_billing_address,
-        ),
-        shipping_address=_address(
-            po.delivery_address,
-            branch.delivery_address if branch else None,
-            customer.default_shipping_address,
-        ),
+        billing_address=addresses.billing,
+        shipping_address=addresses.shipping,
         external_reference=external_reference(connection, po.order_number),
         customer_note=po.note,
         lines_count=len(lines),
@@ -328,14 +377,15 @@ def _subtotal(lines: list[OrderLine], currency: str) -> TaxedMoney:
             net_by_rate.get(rate, Decimal(0)) + line.total_price.net.amount
         )
     net = sum(net_by_rate.values(), Decimal(0))
+    # Money rounds half-up, as EN 16931 does (a plain Decimal would round half-even).
     tax = sum(
         (
-            quantize_price(amount * rate, currency)
+            quantize_price(Money(amount * rate, currency), currency)
             for rate, amount in net_by_rate.items()
         ),
-        Decimal(0),
+        Money(0, currency),
     )
-    return TaxedMoney(Money(net, currency), Money(net + tax, currency))
+    return TaxedMoney(Money(net, currency), Money(net, currency) + tax)
 
 
 def _order_line(line: AgreedLine, currency: str) -> OrderLine:
