@@ -29,3 +29,6 @@ class OciErrorCode(Enum):
     PRICE_OUTSIDE_TOLERANCE = "price_outside_tolerance"
     CURRENCY_MISMATCH = "currency_mismatch"
     UNKNOWN_ORDER = "unknown_order"
+    # Credit notes
+    NOT_INVOICED = "not_invoiced"
+    CREDIT_EXCEEDS_INVOICE = "credit_exceeds_invoice"

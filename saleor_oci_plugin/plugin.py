@@ -7,7 +7,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.models import PluginConfiguration
 
 from . import PLUGIN_ID, configuration, webhooks
-from .invoices import issuing
+from .invoices import credit_notes, issuing
 from .punchout import guard
 
 
@@ -212,6 +212,12 @@ class OCIPlugin(BasePlugin):
         return issuing.request_invoice(
             order, invoice, number, previous_value, self.config.invoicing
         )
+
+    def order_cancelled(
+        self, order: Any, webhooks: Any = None, previous_value: Any = None
+    ) -> Any:
+        credit_notes.credit_cancelled_order(order, self.config.invoicing)
+        return previous_value
 
     def webhook(
         self, request: HttpRequest, path: str, previous_value: Any

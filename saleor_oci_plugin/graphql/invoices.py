@@ -1,18 +1,41 @@
-"""GraphQL for staff and ERP integrators: the UBL invoices the plugin issued."""
+"""GraphQL for staff and ERP integrators: the UBL invoices and credit notes."""
+
+import decimal
 
 import graphene
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from saleor.core import JobStatus
+from saleor.graphql.app.dataloaders import get_app_promise
 from saleor.graphql.core import ResolveInfo
 from saleor.graphql.core.context import get_database_connection_name
 from saleor.graphql.core.doc_category import DOC_CATEGORY_ORDERS
 from saleor.graphql.core.fields import JSONString, PermissionsField
+from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.core.scalars import Date, DateTime, Decimal
 from saleor.graphql.core.types.common import NonNullList
 from saleor.graphql.core.utils import from_global_id_or_error
+from saleor.graphql.plugins.dataloaders import get_plugin_manager_promise
+from saleor.invoice.models import Invoice
+from saleor.order import events as order_events
+from saleor.order.models import Order
 from saleor.permission.enums import OrderPermissions
 
+from .. import PLUGIN_ID
+from ..error_codes import OciErrorCode
+from ..invoices.credit_notes import (
+    CreditedQuantity,
+    CreditNoteRefused,
+    issue_credit_note,
+)
 from ..invoices.models import IssuedDocument
+from .errors import OciError
 
 MAX_ITEMS = 500
+# Refusals about the requested lines rather than the order as a whole.
+_LINE_ERROR_CODES = frozenset(
+    {OciErrorCode.NOT_FOUND, OciErrorCode.CREDIT_EXCEEDS_INVOICE}
+)
 DEFAULT_ITEMS = 100
 
 
@@ -89,6 +112,118 @@ class InvoiceQueries(graphene.ObjectType):
             _, order_pk = from_global_id_or_error(order_id, "Order", raise_error=True)
             documents = documents.filter(order_id=order_pk)
         return documents[: _bounded(limit)]
+
+
+class OciCreditNoteLineInput(graphene.InputObjectType):
+    order_line_id = graphene.ID(required=True, description="The order line.")
+    quantity = graphene.Int(required=True, description="How many to credit.")
+
+    class Meta:
+        doc_category = DOC_CATEGORY_ORDERS
+
+
+class OciCreditNoteCreate(BaseMutation):
+    credit_note = graphene.Field(OciInvoice, description="The issued credit note.")
+
+    class Arguments:
+        order_id = graphene.ID(required=True, description="The invoiced order.")
+        lines = NonNullList(
+            OciCreditNoteLineInput,
+            description=(
+                "Lines and quantities to credit (a refund). Without lines: "
+                "everything invoiced and not credited yet, shipping included."
+            ),
+        )
+        note = graphene.String(description="Why, printed on the credit note.")
+
+    class Meta:
+        description = (
+            "Issue a UBL credit note for an order invoiced through OCI, referring "
+            "to its invoice. Never credits more than the invoice asked."
+        )
+        doc_category = DOC_CATEGORY_ORDERS
+        error_type_class = OciError
+        permissions = (OrderPermissions.MANAGE_ORDERS,)
+
+    @classmethod
+    def perform_mutation(
+        cls,
+        _root,
+        info: ResolveInfo,
+        /,
+        *,
+        order_id: str,
+        lines: list[dict] | None = None,
+        note: str | None = None,
+    ) -> "OciCreditNoteCreate":
+        order = _order(order_id)
+        credited = None if not lines else [_credited_quantity(line) for line in lines]
+        manager = get_plugin_manager_promise(info.context).get()
+        plugin = manager.get_plugin(PLUGIN_ID)
+        if plugin is None or not plugin.active:
+            raise ValidationError(
+                "OCI punch-out is switched off in this shop.",
+                code=OciErrorCode.INVALID.value,
+            )
+        app = get_app_promise(info.context).get()
+        try:
+            with transaction.atomic():
+                # Saleor's invoice carries the file; a refusal rolls it back too.
+                invoice = Invoice.objects.create(order=order, status=JobStatus.PENDING)
+                issued = issue_credit_note(
+                    order, invoice, plugin.config.invoicing, credited, note=note
+                )
+                order_events.invoice_generated_event(
+                    order=order,
+                    user=None if app else info.context.user,
+                    app=app,
+                    invoice_number=issued.number,
+                )
+        except CreditNoteRefused as error:
+            about_lines = credited and error.code in _LINE_ERROR_CODES
+            field = "lines" if about_lines else "orderId"
+            raise ValidationError(
+                {field: ValidationError(str(error), code=error.code.value)}
+            ) from error
+        return cls(credit_note=issued, errors=[])
+
+
+class InvoiceMutations(graphene.ObjectType):
+    oci_credit_note_create = OciCreditNoteCreate.Field()
+
+
+def _order(global_id: str) -> Order:
+    try:
+        type_name, pk = graphene.Node.from_global_id(global_id)
+        order = Order.objects.filter(pk=pk).first() if type_name == "Order" else None
+    except (ValueError, TypeError, UnicodeDecodeError, ValidationError):
+        order = None
+    if order is None:
+        raise ValidationError(
+            {
+                "orderId": ValidationError(
+                    "No order has this id.", code=OciErrorCode.NOT_FOUND.value
+                )
+            }
+        )
+    return order
+
+
+def _credited_quantity(line: dict) -> CreditedQuantity:
+    try:
+        type_name, pk = graphene.Node.from_global_id(line["order_line_id"])
+    except (ValueError, TypeError, UnicodeDecodeError):
+        type_name, pk = "", ""
+    if type_name != "OrderLine":
+        raise ValidationError(
+            {
+                "lines": ValidationError(
+                    f"{line['order_line_id']} is not an order line id.",
+                    code=OciErrorCode.NOT_FOUND.value,
+                )
+            }
+        )
+    return CreditedQuantity(order_line=pk, quantity=decimal.Decimal(line["quantity"]))
 
 
 def _global_id(type_name: str, pk: object) -> str | None:

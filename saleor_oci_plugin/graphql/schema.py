@@ -5,7 +5,7 @@ from types import ModuleType
 from .connections import ConnectionMutations, ConnectionQueries
 from .extension import extend_schema
 from .inbound import InboundQueries
-from .invoices import InvoiceQueries
+from .invoices import InvoiceMutations, InvoiceQueries
 from .punchout import PunchoutMutations
 from .purchase_orders import PurchaseOrderMutations
 
@@ -14,7 +14,9 @@ class OciQueries(ConnectionQueries, InboundQueries, InvoiceQueries):
     pass
 
 
-class OciMutations(ConnectionMutations, PunchoutMutations, PurchaseOrderMutations):
+class OciMutations(
+    ConnectionMutations, InvoiceMutations, PunchoutMutations, PurchaseOrderMutations
+):
     pass
 
 

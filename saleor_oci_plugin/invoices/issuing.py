@@ -111,6 +111,8 @@ _REQUIRED_SELLER_FIELDS = (
     ("seller_iban", "IBAN"),
 )
 _CENT = Decimal("0.01")
+# IssuedDocument.lines: the line that is not an order line but its shipping.
+SHIPPING_LINE = "shipping"
 _PRICE_QUANTUM = Decimal("0.000001")
 
 
@@ -143,11 +145,11 @@ def request_invoice(
         with transaction.atomic():
             issue_invoice(order, invoice, record, config, requested_number=number)
     except InvoiceRefused as error:
-        _mark_failed(invoice, str(error))
+        mark_failed(invoice, str(error))
     except Exception as error:
         # A bug must not leave the invoice pending for ever; the traceback is logged.
         logger.exception("Issuing the invoice of order %s failed", order.pk)
-        _mark_failed(
+        mark_failed(
             invoice,
             f"Internal error while issuing the invoice ({type(error).__name__}); "
             "see the server log. No invoice number was used.",
@@ -196,9 +198,9 @@ def issue_invoice(
         raise InvoiceRefused(f"Order {order.number} is cancelled.")
     connection = record.connection
     organisation = connection.organisation
-    branch = _branch(order, record)
+    branch = order_branch(order, record)
     _check_invoiced_per_order(organisation, branch)
-    _check_seller(config)
+    check_seller(config)
 
     issue_date = timezone.localdate()
     taken = take_next_number(config.number_prefix, issue_date.year)
@@ -213,7 +215,7 @@ def issue_invoice(
         raise InvoiceRefused(
             "The invoice lacks data its receiver requires: " + "; ".join(error.problems)
         ) from error
-    validation = _validate(xml, config.extra_rule_sets)
+    validation = validate_or_refuse(xml, config.extra_rule_sets)
 
     issued = IssuedDocument.objects.create(
         invoice=invoice,
@@ -230,8 +232,11 @@ def issue_invoice(
         xml=xml.decode("utf-8"),
         html=render_html(document, totals),
         validation_result=validation,
+        lines=document_lines_record(
+            list(order.lines.values_list("pk", flat=True)), document
+        ),
     )
-    _attach_to_saleor_invoice(invoice, taken.number, xml, requested_number)
+    attach_to_saleor_invoice(invoice, taken.number, xml, requested_number)
     return issued
 
 
@@ -247,15 +252,13 @@ def build_document(
     """The order as an invoice (380), ready for ``build_ubl``."""
     organisation = record.connection.organisation
     metadata = order.metadata or {}
-    cost_centre = metadata.get(COST_CENTRE_KEY) or (
-        branch.default_cost_centre if branch else ""
-    )
+    cost_centre = order_cost_centre(order, branch)
     due_date = issue_date + datetime.timedelta(days=config.payment_terms_days)
     lines = [
-        _invoice_line(position, line, record, cost_centre)
+        invoice_line(position, line, record, cost_centre)
         for position, line in enumerate(order.lines.all(), start=1)
     ]
-    shipping = _shipping_line(order, len(lines) + 1, cost_centre)
+    shipping = shipping_line(order, len(lines) + 1, cost_centre)
     if shipping is not None:
         lines.append(shipping)
     return InvoiceDocument(
@@ -263,18 +266,16 @@ def build_document(
         number=number,
         issue_date=issue_date,
         currency=order.currency,
-        customization=_CUSTOMIZATIONS.get(
-            organisation.invoice_format, Customization.SI_UBL_2_0
-        ),
-        seller=_seller(config),
-        buyer=_buyer(order, organisation, branch),
+        customization=customization_for(organisation),
+        seller=seller_party(config),
+        buyer=buyer_party(order, organisation, branch),
         lines=lines,
         due_date=due_date,
         buyer_reference=metadata.get(BUYER_REFERENCE_KEY),
         # The PO number as the ERP sent it: the record cannot be edited, metadata can.
         purchase_order_number=record.order_number,
         cost_centre=cost_centre or None,
-        delivery=_delivery(order),
+        delivery=order_delivery(order),
         payment_means=PaymentMeans(
             PaymentMeansCode.SEPA_CREDIT_TRANSFER, config.seller_iban, number
         ),
@@ -285,10 +286,43 @@ def build_document(
     )
 
 
+def customization_for(organisation: BuyerOrganisation) -> Customization:
+    """The specification the organisation's documents follow (SI-UBL by default)."""
+    return _CUSTOMIZATIONS.get(organisation.invoice_format, Customization.SI_UBL_2_0)
+
+
+def order_cost_centre(order: Order, branch: Branch | None) -> str:
+    """The order's cost centre (BT-19), else its branch's default; may be empty."""
+    return (order.metadata or {}).get(COST_CENTRE_KEY) or (
+        branch.default_cost_centre if branch else ""
+    )
+
+
+def document_lines_record(
+    order_line_pks: Sequence[object], document: InvoiceDocument
+) -> list[dict[str, str]]:
+    """What ``IssuedDocument.lines`` keeps: each document line's order line.
+
+    ``order_line_pks`` are the order lines of the document's lines, in order; a
+    line beyond them is the shipping line. Credit notes check against this what
+    an invoice still has to credit.
+    """
+    return [
+        {
+            "order_line": str(order_line_pks[index])
+            if index < len(order_line_pks)
+            else SHIPPING_LINE,
+            "quantity": str(line.quantity),
+            "unit_net_price": str(line.unit_net_price),
+        }
+        for index, line in enumerate(document.lines)
+    ]
+
+
 # ------------------------------------------------------------------ the checks
 
 
-def _branch(order: Order, record: ReceivedPurchaseOrder) -> Branch | None:
+def order_branch(order: Order, record: ReceivedPurchaseOrder) -> Branch | None:
     """The branch the order was placed for (order metadata), else the connection's.
 
     Only a branch of the connection's own organisation counts: metadata can be
@@ -320,7 +354,7 @@ def _check_invoiced_per_order(
         )
 
 
-def _check_seller(config: InvoicingConfiguration) -> None:
+def check_seller(config: InvoicingConfiguration) -> None:
     # InvoicingConfiguration's attributes are named like the configuration fields.
     missing = [
         f"{label} ({field})"
@@ -370,7 +404,7 @@ def _check_totals_match(
         )
 
 
-def _validate(xml: bytes, extra_rule_sets: Sequence[str]) -> dict:
+def validate_or_refuse(xml: bytes, extra_rule_sets: Sequence[str]) -> dict:
     try:
         result = validate_ubl(xml, extra_rule_sets)
     except ValidationUnavailable as error:
@@ -407,7 +441,7 @@ def validation_record(
 # ------------------------------------------------------------ Saleor -> document
 
 
-def _seller(config: InvoicingConfiguration) -> Party:
+def seller_party(config: InvoicingConfiguration) -> Party:
     return Party(
         name=config.seller_name,
         address=Address(
@@ -438,7 +472,7 @@ def _address(address: SaleorAddress) -> Address:
     )
 
 
-def _buyer(
+def buyer_party(
     order: Order, organisation: BuyerOrganisation, branch: Branch | None
 ) -> Party:
     # The PO's bill-to (on the order), else the branch's invoice address.
@@ -463,7 +497,7 @@ def _buyer(
     )
 
 
-def _delivery(order: Order) -> Delivery | None:
+def order_delivery(order: Order) -> Delivery | None:
     address = order.shipping_address
     # BT-72: the day the goods went, known once the order is fulfilled.
     fulfilled = order.fulfillments.filter(status=FulfillmentStatus.FULFILLED)
@@ -514,7 +548,7 @@ def _vat(rate_fraction: Decimal | None) -> tuple[VatCategory, Decimal]:
     return category, rate
 
 
-def _unit_net_price(line: OrderLine) -> Decimal:
+def unit_net_price(line: OrderLine) -> Decimal:
     """Saleor's unit price, unless quantity x it misses the line total.
 
     Saleor rounds the unit price to the cent but the line total from the agreed
@@ -528,7 +562,7 @@ def _unit_net_price(line: OrderLine) -> Decimal:
     return unit
 
 
-def _invoice_line(
+def invoice_line(
     position: int, line: OrderLine, record: ReceivedPurchaseOrder, cost_centre: str
 ) -> InvoiceLine:
     metadata = line.metadata or {}
@@ -541,7 +575,7 @@ def _invoice_line(
         name=name,
         quantity=Decimal(line.quantity),
         unit_code=_unit_code(line, record),
-        unit_net_price=_unit_net_price(line),
+        unit_net_price=unit_net_price(line),
         vat_category=category,
         vat_rate=rate,
         sku=line.product_sku,
@@ -553,7 +587,7 @@ def _invoice_line(
     )
 
 
-def _shipping_line(order: Order, position: int, cost_centre: str) -> InvoiceLine | None:
+def shipping_line(order: Order, position: int, cost_centre: str) -> InvoiceLine | None:
     amount = order.shipping_price_net_amount
     if not amount:
         return None
@@ -573,7 +607,7 @@ def _shipping_line(order: Order, position: int, cost_centre: str) -> InvoiceLine
 # ---------------------------------------------------------- the Saleor invoice
 
 
-def _attach_to_saleor_invoice(
+def attach_to_saleor_invoice(
     invoice: Invoice, number: str, xml: bytes, requested_number: str | None
 ) -> None:
     if requested_number and requested_number != number:
@@ -604,7 +638,7 @@ def _attach_to_saleor_invoice(
         raise
 
 
-def _mark_failed(invoice: Invoice, reason: str) -> None:
+def mark_failed(invoice: Invoice, reason: str) -> None:
     # Forget whatever the rolled-back attempt set on the instance.
     invoice.refresh_from_db()
     logger.warning("Invoice %s was not issued: %s", invoice.pk, reason)

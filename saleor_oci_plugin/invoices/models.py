@@ -18,7 +18,8 @@ class InvoiceNumberSeries(models.Model):
     so a document that is not stored leaves no gap.
     """
 
-    prefix = models.CharField(max_length=20, blank=True, default="")
+    # The configured prefix (up to 20 characters) plus "CN-" for credit notes.
+    prefix = models.CharField(max_length=32, blank=True, default="")
     year = models.PositiveSmallIntegerField()
     last_sequence = models.PositiveIntegerField(default=0)
 
@@ -80,6 +81,18 @@ class IssuedDocument(models.Model):
     html = models.TextField()
     # {"valid": true, "rule_sets": [...], "failures": [...]} (warnings only).
     validation_result = models.JSONField()
+    # A credit note's invoice (BT-25): what it corrects, and caps what it may credit.
+    credited_invoice = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        on_delete=models.PROTECT,
+    )
+    # Which order lines the document invoices or credits, for the credit limit:
+    # [{"order_line": "<OrderLine pk>" or "shipping", "quantity": "3",
+    #   "unit_net_price": "12.50"}, ...]. Empty for invoices issued before 0006.
+    lines = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
