@@ -40,6 +40,7 @@ setup(
         # The procurement-system simulator for trying punch-out without an ERP.
         "console_scripts": [
             "oci-simulator = saleor_oci_plugin.simulator.cli:main",
+            "oci-storefront = saleor_oci_plugin.storefront.cli:main",
         ],
     },
     classifiers=[

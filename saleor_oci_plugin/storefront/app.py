@@ -1,0 +1,426 @@
+"""The storefront as a WSGI application: routing, forms, responses.
+
+Routes (``<id>`` is the session id: the session travels in the path, never in a
+cookie, and no response sets one):
+
+``GET /punchout?oci_code=...``     exchange the punch-in's code, open a session
+``GET /s/<id>/``                    the channel's products
+``GET /s/<id>/product/<product>``   one product, its variants, "add to cart"
+``GET /s/<id>/cart``                the cart: quantities, card texts, transfer
+``POST /s/<id>/cart/add``           ``checkoutLinesAdd``
+``POST /s/<id>/cart/update``        ``checkoutLinesUpdate``
+``POST /s/<id>/cart/remove``        ``checkoutLinesDelete``
+``POST /s/<id>/cart/card``          ``ociGreetingCardSet`` (whole cart or one line)
+``POST /s/<id>/transfer``           ``ociCheckoutTransfer``: the OCI form is the page
+``POST /s/<id>/cancel``             ``ociCheckoutCancel``: the empty OCI form
+
+What Saleor refuses is shown on the page with its message; whatever else fails
+becomes a page with a message, the traceback goes to the log only.
+"""
+
+import base64
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, parse_qsl, unquote
+
+from saleor_oci_plugin.oci import (
+    AUTO_SUBMIT_SCRIPT,
+    UnsupportedCharsetError,
+    resolve_charset,
+)
+
+from . import pages
+from .graphql_client import GraphQLClient, SaleorUnavailable
+from .sessions import SessionTable, ShopSession
+from .settings import Settings
+from .shop import Problem, Shop, ShopRefusal
+
+logger = logging.getLogger(__name__)
+
+MAX_FORM_BYTES = 64 * 1024
+_SESSION_ROUTE = re.compile(r"/s/([A-Za-z0-9_-]{16,64})(/.*)?")
+_PRODUCT_ROUTE = re.compile(r"/product/(.+)")
+_CHARSET_META = re.compile(r'<meta charset="([^"]{1,40})">', re.IGNORECASE)
+
+# Pages have no script; links stay on this site; the session id in the URL must
+# not leak to other sites through Referer.
+COMMON_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Cache-Control", "no-store"),
+    ("Referrer-Policy", "no-referrer"),
+)
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
+)
+# The OCI return form: only its own auto-submit script runs (by hash); it posts to
+# HOOK_URL, which may be any http(s) or SAPEVENT: URL, so form-action stays open.
+_SCRIPT_HASH = base64.b64encode(
+    hashlib.sha256(AUTO_SUBMIT_SCRIPT.encode()).digest()
+).decode()
+RETURN_FORM_POLICY = (
+    f"default-src 'none'; script-src 'sha256-{_SCRIPT_HASH}'; base-uri 'none'"
+)
+
+StartResponse = Callable[..., Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+    @classmethod
+    def page(cls, html_text: str, status: int = HTTPStatus.OK) -> "Response":
+        return cls(
+            status,
+            html_text.encode("utf-8"),
+            (
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Security-Policy", PAGE_POLICY),
+            ),
+        )
+
+    @classmethod
+    def see_other(cls, location: str) -> "Response":
+        return cls(HTTPStatus.SEE_OTHER, b"", (("Location", location),))
+
+    @classmethod
+    def return_form(cls, html_text: str) -> "Response":
+        """The OCI form page from Saleor, in the charset its own meta tag names."""
+        match = _CHARSET_META.search(html_text)
+        try:
+            charset = resolve_charset(match.group(1) if match else "UTF-8")
+        except UnsupportedCharsetError:
+            charset = resolve_charset("UTF-8")
+        return cls(
+            HTTPStatus.OK,
+            html_text.encode(charset.codec, errors="xmlcharrefreplace"),
+            (
+                ("Content-Type", f"text/html; charset={charset.name}"),
+                ("Content-Security-Policy", RETURN_FORM_POLICY),
+            ),
+        )
+
+
+class RequestError(Exception):
+    """A request the storefront refuses: shown as a page with ``status``."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+
+
+class StorefrontApp:
+    """The WSGI callable; one per process, shared by the server's threads."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sessions: SessionTable | None = None,
+        client: GraphQLClient | None = None,
+    ) -> None:
+        self.settings = settings
+        # "is None": an empty table is falsy (it has a length).
+        self.sessions = SessionTable() if sessions is None else sessions
+        self.shop = Shop(
+            client or GraphQLClient(settings.graphql_url, settings.timeout),
+            self.sessions,
+        )
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        try:
+            response = self.route(environ)
+        except RequestError as error:
+            response = Response.page(
+                pages.message_page(error.title, error.message), error.status
+            )
+        except SaleorUnavailable as error:
+            response = Response.page(
+                pages.message_page("The shop is not answering", str(error)),
+                HTTPStatus.BAD_GATEWAY,
+            )
+        except Exception:  # the last guard: a page for the browser, the trace logged
+            logger.exception("the storefront failed on %s", environ.get("PATH_INFO"))
+            response = Response.page(
+                pages.message_page(
+                    "Something went wrong",
+                    "The storefront hit an unexpected error; its log has the details.",
+                ),
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+            )
+        status = HTTPStatus(response.status)
+        headers = [
+            *response.headers,
+            *COMMON_HEADERS,
+            ("Content-Length", str(len(response.body))),
+        ]
+        start_response(f"{status.value} {status.phrase}", headers)
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body]
+
+    # ---------------------------------------------------------------- routing
+    def route(self, environ: dict[str, Any]) -> Response:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        path = environ.get("PATH_INFO") or "/"
+        if path == "/":
+            _allow(method, "GET")
+            return Response.page(
+                pages.message_page(
+                    "Punch-out shop",
+                    "Open this shop from your procurement system: it signs you in.",
+                )
+            )
+        if path == "/punchout":
+            _allow(method, "GET")
+            return self.punchout(environ)
+        match = _SESSION_ROUTE.fullmatch(path)
+        if match is None:
+            raise RequestError(
+                HTTPStatus.NOT_FOUND, "Not found", f"This shop has no page {path}."
+            )
+        session = self.sessions.get(match.group(1))
+        if session is None:
+            return Response.page(pages.session_over_page(), HTTPStatus.NOT_FOUND)
+        if session.closed:
+            return Response.page(
+                pages.message_page(
+                    "Session closed",
+                    "This cart was sent back to your procurement system (or the "
+                    "punch-out was cancelled). Start again from there to shop more.",
+                ),
+                HTTPStatus.GONE,
+            )
+        rest = match.group(2) or "/"
+        if rest == "/":
+            _allow(method, "GET")
+            return self.products(session)
+        if product_match := _PRODUCT_ROUTE.fullmatch(rest):
+            _allow(method, "GET")
+            # Servers hand PATH_INFO over decoded (wsgiref does); a global id is
+            # base64, which has no "%", so decoding once more is safe either way.
+            return self.product(session, unquote(product_match.group(1)))
+        if rest == "/cart":
+            _allow(method, "GET")
+            return self.cart(session)
+        actions: dict[str, Callable[[ShopSession, dict[str, str]], Response]] = {
+            "/cart/add": self.add,
+            "/cart/update": self.update,
+            "/cart/remove": self.remove,
+            "/cart/card": self.card,
+            "/transfer": self.transfer,
+            "/cancel": self.cancel,
+        }
+        action = actions.get(rest)
+        if action is None:
+            raise RequestError(
+                HTTPStatus.NOT_FOUND, "Not found", "This shop has no such page."
+            )
+        _allow(method, "POST")
+        return action(session, _read_form(environ, session))
+
+    # ------------------------------------------------------------------ pages
+    def punchout(self, environ: dict[str, Any]) -> Response:
+        query = parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=20)
+        code = (query.get("oci_code") or [""])[0].strip()
+        if not code:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST,
+                "No punch-in code",
+                "This address needs the oci_code your procurement system's punch-in "
+                "sends; start again from there.",
+            )
+        try:
+            session = self.shop.open_session(code)
+        except ShopRefusal as refusal:
+            return Response.page(
+                pages.message_page(
+                    "Punch-in not accepted",
+                    "The shop did not accept this punch-in; start again from your "
+                    "procurement system.",
+                    refusal.problems,
+                ),
+                HTTPStatus.FORBIDDEN,
+            )
+        return Response.see_other(pages.session_path(session))
+
+    def products(self, session: ShopSession) -> Response:
+        try:
+            products = self.shop.products(session, self.settings.products_per_page)
+        except ShopRefusal as refusal:
+            return _refused(session, "Products", refusal)
+        return Response.page(
+            pages.products_page(session, products, session.channel_slug)
+        )
+
+    def product(
+        self, session: ShopSession, product_id: str, problems: tuple[Problem, ...] = ()
+    ) -> Response:
+        try:
+            product = self.shop.product(session, product_id)
+        except ShopRefusal as refusal:
+            return _refused(session, "Product", refusal)
+        if product is None:
+            raise RequestError(
+                HTTPStatus.NOT_FOUND,
+                "Not found",
+                "This product is not in your assortment.",
+            )
+        return Response.page(
+            pages.product_page(session, product, problems),
+            HTTPStatus.UNPROCESSABLE_ENTITY if problems else HTTPStatus.OK,
+        )
+
+    def cart(
+        self, session: ShopSession, problems: tuple[Problem, ...] = ()
+    ) -> Response:
+        try:
+            cart = self.shop.cart(session)
+        except ShopRefusal as refusal:
+            cart, problems = None, (*problems, *refusal.problems)
+        return Response.page(
+            pages.cart_page(session, cart, problems),
+            HTTPStatus.UNPROCESSABLE_ENTITY if problems else HTTPStatus.OK,
+        )
+
+    # ---------------------------------------------------------------- actions
+    def add(self, session: ShopSession, form: dict[str, str]) -> Response:
+        quantity = _quantity(form)
+        variant = form.get("variant", "")
+        if not variant:
+            raise RequestError(HTTPStatus.BAD_REQUEST, "Not added", "Choose a variant.")
+        try:
+            self.shop.add_line(session, variant, quantity)
+        except ShopRefusal as refusal:
+            if form.get("product"):
+                return self.product(session, form["product"], refusal.problems)
+            return self.cart(session, refusal.problems)
+        return Response.see_other(pages.session_path(session, "cart"))
+
+    def update(self, session: ShopSession, form: dict[str, str]) -> Response:
+        quantity = _quantity(form)
+        return self._cart_change(
+            session, lambda: self.shop.update_line(session, _line(form), quantity)
+        )
+
+    def remove(self, session: ShopSession, form: dict[str, str]) -> Response:
+        return self._cart_change(
+            session, lambda: self.shop.delete_line(session, _line(form))
+        )
+
+    def card(self, session: ShopSession, form: dict[str, str]) -> Response:
+        return self._cart_change(
+            session,
+            lambda: self.shop.set_card_text(
+                session, form.get("text", ""), form.get("line") or None
+            ),
+        )
+
+    def _cart_change(
+        self, session: ShopSession, change: Callable[[], None]
+    ) -> Response:
+        try:
+            change()
+        except ShopRefusal as refusal:
+            return self.cart(session, refusal.problems)
+        return Response.see_other(pages.session_path(session, "cart"))
+
+    def transfer(self, session: ShopSession, form: dict[str, str]) -> Response:
+        try:
+            page = self.shop.transfer(session)
+        except ShopRefusal as refusal:
+            return self.cart(session, refusal.problems)
+        logger.info("session %s…: cart transferred", session.id[:6])
+        return Response.return_form(page)
+
+    def cancel(self, session: ShopSession, form: dict[str, str]) -> Response:
+        try:
+            page = self.shop.cancel(session)
+        except ShopRefusal as refusal:
+            return self.cart(session, refusal.problems)
+        logger.info("session %s…: punch-out cancelled", session.id[:6])
+        return Response.return_form(page)
+
+
+def _allow(method: str, allowed: str) -> None:
+    if method == allowed or (method == "HEAD" and allowed == "GET"):
+        return
+    raise RequestError(
+        HTTPStatus.METHOD_NOT_ALLOWED, "Method not allowed", f"{method}: use {allowed}."
+    )
+
+
+def _refused(session: ShopSession, title: str, refusal: ShopRefusal) -> Response:
+    return Response.page(
+        pages.layout(title, pages.problems_box(refusal.problems), session),
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+    )
+
+
+def _read_form(environ: dict[str, Any], session: ShopSession) -> dict[str, str]:
+    """The posted form, once its token shows it came from this session's page."""
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    if not length_text.strip().isdigit():
+        raise RequestError(
+            HTTPStatus.LENGTH_REQUIRED,
+            "Length required",
+            "The request must say its Content-Length.",
+        )
+    length = int(length_text)
+    if length > MAX_FORM_BYTES:
+        raise RequestError(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "Too large",
+            f"The shop reads at most {MAX_FORM_BYTES} bytes here.",
+        )
+    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    try:
+        form = dict(
+            parse_qsl(
+                body.decode("utf-8", errors="replace"),
+                keep_blank_values=True,
+                max_num_fields=20,
+            )
+        )
+    except ValueError as error:  # more fields than any of our forms has
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST, "Not done", "This is not one of the shop's forms."
+        ) from error
+    if not hmac.compare_digest(
+        form.get("form_token", "").encode(), session.form_token.encode()
+    ):
+        raise RequestError(
+            HTTPStatus.FORBIDDEN,
+            "Not done",
+            "This form did not come from this shop's own page; reload the page and "
+            "try again.",
+        )
+    return form
+
+
+def _quantity(form: dict[str, str]) -> int:
+    text = form.get("quantity", "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= pages.MAX_QUANTITY:
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST,
+            "Quantity not accepted",
+            f"A quantity is a whole number from 1 to {pages.MAX_QUANTITY}.",
+        )
+    return int(text)
+
+
+def _line(form: dict[str, str]) -> str:
+    line = form.get("line", "")
+    if not line:
+        raise RequestError(HTTPStatus.BAD_REQUEST, "No line", "Choose a cart line.")
+    return line

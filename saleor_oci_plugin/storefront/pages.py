@@ -1,0 +1,226 @@
+"""The storefront's pages: server-rendered HTML, every value escaped, no scripts.
+
+Links and forms carry the session id in their path (``/s/<id>/...``); every form
+that changes something carries the session's form token.
+"""
+
+import html
+from collections.abc import Sequence
+from urllib.parse import quote
+
+from .sessions import ShopSession
+from .shop import Cart, Problem, Product, ProductSummary
+
+MAX_QUANTITY = 9999
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 64rem;
+       padding: 1rem 1.5rem; color: #1d2a33; }
+nav a { margin-right: 1rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #c9d3da; padding: .3rem .5rem; text-align: left;
+         vertical-align: top; }
+th { background: #eef3f6; }
+td.number { text-align: right; white-space: nowrap; }
+.box { border-left: 4px solid #c9d3da; padding: .4rem .8rem; margin: .8rem 0;
+       background: #f7f9fa; }
+.problem { border-color: #c0392b; }
+.card { white-space: pre-wrap; }
+form.inline { display: inline; }
+button { margin: .2rem .4rem .2rem 0; padding: .4rem .8rem; }
+input[type=number] { width: 5rem; }
+textarea { width: 100%; max-width: 40rem; }
+"""
+
+
+def escape(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def session_path(session: ShopSession, rest: str = "") -> str:
+    return f"/s/{quote(session.id, safe='')}/{rest}"
+
+
+def product_path(session: ShopSession, product_id: str) -> str:
+    # Global ids are base64: "/" and "+" are quoted, the route takes the rest.
+    return session_path(session, "product/" + quote(product_id, safe=""))
+
+
+def layout(title: str, body: str, session: ShopSession | None = None) -> str:
+    nav = (
+        f'<nav><a href="{escape(session_path(session))}">Products</a>'
+        f'<a href="{escape(session_path(session, "cart"))}">Cart</a></nav>\n'
+        if session is not None and not session.closed
+        else ""
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="UTF-8">\n'
+        f"<title>{escape(title)} · punch-out shop</title>\n"
+        f"<style>{_STYLE}</style>\n</head>\n<body>\n{nav}"
+        f"<h1>{escape(title)}</h1>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def problems_box(problems: Sequence[Problem]) -> str:
+    if not problems:
+        return ""
+    items = "".join(
+        "<li>"
+        + (f"<code>{escape(problem.code)}</code> " if problem.code else "")
+        + escape(problem.message)
+        + "</li>"
+        for problem in problems
+    )
+    return f'<div class="box problem" role="alert"><ul>{items}</ul></div>'
+
+
+def message_page(title: str, message: str, problems: Sequence[Problem] = ()) -> str:
+    return layout(
+        title,
+        f'<div class="box problem"><p>{escape(message)}</p></div>'
+        + problems_box(problems),
+    )
+
+
+def _form(session: ShopSession, action: str, inner: str, css: str = "") -> str:
+    css_attribute = f' class="{css}"' if css else ""
+    return (
+        f'<form method="post" action="{escape(session_path(session, action))}"'
+        f"{css_attribute}>"
+        f'<input type="hidden" name="form_token" value="{escape(session.form_token)}">'
+        f"{inner}</form>"
+    )
+
+
+def products_page(
+    session: ShopSession, products: Sequence[ProductSummary], channel: str
+) -> str:
+    if not products:
+        body = f"<p>The channel {escape(channel)} has no products for you.</p>"
+    else:
+        rows = "".join(
+            f'<tr><td><a href="{escape(product_path(session, product.id))}">'
+            f"{escape(product.name)}</a></td>"
+            f'<td class="number">{escape(product.price_from or "")}</td></tr>'
+            for product in products
+        )
+        body = f"<table><tr><th>Product</th><th>Price</th></tr>{rows}</table>"
+    return layout("Products", body, session)
+
+
+def product_page(
+    session: ShopSession, product: Product, problems: Sequence[Problem] = ()
+) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(variant.name or product.name)}</td>"
+        f"<td>{escape(variant.sku)}</td>"
+        f'<td class="number">{escape(variant.price or "")}</td><td>'
+        + _form(
+            session,
+            "cart/add",
+            f'<input type="hidden" name="variant" value="{escape(variant.id)}">'
+            f'<input type="hidden" name="product" value="{escape(product.id)}">'
+            f'<label>Quantity <input type="number" name="quantity" value="1" '
+            f'min="1" max="{MAX_QUANTITY}"></label>'
+            "<button>Add to cart</button>",
+        )
+        + "</td></tr>"
+        for variant in product.variants
+    )
+    description = f"<p>{escape(product.description)}</p>" if product.description else ""
+    table = (
+        "<table><tr><th>Variant</th><th>SKU</th><th>Price</th><th></th></tr>"
+        f"{rows}</table>"
+        if rows
+        else "<p>This product has no variants to order.</p>"
+    )
+    return layout(product.name, problems_box(problems) + description + table, session)
+
+
+def cart_page(
+    session: ShopSession, cart: Cart | None, problems: Sequence[Problem] = ()
+) -> str:
+    if cart is None:  # the cart could not be read: the problems say why
+        return layout("Your cart", problems_box(problems), session)
+    parts = [problems_box(problems)]
+    if not cart.lines:
+        parts.append("<p>Your cart is empty.</p>")
+    else:
+        rows = []
+        for line in cart.lines:
+            card = session.card_texts.get(line.id, "")
+            rows.append(
+                f'<tr><td><a href="{escape(product_path(session, line.product_id))}">'
+                f"{escape(line.product_name)}</a>"
+                + (
+                    f" ({escape(line.variant_name)})"
+                    if line.variant_name and line.variant_name != line.product_name
+                    else ""
+                )
+                + f"</td><td>{escape(line.sku)}</td><td>"
+                + _form(
+                    session,
+                    "cart/update",
+                    f'<input type="hidden" name="line" value="{escape(line.id)}">'
+                    f'<input type="number" name="quantity" value="{line.quantity}" '
+                    f'min="1" max="{MAX_QUANTITY}" aria-label="Quantity">'
+                    "<button>Change</button>",
+                    "inline",
+                )
+                + f'</td><td class="number">{escape(line.unit_price or "")}</td>'
+                f'<td class="number">{escape(line.total_price or "")}</td><td>'
+                + _form(
+                    session,
+                    "cart/remove",
+                    f'<input type="hidden" name="line" value="{escape(line.id)}">'
+                    "<button>Remove</button>",
+                    "inline",
+                )
+                + "</td><td>"
+                + _card_form(session, card, line.id)
+                + "</td></tr>"
+            )
+        parts.append(
+            "<table><tr><th>Product</th><th>SKU</th><th>Quantity</th>"
+            "<th>Unit price</th><th>Total</th><th></th><th>Card for this line</th>"
+            f"</tr>{''.join(rows)}</table>"
+        )
+        if cart.total is not None:
+            parts.append(f"<p>Total: <strong>{escape(cart.total)}</strong></p>")
+    parts.append("<h2>Greeting card for the whole order</h2>")
+    parts.append(_card_form(session, session.card_texts.get("", ""), None))
+    parts.append("<h2>Done?</h2>")
+    parts.append(
+        _form(
+            session,
+            "transfer",
+            "<button>Transfer to my procurement system</button>",
+            "inline",
+        )
+        + _form(session, "cancel", "<button>Cancel, choose nothing</button>", "inline")
+    )
+    return layout("Your cart", "".join(parts), session)
+
+
+def _card_form(session: ShopSession, text: str, line_id: str | None) -> str:
+    line_field = (
+        f'<input type="hidden" name="line" value="{escape(line_id)}">'
+        if line_id
+        else ""
+    )
+    current = f'<p class="card">Card text: {escape(text)}</p>' if text else ""
+    return current + _form(
+        session,
+        "cart/card",
+        line_field
+        + f'<textarea name="text" rows="2" maxlength="1000" aria-label="Card text">'
+        f"{escape(text)}</textarea><br><button>Set card text</button>",
+    )
+
+
+def session_over_page() -> str:
+    return message_page(
+        "Session ended",
+        "This punch-out session is unknown or has ended. Start again from your "
+        "procurement system.",
+    )

@@ -1,0 +1,39 @@
+"""What the storefront needs to know about Saleor and about itself."""
+
+from dataclasses import dataclass
+
+GRAPHQL_PATH = "/graphql/"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3000
+DEFAULT_SALEOR_URL = "http://127.0.0.1:8000"
+# A transfer runs Saleor's stock, price and tax checks: seconds on a cold worker.
+DEFAULT_TIMEOUT_SECONDS = 30.0
+# How many products the listing asks for (one page; a punch-out assortment is small).
+DEFAULT_PRODUCTS_PER_PAGE = 100
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    saleor_url: str = DEFAULT_SALEOR_URL
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+    products_per_page: int = DEFAULT_PRODUCTS_PER_PAGE
+
+    @property
+    def graphql_url(self) -> str:
+        return self.saleor_url.rstrip("/") + GRAPHQL_PATH
+
+    @property
+    def own_base(self) -> str:
+        """The storefront's address as a browser on this machine reaches it."""
+        # A wildcard bind address is no address a browser can go to.
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def punchout_url(self) -> str:
+        """What to set as the connection's storefront URL."""
+        return self.own_base + "/punchout"

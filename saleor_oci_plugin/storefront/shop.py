@@ -1,0 +1,442 @@
+"""What the storefront asks of Saleor: the GraphQL operations, one function each.
+
+Every operation on a session runs with the session's access token and refreshes it
+with Saleor's ``tokenRefresh`` first when it is about to expire (or once, after
+Saleor said it had). Whatever Saleor refuses becomes :class:`ShopRefusal` with
+messages for the buyer; no answer at all stays :class:`SaleorUnavailable`.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from .graphql_client import GraphQLClient, GraphQLResult
+from .sessions import SessionTable, ShopSession, token_expiry
+
+TOKEN_CREATE = """
+mutation OciSessionTokenCreate($code: String!) {
+  ociSessionTokenCreate(code: $code) {
+    token refreshToken
+    session { expiresAt }
+    checkout { id }
+    errors { field code message }
+  }
+}
+"""
+TOKEN_REFRESH = """
+mutation TokenRefresh($refreshToken: String!) {
+  tokenRefresh(refreshToken: $refreshToken) { token errors { field code message } }
+}
+"""
+CHECKOUT_CHANNEL = (
+    "query CheckoutChannel($id: ID!) { checkout(id: $id) { channel { slug } } }"
+)
+CART_GONE = "The shop no longer finds this session's cart."
+_MONEY = "gross { amount currency }"
+PRODUCTS = f"""
+query Products($channel: String!, $first: Int!) {{
+  products(channel: $channel, first: $first) {{
+    edges {{ node {{ id name pricing {{ priceRange {{ start {{ {_MONEY} }} }} }} }} }}
+  }}
+}}
+"""
+PRODUCT = f"""
+query Product($id: ID!, $channel: String!) {{
+  product(id: $id, channel: $channel) {{
+    id name seoDescription
+    variants {{ id name sku pricing {{ price {{ {_MONEY} }} }} }}
+  }}
+}}
+"""
+CHECKOUT = f"""
+query Checkout($id: ID!) {{
+  checkout(id: $id) {{
+    lines {{
+      id quantity
+      variant {{ id name sku product {{ id name }} }}
+      unitPrice {{ {_MONEY} }}
+      totalPrice {{ {_MONEY} }}
+    }}
+    totalPrice {{ {_MONEY} }}
+  }}
+}}
+"""
+_ERRORS = "errors { field code message }"
+LINES_ADD = f"""
+mutation LinesAdd($id: ID!, $lines: [CheckoutLineInput!]!) {{
+  checkoutLinesAdd(id: $id, lines: $lines) {{ {_ERRORS} }}
+}}
+"""
+LINES_UPDATE = f"""
+mutation LinesUpdate($id: ID!, $lines: [CheckoutLineUpdateInput!]!) {{
+  checkoutLinesUpdate(id: $id, lines: $lines) {{ {_ERRORS} }}
+}}
+"""
+LINES_DELETE = f"""
+mutation LinesDelete($id: ID!, $linesIds: [ID!]!) {{
+  checkoutLinesDelete(id: $id, linesIds: $linesIds) {{ {_ERRORS} }}
+}}
+"""
+CARD_SET = f"""
+mutation CardSet($checkoutId: ID!, $text: String!, $lineId: ID) {{
+  ociGreetingCardSet(checkoutId: $checkoutId, text: $text, lineId: $lineId) {{
+    {_ERRORS}
+  }}
+}}
+"""
+TRANSFER = f"""
+mutation Transfer($id: ID!) {{
+  ociCheckoutTransfer(id: $id) {{ transfer {{ id html }} {_ERRORS} }}
+}}
+"""
+CANCEL = f"""
+mutation Cancel($id: ID!) {{
+  ociCheckoutCancel(id: $id) {{ form {{ html }} {_ERRORS} }}
+}}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One refusal, as Saleor said it."""
+
+    message: str
+    code: str = ""
+    field: str = ""
+
+
+class ShopRefusal(Exception):
+    """Saleor answered, but refused: the problems are shown to the buyer."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = tuple(problems)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(problem.code for problem in self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.amount.quantize(Decimal('0.01'))}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSummary:
+    id: str
+    name: str
+    price_from: Money | None
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    id: str
+    name: str
+    sku: str
+    price: Money | None
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: str
+    name: str
+    description: str
+    variants: tuple[Variant, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    id: str
+    quantity: int
+    product_id: str
+    product_name: str
+    variant_name: str
+    sku: str
+    unit_price: Money | None
+    total_price: Money | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cart:
+    lines: tuple[CartLine, ...]
+    total: Money | None
+
+
+class Shop:
+    """The operations, bound to one Saleor and one session table."""
+
+    def __init__(self, client: GraphQLClient, sessions: SessionTable) -> None:
+        self.client = client
+        self.sessions = sessions
+
+    # ------------------------------------------------------------ the session
+    def open_session(self, code: str) -> ShopSession:
+        """Exchange the punch-in's one-time code for tokens and a session."""
+        payload = _payload(
+            self.client.execute(TOKEN_CREATE, {"code": code}), "ociSessionTokenCreate"
+        )
+        token, refresh_token = payload.get("token"), payload.get("refreshToken")
+        checkout_id = (payload.get("checkout") or {}).get("id")
+        if not (token and refresh_token and checkout_id):
+            raise ShopRefusal(
+                [Problem("The shop issued no session for this punch-in code.")]
+            )
+        expires_at = _timestamp((payload.get("session") or {}).get("expiresAt"))
+        return self.sessions.open(
+            token=token,
+            refresh_token=refresh_token,
+            checkout_id=checkout_id,
+            expires_at=expires_at,
+        )
+
+    def refresh_token(self, session: ShopSession, *, force: bool = False) -> None:
+        """A new access token from the refresh token, unless another thread got one."""
+        with session.refresh_lock:
+            now = self.sessions.clock()
+            if not force and not session.token_needs_refresh(now):
+                return
+            previous = session.token
+            payload = _payload(
+                self.client.execute(
+                    TOKEN_REFRESH, {"refreshToken": session.refresh_token}
+                ),
+                "tokenRefresh",
+            )
+            token = payload.get("token")
+            if not token:
+                raise ShopRefusal([Problem("The shop issued no new access token.")])
+            if force and token == previous:
+                return
+            session.token = token
+            session.token_expires_at = token_expiry(token, now)
+
+    def _run(
+        self, session: ShopSession, query: str, variables: dict[str, Any]
+    ) -> GraphQLResult:
+        try:
+            self.refresh_token(session)
+        except ShopRefusal as refusal:
+            raise ShopRefusal(
+                [
+                    Problem(
+                        "Your punch-out session has ended: start again from your "
+                        "procurement system.",
+                        "SESSION_EXPIRED",
+                    ),
+                    *refusal.problems,
+                ]
+            ) from refusal
+        result = self.client.execute(query, variables, token=session.token)
+        if result.token_expired:  # clocks differ: Saleor's word counts
+            self.refresh_token(session, force=True)
+            result = self.client.execute(query, variables, token=session.token)
+        return result
+
+    # ----------------------------------------------------------------- reading
+    def channel_slug(self, session: ShopSession) -> str:
+        if not session.channel_slug:
+            data = _data(
+                self._run(session, CHECKOUT_CHANNEL, {"id": session.checkout_id})
+            )
+            checkout = data.get("checkout")
+            if not checkout:
+                raise ShopRefusal([Problem(CART_GONE)])
+            session.channel_slug = str(checkout["channel"]["slug"])
+        return session.channel_slug
+
+    def products(self, session: ShopSession, first: int) -> list[ProductSummary]:
+        data = _data(
+            self._run(
+                session,
+                PRODUCTS,
+                {"channel": self.channel_slug(session), "first": first},
+            )
+        )
+        products = []
+        for edge in (data.get("products") or {}).get("edges") or []:
+            node = edge["node"]
+            price_range = (node.get("pricing") or {}).get("priceRange") or {}
+            products.append(
+                ProductSummary(
+                    id=node["id"],
+                    name=node["name"],
+                    price_from=_money(price_range.get("start")),
+                )
+            )
+        return products
+
+    def product(self, session: ShopSession, product_id: str) -> Product | None:
+        data = _data(
+            self._run(
+                session,
+                PRODUCT,
+                {"id": product_id, "channel": self.channel_slug(session)},
+            )
+        )
+        node = data.get("product")
+        if not node:
+            return None
+        return Product(
+            id=node["id"],
+            name=node["name"],
+            description=node.get("seoDescription") or "",
+            variants=tuple(
+                Variant(
+                    id=variant["id"],
+                    name=variant.get("name") or "",
+                    sku=variant.get("sku") or "",
+                    price=_money((variant.get("pricing") or {}).get("price")),
+                )
+                for variant in node.get("variants") or []
+            ),
+        )
+
+    def cart(self, session: ShopSession) -> Cart:
+        data = _data(self._run(session, CHECKOUT, {"id": session.checkout_id}))
+        checkout = data.get("checkout")
+        if not checkout:
+            raise ShopRefusal(
+                [Problem("The shop no longer finds this session's cart.")]
+            )
+        return Cart(
+            lines=tuple(
+                CartLine(
+                    id=line["id"],
+                    quantity=int(line["quantity"]),
+                    product_id=line["variant"]["product"]["id"],
+                    product_name=line["variant"]["product"]["name"],
+                    variant_name=line["variant"].get("name") or "",
+                    sku=line["variant"].get("sku") or "",
+                    unit_price=_money(line.get("unitPrice")),
+                    total_price=_money(line.get("totalPrice")),
+                )
+                for line in checkout.get("lines") or []
+            ),
+            total=_money(checkout.get("totalPrice")),
+        )
+
+    # ---------------------------------------------------------------- changing
+    def add_line(self, session: ShopSession, variant_id: str, quantity: int) -> None:
+        lines = [{"variantId": variant_id, "quantity": quantity}]
+        self._mutate(
+            session,
+            LINES_ADD,
+            "checkoutLinesAdd",
+            {"id": session.checkout_id, "lines": lines},
+        )
+
+    def update_line(self, session: ShopSession, line_id: str, quantity: int) -> None:
+        lines = [{"lineId": line_id, "quantity": quantity}]
+        self._mutate(
+            session,
+            LINES_UPDATE,
+            "checkoutLinesUpdate",
+            {"id": session.checkout_id, "lines": lines},
+        )
+
+    def delete_line(self, session: ShopSession, line_id: str) -> None:
+        self._mutate(
+            session,
+            LINES_DELETE,
+            "checkoutLinesDelete",
+            {"id": session.checkout_id, "linesIds": [line_id]},
+        )
+        session.card_texts.pop(line_id, None)
+
+    def set_card_text(
+        self, session: ShopSession, text: str, line_id: str | None = None
+    ) -> None:
+        self._mutate(
+            session,
+            CARD_SET,
+            "ociGreetingCardSet",
+            {"checkoutId": session.checkout_id, "text": text, "lineId": line_id},
+        )
+        key = line_id or ""
+        if text.strip():
+            session.card_texts[key] = text.strip()
+        else:
+            session.card_texts.pop(key, None)
+
+    def transfer(self, session: ShopSession) -> str:
+        """The OCI form page that posts the cart to HOOK_URL; closes the session."""
+        payload = self._mutate(
+            session, TRANSFER, "ociCheckoutTransfer", {"id": session.checkout_id}
+        )
+        return self._form_page(session, (payload.get("transfer") or {}).get("html"))
+
+    def cancel(self, session: ShopSession) -> str:
+        """The empty OCI form page (nothing chosen); closes the session."""
+        payload = self._mutate(
+            session, CANCEL, "ociCheckoutCancel", {"id": session.checkout_id}
+        )
+        return self._form_page(session, (payload.get("form") or {}).get("html"))
+
+    def _form_page(self, session: ShopSession, page: object) -> str:
+        if not isinstance(page, str) or not page:
+            raise ShopRefusal([Problem("The shop returned no OCI form.")])
+        session.closed = True
+        return page
+
+    def _mutate(
+        self, session: ShopSession, query: str, name: str, variables: dict[str, Any]
+    ) -> dict[str, Any]:
+        return _payload(self._run(session, query, variables), name)
+
+
+def _data(result: GraphQLResult) -> dict[str, Any]:
+    if result.errors:
+        raise ShopRefusal(_top_level_problems(result))
+    return result.data or {}
+
+
+def _payload(result: GraphQLResult, name: str) -> dict[str, Any]:
+    payload = _data(result).get(name)
+    if not isinstance(payload, dict):
+        raise ShopRefusal([Problem(f"The shop's answer has no {name} result.")])
+    errors = payload.get("errors") or []
+    if errors:
+        raise ShopRefusal(
+            [
+                Problem(
+                    message=str(error.get("message") or error.get("code") or error),
+                    code=str(error.get("code") or ""),
+                    field=str(error.get("field") or ""),
+                )
+                for error in errors
+            ]
+        )
+    return payload
+
+
+def _top_level_problems(result: GraphQLResult) -> list[Problem]:
+    problems = []
+    for error in result.errors:
+        extensions = error.get("extensions")
+        exception = extensions.get("exception") if isinstance(extensions, dict) else {}
+        code = exception.get("code") if isinstance(exception, dict) else ""
+        problems.append(Problem(str(error.get("message", error)), str(code or "")))
+    return problems
+
+
+def _money(value: object) -> Money | None:
+    gross = value.get("gross") if isinstance(value, dict) else None
+    if not isinstance(gross, dict) or gross.get("amount") is None:
+        return None
+    return Money(Decimal(str(gross["amount"])), str(gross.get("currency") or ""))
+
+
+def _timestamp(value: object) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return None
