@@ -16,13 +16,12 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl
 
 from saleor_oci_plugin.oci import UnsupportedCharsetError, resolve_charset
+from saleor_oci_plugin.webapp.wsgi import PageApp, RequestError, Response, read_body
 
 from . import pages
 from .hook import HookFormError, read_posted_form
@@ -58,40 +57,12 @@ SECURITY_HEADERS = (
     ("Cache-Control", "no-store"),
 )
 
-StartResponse = Callable[..., Any]
 
+class SimulatorApp(PageApp):
+    """The simulator's routes; one per process, shared by the server's threads."""
 
-@dataclass(frozen=True, slots=True)
-class Response:
-    status: int
-    body: bytes = b""
-    headers: tuple[tuple[str, str], ...] = field(default=())
-
-    @classmethod
-    def page(cls, html_text: str, status: int = 200) -> "Response":
-        return cls(
-            status,
-            html_text.encode("utf-8"),
-            (("Content-Type", "text/html; charset=utf-8"),),
-        )
-
-    @classmethod
-    def see_other(cls, location: str) -> "Response":
-        return cls(HTTPStatus.SEE_OTHER, b"", (("Location", location),))
-
-
-class RequestError(Exception):
-    """A request the simulator refuses: shown as a page with ``status``."""
-
-    def __init__(self, status: int, title: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.title = title
-        self.message = message
-
-
-class SimulatorApp:
-    """The WSGI callable; one per process, shared by the server's threads."""
+    app_name = "simulator"
+    common_headers = SECURITY_HEADERS
 
     def __init__(
         self,
@@ -106,32 +77,8 @@ class SimulatorApp:
         # Approvals carry this token: another site cannot make the browser approve.
         self.form_token = secrets.token_urlsafe(24)
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: StartResponse
-    ) -> Iterable[bytes]:
-        try:
-            response = self.route(environ)
-        except RequestError as error:
-            response = Response.page(
-                pages.message_page(error.title, error.message), error.status
-            )
-        except Exception:  # the last guard: a page for the browser, the trace logged
-            logger.exception("the simulator failed on %s", environ.get("PATH_INFO"))
-            response = Response.page(
-                pages.message_page(
-                    "Something went wrong",
-                    "The simulator hit an unexpected error; its log has the details.",
-                ),
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-            )
-        status = HTTPStatus(response.status)
-        headers = [
-            *response.headers,
-            *SECURITY_HEADERS,
-            ("Content-Length", str(len(response.body))),
-        ]
-        start_response(f"{status.value} {status.phrase}", headers)
-        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body]
+    def message_response(self, title: str, message: str, status: int) -> Response:
+        return Response.page(pages.message_page(title, message), status)
 
     # ---------------------------------------------------------------- routing
     def route(self, environ: dict[str, Any]) -> Response:
@@ -187,7 +134,7 @@ class SimulatorApp:
         return Response.page(pages.start_page(self.settings, charset, self.store.all()))
 
     def hook(self, environ: dict[str, Any]) -> Response:
-        body = _read_body(environ, MAX_BODY_BYTES)
+        body = read_body(environ, MAX_BODY_BYTES, "The simulator")
         try:
             form = read_posted_form(
                 body,
@@ -221,7 +168,7 @@ class SimulatorApp:
         )
 
     def approve(self, requisition_id: int, environ: dict[str, Any]) -> Response:
-        body = _read_body(environ, MAX_APPROVAL_BYTES)
+        body = read_body(environ, MAX_APPROVAL_BYTES, "The simulator")
         form = dict(
             parse_qsl(
                 body.decode("utf-8", errors="replace"),
@@ -265,22 +212,3 @@ class SimulatorApp:
         )
         self.store.add_answer(requisition_id, answer)
         return Response.see_other(f"/requisitions/{requisition_id}")
-
-
-def _read_body(environ: dict[str, Any], limit: int) -> bytes:
-    length_text = environ.get("CONTENT_LENGTH") or ""
-    if not length_text.strip().isdigit():
-        raise RequestError(
-            HTTPStatus.LENGTH_REQUIRED,
-            "Length required",
-            "The request must say its Content-Length.",
-        )
-    length = int(length_text)
-    if length > limit:
-        raise RequestError(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-            "Too large",
-            f"The simulator reads at most {limit} bytes here.",
-        )
-    body: bytes = environ["wsgi.input"].read(length) if length else b""
-    return body

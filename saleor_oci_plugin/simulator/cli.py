@@ -9,14 +9,19 @@ import argparse
 import logging
 import os
 import re
-import socketserver
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from urllib.parse import urlsplit
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import WSGIServer
 
 from saleor_oci_plugin.oci import UnsupportedCharsetError, resolve_charset
+from saleor_oci_plugin.webapp.cli import http_base_url, port_number
+from saleor_oci_plugin.webapp.server import (
+    LOOPBACK_HOSTS,
+    LoggingRequestHandler,
+    make_threaded_server,
+    serve_until_interrupted,
+)
 
 from .app import SimulatorApp
 from .settings import (
@@ -34,20 +39,10 @@ from .settings import (
 _FRAME_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
 _KEYWORD_TARGETS = frozenset({"_top", "_blank", "_parent", "_self"})
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    """One thread per request: a slow shop answer does not stop the other pages."""
-
-    daemon_threads = True
-
-
-class _RequestHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        logging.getLogger("saleor_oci_plugin.simulator.http").info(
-            "%s %s", self.address_string(), format % args
-        )
+class _RequestHandler(LoggingRequestHandler):
+    logger_name = "saleor_oci_plugin.simulator.http"
 
 
 def parse_settings(argv: Sequence[str] | None = None) -> Settings:
@@ -65,7 +60,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     shop.add_argument(
         "--shop-url",
         default=DEFAULT_SHOP_URL,
-        type=_http_url,
+        type=http_base_url,
         help="the shop's base URL (default %(default)s)",
     )
     shop.add_argument("--login", default="", help="USERNAME sent at punch-in")
@@ -134,13 +129,13 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     own.add_argument(
         "--port",
         default=DEFAULT_PORT,
-        type=_port,
+        type=port_number,
         help="port to listen on (default %(default)s; 0 picks one)",
     )
     own.add_argument(
         "--hook-url-base",
         default=None,
-        type=_http_url,
+        type=http_base_url,
         help="base of HOOK_URL as the browser reaches the simulator "
         "(default: its own address)",
     )
@@ -168,16 +163,12 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
 
 def make_simulator_server(settings: Settings) -> tuple[WSGIServer, SimulatorApp]:
     """Bind the server (port 0 picks a free one) and make the app for its address."""
-    server = make_server(
+    return make_threaded_server(
         settings.host,
         settings.port,
-        lambda environ, start_response: [],  # replaced below, once the port is known
-        server_class=ThreadingWSGIServer,
-        handler_class=_RequestHandler,
+        lambda port: SimulatorApp(replace(settings, port=port)),
+        _RequestHandler,
     )
-    app = SimulatorApp(replace(settings, port=server.server_port))
-    server.set_app(app)
-    return server, app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -200,25 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "login, anyone who reaches it can approve orders.",
             file=sys.stderr,
         )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("oci-simulator: stopped")
-    finally:
-        server.server_close()
+    serve_until_interrupted(server, "oci-simulator")
     return 0
 
 
 # ------------------------------------------------------------- argument types
-def _http_url(value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL")
-    if parts.query or parts.fragment:
-        raise argparse.ArgumentTypeError(f"{value!r}: give a base URL, no ? or #")
-    return value.strip().rstrip("/")
-
-
 def _target(value: str) -> str:
     if value in _KEYWORD_TARGETS or _FRAME_NAME.fullmatch(value):
         return value
@@ -238,13 +215,3 @@ def _field_name(value: str) -> str:
     if not _FIELD_NAME.fullmatch(value):
         raise argparse.ArgumentTypeError(f"{value!r} is not an OCI field name")
     return value.upper()
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port number")
-    return port

@@ -5,13 +5,13 @@ frame on the start page through its buttons' ``formtarget``, and ``~TARGET`` is 
 select of the form itself.
 """
 
-import html
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from saleor_oci_plugin.oci import UTF_8, Charset
+from saleor_oci_plugin.webapp.html import escape, html_document, page_style
 
 from .invoices import InvoiceListing
 from .requisitions import (
@@ -31,39 +31,26 @@ CHARSET_CHOICES = ("UTF-8", "ISO-8859-1")
 STANDARD_TARGETS = ("_top", "_blank", "_parent", "_self", SHOP_FRAME)
 RECENT_ON_START_PAGE = 5
 
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 72rem;
-       padding: 1rem 1.5rem; color: #1d2a33; }
-nav a { margin-right: 1rem; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; }
-th, td { border: 1px solid #c9d3da; padding: .3rem .5rem; text-align: left;
-         vertical-align: top; }
-th { background: #eef3f6; }
-td.number { text-align: right; white-space: nowrap; }
+_STYLE = page_style(
+    "72rem",
+    """
 .text { white-space: pre-wrap; }
-.box { border-left: 4px solid #c9d3da; padding: .4rem .8rem; margin: .8rem 0;
-       background: #f7f9fa; }
 .placed, .ok { border-color: #2e8540; }
 .duplicate { border-color: #1f6fb2; }
 .refused, .failed, .problem { border-color: #c0392b; }
 iframe { width: 100%; height: 36rem; border: 1px solid #c9d3da; }
 pre { background: #f7f9fa; padding: .6rem; overflow-x: auto; }
-button { margin: .2rem .4rem .2rem 0; padding: .4rem .8rem; }
-"""
-
-
-def escape(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+""",
+)
+_NAV = (
+    '<nav><a href="/">Punch-in</a><a href="/requisitions">Requisitions</a>'
+    '<a href="/invoices">Invoices</a></nav>\n'
+)
 
 
 def layout(title: str, body: str) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="UTF-8">\n'
-        f"<title>{escape(title)} · OCI simulator</title>\n"
-        f"<style>{_STYLE}</style>\n</head>\n<body>\n"
-        '<nav><a href="/">Punch-in</a><a href="/requisitions">Requisitions</a>'
-        '<a href="/invoices">Invoices</a></nav>\n'
-        f"<h1>{escape(title)}</h1>\n{body}\n</body>\n</html>\n"
+    return html_document(
+        title=title, site="OCI simulator", style=_STYLE, nav=_NAV, body=body
     )
 
 

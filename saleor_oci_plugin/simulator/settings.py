@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from saleor_oci_plugin.webapp.server import browser_base_url
+
 PUNCHIN_PATH = "/plugins/global/oci.punchout/punchin"
 CXML_ORDERS_PATH = "/plugins/global/oci.punchout/orders/cxml"
 GRAPHQL_PATH = "/graphql/"
@@ -61,11 +63,7 @@ class Settings:
         """The simulator's address as the buyer's browser reaches it."""
         if self.hook_url_base:
             return self.hook_url_base.rstrip("/")
-        # A wildcard bind address is no address a browser can post to.
-        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}"
+        return browser_base_url(self.host, self.port)
 
     @property
     def hook_url(self) -> str:

@@ -11,16 +11,24 @@ straight to the shop it was given.
 
 import json
 import re
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from typing import Any
+
+from saleor_oci_plugin.webapp.graphql import GraphQLResult
+from saleor_oci_plugin.webapp.http_client import (
+    HTTPAnswer,
+    NoAnswerError,
+    NoRedirectClient,
+    RedirectNotFollowed,
+    excerpt,
+)
 
 from .cxml import CXMLResponseError, build_order_request, read_response
 from .requisitions import Outcome, PurchaseOrder, ShopAnswer, plain_number
 from .settings import Settings
 
 MAX_ANSWER_BYTES = 5 * 1024 * 1024
+# How much of an unexpected answer a message quotes.
+EXCERPT_LIMIT = 600
 USER_AGENT = "oci-simulator (saleor-oci-plugin)"
 CXML_OK = 200
 
@@ -42,84 +50,26 @@ class ShopError(Exception):
     """No usable answer from the shop; the message says what happened."""
 
 
-@dataclass(frozen=True, slots=True)
-class HTTPAnswer:
-    status: int
-    content_type: str
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-
-@dataclass(frozen=True, slots=True)
-class GraphQLResult:
-    data: dict[str, Any] | None
-    errors: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def error_messages(self) -> tuple[str, ...]:
-        return tuple(str(error.get("message", error)) for error in self.errors)
-
-
 class ShopClient:
     """The shop's URLs from :class:`Settings`, called with ``urllib``."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}), _NoRedirects()
-        )
+        self._http = NoRedirectClient(settings.timeout, MAX_ANSWER_BYTES)
 
     # ------------------------------------------------------------------ HTTP
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> HTTPAnswer:
         """POST and return the answer, also for HTTP 4xx/5xx; ShopError otherwise."""
-        request = urllib.request.Request(
-            url,
-            data=body,
-            method="POST",
-            headers={"User-Agent": USER_AGENT, **headers},
-        )
         try:
-            with self._opener.open(request, timeout=self.settings.timeout) as response:
-                return HTTPAnswer(
-                    response.status,
-                    response.headers.get("Content-Type", ""),
-                    response.read(MAX_ANSWER_BYTES),
-                )
-        except urllib.error.HTTPError as error:
-            with error:
-                if 300 <= error.code < 400:
-                    location = (
-                        error.headers.get("Location", "") if error.headers else ""
-                    )
-                    raise ShopError(
-                        f"{url} answered HTTP {error.code}, a redirect to "
-                        f"{location or 'elsewhere'}; start the simulator with "
-                        "--shop-url set to the shop's own address."
-                    ) from error
-                return HTTPAnswer(
-                    error.code,
-                    error.headers.get("Content-Type", "") if error.headers else "",
-                    error.read(MAX_ANSWER_BYTES),
-                )
-        except TimeoutError as error:
-            raise ShopError(self._timeout_message(url)) from error
-        except urllib.error.URLError as error:
-            if isinstance(error.reason, TimeoutError):
-                raise ShopError(self._timeout_message(url)) from error
+            return self._http.post(url, body, {"User-Agent": USER_AGENT, **headers})
+        except RedirectNotFollowed as redirect:
             raise ShopError(
-                f"The shop at {url} could not be reached: {error.reason}."
-            ) from error
-        except (OSError, ValueError) as error:  # reset connections, bad URLs
-            raise ShopError(f"The call to {url} failed: {error}.") from error
-
-    def _timeout_message(self, url: str) -> str:
-        return (
-            f"The shop at {url} did not answer within "
-            f"{self.settings.timeout:g} seconds."
-        )
+                f"{url} answered HTTP {redirect.status}, a redirect to "
+                f"{redirect.location or 'elsewhere'}; start the simulator with "
+                "--shop-url set to the shop's own address."
+            ) from redirect
+        except NoAnswerError as error:
+            raise ShopError(str(error)) from error
 
     # --------------------------------------------------------------- GraphQL
     def graphql(
@@ -132,26 +82,13 @@ class ShopClient:
         url = self.settings.graphql_url
         payload = json.dumps({"query": query, "variables": variables or {}})
         answer = self.post(url, payload.encode(), headers)
-        try:
-            document = json.loads(answer.body)
-        except ValueError:
-            document = None
-        if not isinstance(document, dict) or not (
-            "data" in document or "errors" in document
-        ):
+        result = GraphQLResult.from_body(answer.body)
+        if result is None:
             raise ShopError(
                 f"{url} answered HTTP {answer.status} without a GraphQL result: "
-                f"{_excerpt(answer.text)}"
+                f"{excerpt(answer.text, EXCERPT_LIMIT)}"
             )
-        errors = document.get("errors") or []
-        data = document.get("data")
-        return GraphQLResult(
-            data=data if isinstance(data, dict) else None,
-            errors=tuple(
-                error if isinstance(error, dict) else {"message": str(error)}
-                for error in (errors if isinstance(errors, list) else [errors])
-            ),
-        )
+        return result
 
     # ------------------------------------------------------- purchase orders
     def send_by_graphql(self, order: PurchaseOrder) -> ShopAnswer:
@@ -240,7 +177,10 @@ class ShopClient:
             return ShopAnswer(
                 channel,
                 outcome,
-                (f"HTTP {answer.status}: {_excerpt(answer.text)}", f"({error})"),
+                (
+                    f"HTTP {answer.status}: {excerpt(answer.text, EXCERPT_LIMIT)}",
+                    f"({error})",
+                ),
                 sent=sent,
             )
         message = status.message or status.text
@@ -261,11 +201,6 @@ class ShopClient:
             order_number=match.group(1) if match else "",
             sent=sent,
         )
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # urllib then raises HTTPError with the 3xx answer
 
 
 def graphql_input(order: PurchaseOrder, connection_id: str) -> dict[str, Any]:
@@ -324,8 +259,3 @@ def _graphql_error_text(error: object) -> str:
         if where
         else (f"{code}{error.get('message', '')}")
     )
-
-
-def _excerpt(text: str, limit: int = 600) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "…"

@@ -23,10 +23,9 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, parse_qsl, unquote
 
 from saleor_oci_plugin.oci import (
@@ -34,6 +33,8 @@ from saleor_oci_plugin.oci import (
     UnsupportedCharsetError,
     resolve_charset,
 )
+from saleor_oci_plugin.webapp import wsgi
+from saleor_oci_plugin.webapp.wsgi import PageApp, RequestError, read_body
 
 from . import pages
 from .graphql_client import GraphQLClient, SaleorUnavailable
@@ -67,29 +68,20 @@ RETURN_FORM_POLICY = (
     f"default-src 'none'; script-src 'sha256-{_SCRIPT_HASH}'; base-uri 'none'"
 )
 
-StartResponse = Callable[..., Any]
 
+class Response(wsgi.Response):
+    """A response whose pages carry the storefront's content security policy."""
 
-@dataclass(frozen=True, slots=True)
-class Response:
-    status: int
-    body: bytes = b""
-    headers: tuple[tuple[str, str], ...] = field(default=())
+    __slots__ = ()
 
     @classmethod
-    def page(cls, html_text: str, status: int = HTTPStatus.OK) -> "Response":
+    def page(cls, html_text: str, status: int = HTTPStatus.OK) -> Self:
+        page = super().page(html_text, status)
         return cls(
-            status,
-            html_text.encode("utf-8"),
-            (
-                ("Content-Type", "text/html; charset=utf-8"),
-                ("Content-Security-Policy", PAGE_POLICY),
-            ),
+            page.status,
+            page.body,
+            (*page.headers, ("Content-Security-Policy", PAGE_POLICY)),
         )
-
-    @classmethod
-    def see_other(cls, location: str) -> "Response":
-        return cls(HTTPStatus.SEE_OTHER, b"", (("Location", location),))
 
     @classmethod
     def return_form(cls, html_text: str) -> "Response":
@@ -109,18 +101,11 @@ class Response:
         )
 
 
-class RequestError(Exception):
-    """A request the storefront refuses: shown as a page with ``status``."""
+class StorefrontApp(PageApp):
+    """The storefront's routes; one per process, shared by the server's threads."""
 
-    def __init__(self, status: int, title: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.title = title
-        self.message = message
-
-
-class StorefrontApp:
-    """The WSGI callable; one per process, shared by the server's threads."""
+    app_name = "storefront"
+    common_headers = COMMON_HEADERS
 
     def __init__(
         self,
@@ -137,37 +122,16 @@ class StorefrontApp:
             self.sessions,
         )
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: StartResponse
-    ) -> Iterable[bytes]:
-        try:
-            response = self.route(environ)
-        except RequestError as error:
-            response = Response.page(
-                pages.message_page(error.title, error.message), error.status
-            )
-        except SaleorUnavailable as error:
-            response = Response.page(
+    def message_response(self, title: str, message: str, status: int) -> Response:
+        return Response.page(pages.message_page(title, message), status)
+
+    def failure_response(self, error: Exception) -> Response | None:
+        if isinstance(error, SaleorUnavailable):
+            return Response.page(
                 pages.message_page("The shop is not answering", str(error)),
                 HTTPStatus.BAD_GATEWAY,
             )
-        except Exception:  # the last guard: a page for the browser, the trace logged
-            logger.exception("the storefront failed on %s", environ.get("PATH_INFO"))
-            response = Response.page(
-                pages.message_page(
-                    "Something went wrong",
-                    "The storefront hit an unexpected error; its log has the details.",
-                ),
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-            )
-        status = HTTPStatus(response.status)
-        headers = [
-            *response.headers,
-            *COMMON_HEADERS,
-            ("Content-Length", str(len(response.body))),
-        ]
-        start_response(f"{status.value} {status.phrase}", headers)
-        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body]
+        return None
 
     # ---------------------------------------------------------------- routing
     def route(self, environ: dict[str, Any]) -> Response:
@@ -369,21 +333,7 @@ def _refused(session: ShopSession, title: str, refusal: ShopRefusal) -> Response
 
 def _read_form(environ: dict[str, Any], session: ShopSession) -> dict[str, str]:
     """The posted form, once its token shows it came from this session's page."""
-    length_text = environ.get("CONTENT_LENGTH") or ""
-    if not length_text.strip().isdigit():
-        raise RequestError(
-            HTTPStatus.LENGTH_REQUIRED,
-            "Length required",
-            "The request must say its Content-Length.",
-        )
-    length = int(length_text)
-    if length > MAX_FORM_BYTES:
-        raise RequestError(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-            "Too large",
-            f"The shop reads at most {MAX_FORM_BYTES} bytes here.",
-        )
-    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    body = read_body(environ, MAX_FORM_BYTES, "The shop")
     try:
         form = dict(
             parse_qsl(

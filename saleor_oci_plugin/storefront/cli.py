@@ -2,12 +2,18 @@
 
 import argparse
 import logging
-import socketserver
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from urllib.parse import urlsplit
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import WSGIServer
+
+from saleor_oci_plugin.webapp.cli import http_base_url, port_number
+from saleor_oci_plugin.webapp.server import (
+    LOOPBACK_HOSTS,
+    LoggingRequestHandler,
+    make_threaded_server,
+    serve_until_interrupted,
+)
 
 from .app import StorefrontApp
 from .settings import (
@@ -18,22 +24,14 @@ from .settings import (
     Settings,
 )
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
+class _RequestHandler(LoggingRequestHandler):
+    logger_name = "saleor_oci_plugin.storefront.http"
 
-class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    """One thread per request: a slow Saleor answer does not stop other buyers."""
-
-    daemon_threads = True
-
-
-class _RequestHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
+    @staticmethod
+    def redact(message: str) -> str:
         # The path holds the session id: log the request line without it.
-        message = format % args
-        logging.getLogger("saleor_oci_plugin.storefront.http").info(
-            "%s %s", self.address_string(), _mask_session(message)
-        )
+        return _mask_session(message)
 
 
 def _mask_session(text: str) -> str:
@@ -55,7 +53,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument(
         "--saleor-url",
         default=DEFAULT_SALEOR_URL,
-        type=_http_url,
+        type=http_base_url,
         help="Saleor's base URL; GraphQL at <url>/graphql/ (default %(default)s)",
     )
     parser.add_argument(
@@ -66,7 +64,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument(
         "--port",
         default=DEFAULT_PORT,
-        type=_port,
+        type=port_number,
         help="port to listen on (default %(default)s; 0 picks one)",
     )
     parser.add_argument(
@@ -85,16 +83,12 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
 
 def make_storefront_server(settings: Settings) -> tuple[WSGIServer, StorefrontApp]:
     """Bind the server (port 0 picks a free one) and make the app for its address."""
-    server = make_server(
+    return make_threaded_server(
         settings.host,
         settings.port,
-        lambda environ, start_response: [],  # replaced below, once the port is known
-        server_class=ThreadingWSGIServer,
-        handler_class=_RequestHandler,
+        lambda port: StorefrontApp(replace(settings, port=port)),
+        _RequestHandler,
     )
-    app = StorefrontApp(replace(settings, port=server.server_port))
-    server.set_app(app)
-    return server, app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,29 +115,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ids travel in the URL.",
             file=sys.stderr,
         )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("oci-storefront: stopped")
-    finally:
-        server.server_close()
+    serve_until_interrupted(server, "oci-storefront")
     return 0
-
-
-def _http_url(value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL")
-    if parts.query or parts.fragment:
-        raise argparse.ArgumentTypeError(f"{value!r}: give a base URL, no ? or #")
-    return value.strip().rstrip("/")
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port number")
-    return port

@@ -4,37 +4,26 @@ Links and forms carry the session id in their path (``/s/<id>/...``); every form
 that changes something carries the session's form token.
 """
 
-import html
 from collections.abc import Sequence
 from urllib.parse import quote
+
+from saleor_oci_plugin.webapp.html import escape, html_document, page_style
 
 from .sessions import ShopSession
 from .shop import Cart, Problem, Product, ProductSummary
 
 MAX_QUANTITY = 9999
 
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 64rem;
-       padding: 1rem 1.5rem; color: #1d2a33; }
-nav a { margin-right: 1rem; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; }
-th, td { border: 1px solid #c9d3da; padding: .3rem .5rem; text-align: left;
-         vertical-align: top; }
-th { background: #eef3f6; }
-td.number { text-align: right; white-space: nowrap; }
-.box { border-left: 4px solid #c9d3da; padding: .4rem .8rem; margin: .8rem 0;
-       background: #f7f9fa; }
+_STYLE = page_style(
+    "64rem",
+    """
 .problem { border-color: #c0392b; }
 .card { white-space: pre-wrap; }
 form.inline { display: inline; }
-button { margin: .2rem .4rem .2rem 0; padding: .4rem .8rem; }
 input[type=number] { width: 5rem; }
 textarea { width: 100%; max-width: 40rem; }
-"""
-
-
-def escape(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+""",
+)
 
 
 def session_path(session: ShopSession, rest: str = "") -> str:
@@ -53,11 +42,8 @@ def layout(title: str, body: str, session: ShopSession | None = None) -> str:
         if session is not None and not session.closed
         else ""
     )
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="UTF-8">\n'
-        f"<title>{escape(title)} · punch-out shop</title>\n"
-        f"<style>{_STYLE}</style>\n</head>\n<body>\n{nav}"
-        f"<h1>{escape(title)}</h1>\n{body}\n</body>\n</html>\n"
+    return html_document(
+        title=title, site="punch-out shop", style=_STYLE, nav=nav, body=body
     )
 
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from saleor_oci_plugin.webapp.server import browser_base_url
+
 GRAPHQL_PATH = "/graphql/"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
@@ -27,11 +29,7 @@ class Settings:
     @property
     def own_base(self) -> str:
         """The storefront's address as a browser on this machine reaches it."""
-        # A wildcard bind address is no address a browser can go to.
-        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}"
+        return browser_base_url(self.host, self.port)
 
     @property
     def punchout_url(self) -> str:

@@ -1,10 +1,7 @@
 """Calling the simulator's WSGI app in-process, and posting carts as a browser does."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from io import BytesIO
 from urllib.parse import urlencode
-from wsgiref.util import setup_testing_defaults
 
 import lxml.html
 
@@ -16,59 +13,19 @@ from saleor_oci_plugin.oci import (
     render_return_form,
 )
 from saleor_oci_plugin.simulator import SimulatorApp
+from tests.core.webapp_helpers import WSGIResult, call_wsgi
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 TRANSFER_ID = "0f9c2d7e5b8a4c1d9e6f3a2b1c0d4e5f"
 
 
-@dataclass(frozen=True)
-class WSGIResult:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-    @property
-    def document(self) -> lxml.html.HtmlElement:
-        return lxml.html.document_fromstring(self.body)
-
-
-def call(
-    app: SimulatorApp,
-    method: str,
-    path: str,
-    *,
-    body: bytes = b"",
-    content_type: str = "",
-    query: str = "",
-    content_length: str | None = None,
-) -> WSGIResult:
-    environ: dict = {}
-    setup_testing_defaults(environ)
-    environ.update(
-        REQUEST_METHOD=method,
-        PATH_INFO=path,
-        QUERY_STRING=query,
-        CONTENT_TYPE=content_type,
-        CONTENT_LENGTH=str(len(body)) if content_length is None else content_length,
-    )
-    environ["wsgi.input"] = BytesIO(body)
-    seen: dict = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
-        seen["status"] = int(status.split()[0])
-        seen["headers"] = dict(headers)
-
-    chunks = app(environ, start_response)
-    return WSGIResult(seen["status"], seen["headers"], b"".join(chunks))
+# The simulator's tests call the app by this name.
+call = call_wsgi
 
 
 def follow(app: SimulatorApp, result: WSGIResult) -> WSGIResult:
     assert result.status == 303, result.text
-    return call(app, "GET", result.headers["Location"])
+    return call(app, "GET", result.header("Location"))
 
 
 def return_form_fields(

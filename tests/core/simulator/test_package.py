@@ -1,5 +1,5 @@
 """The simulator talks to the shop only over HTTP: no Django, no Saleor, no plugin
-internals beyond the standalone OCI codec."""
+internals beyond the standalone OCI codec and the shared web-app helpers."""
 
 import ast
 import sys
@@ -8,9 +8,18 @@ from pathlib import Path
 import pytest
 
 import saleor_oci_plugin.simulator as simulator
+import saleor_oci_plugin.webapp as webapp
 
 MODULES = sorted(Path(simulator.__file__).parent.glob("*.py"))
+WEBAPP_MODULES = sorted(Path(webapp.__file__).parent.glob("*.py"))
 ALLOWED_THIRD_PARTY = {"lxml"}
+
+
+def is_allowed_plugin_module(module: str) -> bool:
+    """The OCI codec and the shared web-app helpers: neither needs Django or Saleor."""
+    return module == "saleor_oci_plugin.oci" or module.startswith(
+        "saleor_oci_plugin.webapp."
+    )
 
 
 def absolute_imports(path: Path) -> list[str]:
@@ -40,8 +49,17 @@ def test_module_imports_only_the_stdlib_lxml_and_the_oci_codec(path):
     for module in absolute_imports(path):
         top = module.split(".")[0]
         if top == "saleor_oci_plugin":
-            assert module == "saleor_oci_plugin.oci", f"{path.name} imports {module}"
+            assert is_allowed_plugin_module(module), f"{path.name} imports {module}"
         else:
             assert top in sys.stdlib_module_names or top in ALLOWED_THIRD_PARTY, (
                 f"{path.name} imports {module}"
             )
+
+
+@pytest.mark.parametrize("path", WEBAPP_MODULES, ids=lambda path: path.name)
+def test_shared_webapp_module_imports_only_the_stdlib(path):
+    for module in absolute_imports(path):
+        top = module.split(".")[0]
+        assert top in sys.stdlib_module_names or top in ALLOWED_THIRD_PARTY, (
+            f"webapp/{path.name} imports {module}"
+        )

@@ -6,16 +6,13 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
-from wsgiref.util import setup_testing_defaults
-
-import lxml.html
 
 from saleor_oci_plugin.storefront import Settings, StorefrontApp
 from saleor_oci_plugin.storefront.graphql_client import GraphQLResult
 from saleor_oci_plugin.storefront.sessions import SessionTable
+from tests.core.webapp_helpers import WSGIResult, call_wsgi
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 CHECKOUT_ID = "Q2hlY2tvdXQ6MDAwMA=="
@@ -196,24 +193,6 @@ DEFAULT_HANDLERS: dict[str, Handler] = {
 }
 
 
-@dataclass(frozen=True)
-class WSGIResult:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    def header(self, name: str) -> str:
-        return next((v for k, v in self.headers if k.lower() == name.lower()), "")
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-    @property
-    def document(self) -> lxml.html.HtmlElement:
-        return lxml.html.document_fromstring(self.body)
-
-
 class Browser:
     """The app in-process, with every response kept for checks across all of them."""
 
@@ -239,24 +218,9 @@ class Browser:
     ) -> WSGIResult:
         if body is None:
             body = urlencode(form or {}).encode()
-        environ: dict[str, Any] = {}
-        setup_testing_defaults(environ)
-        environ.update(
-            REQUEST_METHOD=method,
-            PATH_INFO=path,
-            QUERY_STRING=query,
-            CONTENT_TYPE=FORM_TYPE,
-            CONTENT_LENGTH=str(len(body)),
+        result = call_wsgi(
+            self.app, method, path, body=body, content_type=FORM_TYPE, query=query
         )
-        environ["wsgi.input"] = BytesIO(body)
-        seen: dict[str, Any] = {}
-
-        def start_response(status: str, headers: list[tuple[str, str]]) -> None:
-            seen["status"] = int(status.split()[0])
-            seen["headers"] = headers
-
-        chunks = b"".join(self.app(environ, start_response))
-        result = WSGIResult(seen["status"], seen["headers"], chunks)
         self.responses.append(result)
         return result
 
