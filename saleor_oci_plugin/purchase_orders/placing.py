@@ -35,13 +35,14 @@ from saleor.core.exceptions import InsufficientStock
 from saleor.core.prices import quantize_price
 from saleor.core.utils.country import get_active_country
 from saleor.order import OrderOrigin, OrderStatus
-from saleor.order.actions import cancel_order, order_created
+from saleor.order.actions import call_order_event, cancel_order, order_created
 from saleor.order.fetch import OrderInfo, OrderLineInfo
 from saleor.order.models import Order, OrderLine
 from saleor.plugins.manager import PluginsManager
 from saleor.site.models import Site
-from saleor.warehouse.management import allocate_stocks
+from saleor.warehouse.management import allocate_stocks, deallocate_stock_for_orders
 from saleor.warehouse.reservations import is_reservation_enabled
+from saleor.webhook.event_types import WebhookEventAsyncType
 
 from ..punchout.models import Connection, Transfer
 from .dataclasses import (
@@ -193,6 +194,98 @@ def cancel_purchase_order(
             app=None,
             manager=manager,
             site_settings=Site.objects.get_current().settings,
+        )
+    return order
+
+
+def update_purchase_order(
+    connection: Connection, po: PurchaseOrder, manager: PluginsManager
+) -> Order:
+    """Apply a changed PO (cXML type="update") to the order it placed.
+
+    Saleor lets an order's lines change only while it is unconfirmed (as its own
+    orderLinesCreate and orderLineUpdate do); a confirmed order is refused with a
+    way out. The changed PO is checked like a new one (cart, quantity rule, price
+    tolerance), then the lines, amounts and references are replaced and stock is
+    allocated again, in one transaction.
+    """
+    with transaction.atomic():
+        Connection.objects.select_for_update().filter(pk=connection.pk).first()
+        placed = _placed(connection, po.order_number)
+        if placed is None or placed.order is None:
+            raise PurchaseOrderError(
+                [
+                    Problem(
+                        "order_number",
+                        f"No order was placed for PO {po.order_number} on this "
+                        "connection.",
+                        "unknown_order",
+                    )
+                ]
+            )
+        order = placed.order
+        if order.status != OrderStatus.UNCONFIRMED:
+            raise PurchaseOrderError(
+                [
+                    Problem(
+                        "order_number",
+                        f"Order {order.number} is {order.status}: Saleor changes the "
+                        "lines of unconfirmed orders only. Cancel it (type=delete) and "
+                        "send a new PO, or ask the shop to change it.",
+                        "order_not_editable",
+                    )
+                ]
+            )
+        transfer = placed.transfer
+        agreed = (
+            match_to_transfer(po, connection, transfer)
+            if transfer is not None
+            else price_direct_order(
+                po,
+                connection,
+                get_active_country(
+                    order.channel, order.shipping_address, order.billing_address
+                ),
+            )
+        )
+        site_settings = Site.objects.get_current().settings
+        deallocate_stock_for_orders([order.pk], site_settings, None)
+        order.lines.all().delete()
+        lines = [_order_line(line, order.currency) for line in agreed]
+        for line in lines:
+            line.order = order
+        OrderLine.objects.bulk_create(lines)
+        subtotal = _subtotal(lines, order.currency)
+        order.subtotal = order.total = order.undiscounted_total = subtotal
+        order.lines_count = len(lines)
+        order.customer_note = po.note
+        order.store_value_in_metadata(
+            {
+                key: value
+                for key, value in (
+                    (BUYER_REFERENCE_KEY, po.buyer_reference),
+                    (COST_CENTRE_KEY, po.cost_centre),
+                )
+                if value
+            }
+        )
+        order.save()
+        _allocate(
+            order,
+            [
+                OrderLineInfo(
+                    line=line, quantity=line.quantity, variant=agreed_line.variant
+                )
+                for line, agreed_line in zip(lines, agreed, strict=True)
+            ],
+            None,
+        )
+        placed.data = as_json(po)
+        placed.save(update_fields=["data"])
+        transaction.on_commit(
+            lambda: call_order_event(
+                manager, WebhookEventAsyncType.ORDER_UPDATED, order
+            )
         )
     return order
 

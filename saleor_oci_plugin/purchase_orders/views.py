@@ -19,11 +19,17 @@ from ..safe_xml import UnsafeXMLError
 from . import cxml
 from .dataclasses import OrderKind, PurchaseOrderError
 from .models import ReceivedPurchaseOrder
-from .placing import cancel_purchase_order, place_purchase_order
+from .placing import (
+    cancel_purchase_order,
+    place_purchase_order,
+    update_purchase_order,
+)
 from .ubl_order import read_order as read_ubl_order
 
 # Problems that mean "this cart was ordered already" rather than "bad order".
-CONFLICT_CODES = frozenset({"transfer_already_ordered", "order_not_cancellable"})
+CONFLICT_CODES = frozenset(
+    {"transfer_already_ordered", "order_not_cancellable", "order_not_editable"}
+)
 
 
 def cxml_order_request(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
@@ -58,22 +64,23 @@ def cxml_order_request(request: HttpRequest, config: OCIConfiguration) -> HttpRe
                 connection, order.order_number, get_plugins_manager(allow_replica=False)
             )
         except PurchaseOrderError as error:
-            status = (
-                cxml.STATUS_CONFLICT
-                if {problem.code for problem in error.problems} & CONFLICT_CODES
-                else cxml.STATUS_NOT_ACCEPTABLE
+            return _cxml(
+                request, _refusal_status(error), _problems_text(error), connection
             )
-            return _cxml(request, status, _problems_text(error), connection)
         return _cxml(
             request, cxml.STATUS_OK, f"Order {cancelled.number} cancelled.", connection
         )
     if order.kind is OrderKind.UPDATE:
+        try:
+            updated = update_purchase_order(
+                connection, order, get_plugins_manager(allow_replica=False)
+            )
+        except PurchaseOrderError as error:
+            return _cxml(
+                request, _refusal_status(error), _problems_text(error), connection
+            )
         return _cxml(
-            request,
-            cxml.STATUS_NOT_ACCEPTABLE,
-            "Changes to a placed order are not applied automatically; ask the shop "
-            "to change it, or cancel it (type=delete) and send a new PO.",
-            connection,
+            request, cxml.STATUS_OK, f"Order {updated.number} updated.", connection
         )
     try:
         placement = place_purchase_order(
@@ -83,12 +90,7 @@ def cxml_order_request(request: HttpRequest, config: OCIConfiguration) -> HttpRe
             get_plugins_manager(allow_replica=False),
         )
     except PurchaseOrderError as error:
-        status = (
-            cxml.STATUS_CONFLICT
-            if {problem.code for problem in error.problems} & CONFLICT_CODES
-            else cxml.STATUS_NOT_ACCEPTABLE
-        )
-        return _cxml(request, status, _problems_text(error), connection)
+        return _cxml(request, _refusal_status(error), _problems_text(error), connection)
     text = (
         f"Duplicate: purchase order {order.order_number} is already order "
         f"{placement.order.number}."
@@ -145,6 +147,13 @@ def ubl_order(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
         },
         connection,
     )
+
+
+def _refusal_status(error: PurchaseOrderError) -> int:
+    """409 when the order's state is in the way, else 406 (a refused PO)."""
+    if {problem.code for problem in error.problems} & CONFLICT_CODES:
+        return cxml.STATUS_CONFLICT
+    return cxml.STATUS_NOT_ACCEPTABLE
 
 
 def hash_order_token(token: str) -> str:

@@ -167,16 +167,47 @@ def test_cxml_delete_of_an_unknown_order_is_406(client, cxml_connection, oci_tra
     assert not Order.objects.exists()
 
 
-def test_cxml_update_is_refused_clearly(client, cxml_connection, oci_transfer):
+def test_cxml_update_of_a_confirmed_order_is_409(client, cxml_connection, oci_transfer):
     _post_cxml(client, cxml_order_request(oci_transfer))
 
     code, _text, message = _status(
         _post_cxml(client, cxml_order_request(oci_transfer, kind="update"))
     )
 
-    assert code == 406
-    assert "not applied automatically" in message
+    assert code == 409
+    assert "unconfirmed orders only" in message
     assert Order.objects.get().status != "canceled"
+
+
+def test_cxml_update_changes_an_unconfirmed_order(
+    client, cxml_connection, oci_transfer
+):
+    channel = cxml_connection.channel
+    channel.automatically_confirm_all_new_orders = False
+    channel.save(update_fields=["automatically_confirm_all_new_orders"])
+    cxml_connection.allow_quantity_changes = True
+    cxml_connection.save(update_fields=["allow_quantity_changes"])
+    _post_cxml(client, cxml_order_request(oci_transfer))
+    order = Order.objects.get()
+    assert order.status == "unconfirmed"
+    changed = cxml_order_request(oci_transfer, kind="update").replace(
+        f'quantity="{oci_transfer.snapshot[0]["quantity"]}"'.encode(), b'quantity="5"'
+    )
+
+    code, _text, message = _status(_post_cxml(client, changed))
+
+    assert (code, message) == (200, f"Order {order.number} updated.")
+    order.refresh_from_db()
+    first_sku = oci_transfer.snapshot[0]["sku"]
+    assert order.lines.get(product_sku=first_sku).quantity == 5
+    unit = Decimal(oci_transfer.snapshot[0]["unit_price_net"])
+    other = oci_transfer.snapshot[1]
+    assert order.subtotal_net_amount == (
+        unit * 5 + Decimal(other["unit_price_net"]) * Decimal(other["quantity"])
+    ).quantize(Decimal("0.01"))
+    assert (
+        order.lines.get(product_sku=first_sku).allocations.get().quantity_allocated == 5
+    )
 
 
 @pytest.mark.parametrize(
