@@ -19,6 +19,8 @@ leaves what exists alone, so running it again creates nothing:
 Secrets are stored hashed, so each is known only in the run that sets it: the
 password and cXML secret when the connection is made (or given again), the order
 and App tokens when issued. ``DemoShop`` carries those of this run, to print once.
+``known_secrets`` and ``issue_run_app_token`` give ``scripts/demo`` what its
+simulator needs (``oci_demo setup --env-file``).
 """
 
 import datetime
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils import timezone
 from saleor.account.models import Address, User
@@ -69,12 +72,16 @@ DEFAULT_CXML_SECRET = "demo-cxml-shared-secret-2026"
 CXML_IDENTITY = "demo-ziekenhuis-oost"
 # The procurement-system simulator's own address (oci-simulator's default port).
 DEFAULT_HOOK_URL_ALLOWLIST = ("http://127.0.0.1:8800",)
-DEFAULT_STOREFRONT_URL = "http://localhost:3000/punchout"
+# The punch-out storefront's (oci-storefront's default address and port).
+DEFAULT_STOREFRONT_URL = "http://127.0.0.1:3000/punchout"
 ORGANISATION_NAME = "Ziekenhuis Oost"
 CUSTOMER_EMAIL = "inkoop@ziekenhuis-oost.example"
 APP_IDENTIFIER = "saleor-oci-plugin.demo-erp"
 APP_NAME = "OCI demo ERP"
 APP_TOKEN_NAME = "oci-demo"
+# The token `oci_demo setup --env-file` issues for one run of scripts/demo (its
+# simulator's GraphQL purchase orders); the next such run replaces it.
+APP_RUN_TOKEN_NAME = "oci-demo run"
 # Stock is topped up to at least this many free pieces at every setup, so that
 # repeated demo runs (whose orders keep their allocations) never run out.
 MIN_FREE_STOCK = 500
@@ -557,11 +564,16 @@ def _connection(
         )
         created.append(f"connection {LOGIN_NAME}")
         return connection, (password, cxml_secret)
+    # Only what differs: a second run with the same values changes nothing, one
+    # with other values (e.g. the storefront moved) fixes the old ones.
     changes: service.ConnectionData = {}
-    if hook_url_allowlist:
+    if hook_url_allowlist and (
+        list(connection.hook_url_allowlist) != list(hook_url_allowlist)
+        or connection.allow_http_hook_url != _any_http(hook_url_allowlist)
+    ):
         changes["hook_url_allowlist"] = list(hook_url_allowlist)
         changes["allow_http_hook_url"] = _any_http(hook_url_allowlist)
-    if storefront_url:
+    if storefront_url and connection.storefront_url != storefront_url:
         changes["storefront_url"] = storefront_url
     if changes or password or cxml_secret:
         service.update_connection(
@@ -593,6 +605,37 @@ def _app(created: list[str], *, new_token: bool) -> tuple[App, str | None]:
     tokens.delete()
     _, raw_token = AppToken.objects.create(app=app, name=APP_TOKEN_NAME)
     return app, raw_token
+
+
+def issue_run_app_token(app: App) -> str:
+    """A new App token for one run of the demo, replacing the previous run's.
+
+    Separate from the ``oci-demo`` token that ``setup`` prints once, which stays.
+    """
+    with transaction.atomic():
+        app.tokens.filter(name=APP_RUN_TOKEN_NAME).delete()
+        _, raw_token = AppToken.objects.create(app=app, name=APP_RUN_TOKEN_NAME)
+    return raw_token
+
+
+def known_secrets(
+    connection: Connection, *, password: str | None, cxml_secret: str | None
+) -> tuple[str, str]:
+    """The connection's password and cXML secret in clear: the ones given, else the
+    demo's defaults, each checked against the stored hash.
+
+    Raises ``ValueError`` naming the secret that is neither (set to something else
+    earlier, and not given now).
+    """
+    password = password or DEFAULT_PASSWORD
+    cxml_secret = cxml_secret or DEFAULT_CXML_SECRET
+    if not check_password(password, connection.password):
+        raise ValueError("password")
+    if not connection.cxml_shared_secret or not check_password(
+        cxml_secret, connection.cxml_shared_secret
+    ):
+        raise ValueError("cXML shared secret")
+    return password, cxml_secret
 
 
 def _plugin_configuration(created: list[str]) -> None:

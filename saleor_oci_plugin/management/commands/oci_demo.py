@@ -1,7 +1,7 @@
 """``manage.py oci_demo``: the demo shop, and the whole round trip without a person.
 
     manage.py oci_demo setup [--password P] [--cxml-secret S] [--allow ENTRY] ...
-        [--storefront-url URL] [--shop-url URL] [--new-tokens]
+        [--storefront-url URL] [--shop-url URL] [--new-tokens] [--env-file PATH]
     manage.py oci_demo headless [--password P] [--cxml-secret S] [--hook-url URL]
         [--po-number N]
 
@@ -11,6 +11,13 @@ punch-out connection (``saleor_oci_plugin.demo.shop``), then prints the URLs,
 login and tokens. Secrets are stored hashed: each is printed in the run that sets
 it, never again. The password and cXML secret are demo values unless given (also
 as ``$OCI_DEMO_PASSWORD`` and ``$OCI_DEMO_CXML_SECRET``, kept out of ``ps``).
+
+``--env-file PATH`` is for ``scripts/demo``, which starts the simulator: it writes
+what the simulator needs to PATH (mode 0600), one ``NAME=value`` a line, unquoted:
+``OCI_SIMULATOR_PASSWORD``, ``OCI_SIMULATOR_CXML_SECRET`` (the ones given, else the
+demo's, checked against the stored hashes), ``OCI_SIMULATOR_APP_TOKEN`` (a new App
+token for this run, replacing the previous run's; never printed), and the
+non-secret ``OCI_DEMO_CONNECTION_ID``, ``OCI_DEMO_LOGIN``, ``OCI_DEMO_CXML_IDENTITY``.
 
 ``headless`` sets up what is missing, then runs punch-in, shopping, transfer,
 purchase order (cXML), Saleor order and invoice through HTTP in this process
@@ -73,6 +80,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Replace the UBL Order token and the App token (printed once).",
         )
+        setup.add_argument(
+            "--env-file",
+            metavar="PATH",
+            help="Write the simulator's secrets (with a new App token for this run) "
+            "to PATH, mode 0600, as NAME=value lines; they are not printed.",
+        )
 
         headless = actions.add_parser(
             "headless",
@@ -127,6 +140,8 @@ class Command(BaseCommand):
         connection = demo.connection
         hidden = "(set earlier; stored hashed, not shown again)"
         connection_id = graphene.Node.to_global_id("OciConnection", connection.pk)
+        if options["env_file"]:
+            _write_env_file(options["env_file"], demo, options, connection_id)
         rows = [
             ("Saleor GraphQL API", base + GRAPHQL_PATH),
             ("Punch-in URL", base + PUNCHIN_PATH),
@@ -144,6 +159,13 @@ class Command(BaseCommand):
             ("Buyer", _buyer(demo)),
             ("Customer account", demo.customer.email),
         ]
+        if options["env_file"]:
+            rows.append(
+                (
+                    "Simulator secrets",
+                    f"in {options['env_file']} (with a new App token for this run)",
+                )
+            )
         self.stdout.write(
             f"OCI demo in channel {demo.channel.slug} ({demo.channel.currency_code}, "
             f"{len(demo.products)} products): "
@@ -179,6 +201,43 @@ class Command(BaseCommand):
                 f"The round trip failed at step '{failure.step}': {failure.message}"
             ) from None
         self.stdout.write(_summary(demo, result))
+
+
+def _write_env_file(
+    path: str, demo: shop.DemoShop, options: dict[str, Any], connection_id: str
+) -> None:
+    """The simulator's settings for ``scripts/demo``, readable by the owner only."""
+    connection = demo.connection
+    try:
+        password, cxml_secret = shop.known_secrets(
+            connection, password=options["password"], cxml_secret=options["cxml_secret"]
+        )
+    except ValueError as unknown:
+        raise CommandError(
+            f"--env-file: the connection's {unknown} was set to something other than "
+            f"the demo's; give it with --password (${PASSWORD_VARIABLE}) or "
+            f"--cxml-secret (${CXML_SECRET_VARIABLE})."
+        ) from None
+    values = {
+        "OCI_SIMULATOR_PASSWORD": password,
+        "OCI_SIMULATOR_CXML_SECRET": cxml_secret,
+        "OCI_SIMULATOR_APP_TOKEN": "",
+        "OCI_DEMO_CONNECTION_ID": connection_id,
+        "OCI_DEMO_LOGIN": connection.login_name,
+        "OCI_DEMO_CXML_IDENTITY": connection.cxml_identity,
+    }
+    if any("\n" in value or "\r" in value for value in values.values()):
+        raise CommandError("--env-file: a value holds a line break; not written.")
+    values["OCI_SIMULATOR_APP_TOKEN"] = shop.issue_run_app_token(demo.app)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(path, flags, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as env_file:
+            # An existing file keeps its mode through O_CREAT: set it.
+            os.fchmod(descriptor, 0o600)
+            env_file.writelines(f"{name}={value}\n" for name, value in values.items())
+    except OSError as error:
+        raise CommandError(f"--env-file: cannot write {path}: {error}") from None
 
 
 def _summary(demo: shop.DemoShop, result: round_trip.RoundTripResult) -> str:

@@ -1,11 +1,14 @@
 """``manage.py oci_demo``: the demo data, made once, and the round trip through HTTP."""
 
 import io
+import json
 import re
+import stat
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from saleor.app.models import App, AppToken
 from saleor.channel.models import Channel
 from saleor.order.models import Order
@@ -16,6 +19,7 @@ from saleor.warehouse.models import Stock, Warehouse
 
 from saleor_oci_plugin.buyers.models import Branch, BuyerOrganisation
 from saleor_oci_plugin.demo import shop
+from saleor_oci_plugin.punchout import connections as service
 from saleor_oci_plugin.punchout.models import Connection, PunchoutSession, Transfer
 from saleor_oci_plugin.purchase_orders.models import ReceivedPurchaseOrder
 
@@ -134,3 +138,114 @@ def test_headless_names_the_failing_step():
         run("headless", "--password", "not-the-demo-password")
 
     assert not Order.objects.exists()
+
+
+def _read_env_file(path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines())
+
+
+def _app_name_with(token: str) -> str | None:
+    """The App a token signs in as, asked over /graphql/ (None when refused)."""
+    response = Client().post(
+        "/graphql/",
+        json.dumps({"query": "{ app { name } orders(first: 1) { totalCount } }"}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    content = response.json()
+    if response.status_code != 200 or content.get("errors"):
+        return None
+    assert content["data"]["orders"]["totalCount"] == 0  # MANAGE_ORDERS
+    return content["data"]["app"]["name"]
+
+
+@pytest.mark.django_db
+def test_setup_env_file_holds_the_simulators_secrets(tmp_path):
+    env_file = tmp_path / "simulator.env"
+
+    output = run("setup", "--env-file", str(env_file))
+
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    values = _read_env_file(env_file)
+    connection = Connection.objects.get(login_name=shop.LOGIN_NAME)
+    assert values["OCI_SIMULATOR_PASSWORD"] == shop.DEFAULT_PASSWORD
+    assert values["OCI_SIMULATOR_CXML_SECRET"] == shop.DEFAULT_CXML_SECRET
+    assert values["OCI_DEMO_LOGIN"] == shop.LOGIN_NAME
+    assert values["OCI_DEMO_CXML_IDENTITY"] == shop.CXML_IDENTITY
+    assert values["OCI_DEMO_CONNECTION_ID"] in output
+    assert _app_name_with(values["OCI_SIMULATOR_APP_TOKEN"]) == shop.APP_NAME
+    # The run's token is in the file only; the App's own token stays beside it.
+    assert values["OCI_SIMULATOR_APP_TOKEN"] not in output
+    assert f"in {env_file}" in output
+    assert {token.name for token in AppToken.objects.all()} == {
+        shop.APP_TOKEN_NAME,
+        shop.APP_RUN_TOKEN_NAME,
+    }
+    assert connection.storefront_url == shop.DEFAULT_STOREFRONT_URL
+
+
+@pytest.mark.django_db
+def test_setup_env_file_again_revokes_the_previous_runs_token(tmp_path):
+    first, second = tmp_path / "first.env", tmp_path / "second.env"
+    # Left by someone else, readable by all: still ends up 0600.
+    second.write_text("stale\n")
+    second.chmod(0o644)
+    run("setup", "--env-file", str(first))
+
+    run("setup", "--env-file", str(second))
+
+    assert stat.S_IMODE(second.stat().st_mode) == 0o600
+    old_token = _read_env_file(first)["OCI_SIMULATOR_APP_TOKEN"]
+    new_token = _read_env_file(second)["OCI_SIMULATOR_APP_TOKEN"]
+    assert _app_name_with(old_token) is None
+    assert _app_name_with(new_token) == shop.APP_NAME
+    assert AppToken.objects.filter(name=shop.APP_RUN_TOKEN_NAME).count() == 1
+
+
+@pytest.mark.django_db
+def test_setup_env_file_refuses_a_password_it_does_not_know(tmp_path):
+    run("setup")
+    connection = Connection.objects.get(login_name=shop.LOGIN_NAME)
+    service.set_connection_password(connection, "een-ander-wachtwoord-2026")
+    env_file = tmp_path / "simulator.env"
+
+    with pytest.raises(CommandError, match="password.*--password"):
+        run("setup", "--env-file", str(env_file))
+    assert not env_file.exists()
+
+    run(
+        "setup",
+        "--env-file",
+        str(env_file),
+        "--password",
+        "een-ander-wachtwoord-2026",
+    )
+    values = _read_env_file(env_file)
+    assert values["OCI_SIMULATOR_PASSWORD"] == "een-ander-wachtwoord-2026"
+
+
+@pytest.mark.django_db
+def test_setup_again_fixes_the_storefront_url_and_allow_list():
+    run("setup")
+    connection = Connection.objects.get(login_name=shop.LOGIN_NAME)
+    service.update_connection(
+        connection,
+        {
+            "storefront_url": "http://localhost:3000/punchout",
+            "hook_url_allowlist": ["https://srm.example"],
+            "allow_http_hook_url": False,
+        },
+    )
+
+    run(
+        "setup",
+        "--storefront-url",
+        "http://127.0.0.1:3001/punchout",
+        "--allow",
+        "http://127.0.0.1:8801",
+    )
+
+    connection.refresh_from_db()
+    assert connection.storefront_url == "http://127.0.0.1:3001/punchout"
+    assert connection.hook_url_allowlist == ["http://127.0.0.1:8801"]
+    assert connection.allow_http_hook_url
