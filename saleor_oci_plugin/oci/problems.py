@@ -8,7 +8,9 @@ goes ahead, and the caller decides whether to show or log it. Nothing is changed
 without a warning.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +29,26 @@ class OCIProblem:
     line: int | None = None
 
 
-class OCIError(ValueError):
-    """An input was refused; ``problems`` lists everything found wrong with it."""
+class _Problem(Protocol):
+    @property
+    def field(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def line(self) -> object: ...
 
-    def __init__(self, problems: list[OCIProblem] | tuple[OCIProblem, ...]) -> None:
+
+class ProblemsError[ProblemType: _Problem](ValueError):
+    """An input was refused; ``problems`` lists everything found wrong with it.
+
+    The base of the codec's errors and of other readers of outside input (purchase
+    orders) whose problems name a field, a line and a message.
+    """
+
+    def __init__(self, problems: Sequence[ProblemType]) -> None:
         if not problems:
-            raise ValueError("an OCIError needs at least one problem")
-        self.problems: tuple[OCIProblem, ...] = tuple(problems)
+            raise ValueError(f"{type(self).__name__} needs at least one problem")
+        self.problems: tuple[ProblemType, ...] = tuple(problems)
         super().__init__(
             "; ".join(
                 f"{problem.field}"
@@ -42,6 +57,10 @@ class OCIError(ValueError):
                 for problem in self.problems
             )
         )
+
+
+class OCIError(ProblemsError[OCIProblem]):
+    """An OCI input was refused; ``problems`` lists everything found wrong with it."""
 
 
 class PunchInError(OCIError):

@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from ..oci.problems import ProblemsError
+
 
 class OrderKind(StrEnum):
     """What the message asks for: a new order, a change of it, or its cancellation."""
@@ -86,21 +88,8 @@ class Problem:
     line: str | None = None
 
 
-class PurchaseOrderError(ValueError):
+class PurchaseOrderError(ProblemsError[Problem]):
     """A purchase order was refused; ``problems`` lists everything found wrong."""
-
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
-        if not problems:
-            raise ValueError("a PurchaseOrderError needs at least one problem")
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        super().__init__(
-            "; ".join(
-                f"{problem.field}"
-                + (f" (line {problem.line})" if problem.line is not None else "")
-                + f": {problem.message}"
-                for problem in self.problems
-            )
-        )
 
 
 def as_json(order: PurchaseOrder) -> dict:
