@@ -1,17 +1,26 @@
-"""Build and validation time of UBL invoices of 1, 50 and 500 lines.
+"""Build, render and validation time of consolidated UBL invoices.
 
 Run: .venv/bin/python bench/ubl_invoice.py
 
-Build time is the mean of several builds in this process. Validation time is
-one ``validate_ubl`` call (XSD here, EN 16931 schematron in a child process,
-which pays Python start-up and compiling the rules every time), then one
-``validate_ubl_many`` call for all three documents together.
+Each invoice is a month's consolidated invoice (Peppol BIS 3) of 10, 100 and
+1,000 lines: one purchase order per five lines, so no single PO number (BT-13)
+but the buyer reference (BT-10), the invoicing period (BG-14), one supporting
+document (BG-24) per PO, and on every line the branch's cost centre (BT-133)
+and a note naming its PO and PO line (BT-127).
+
+Build and render times are the mean of several runs in this process (build
+includes ``document_problems`` and ``compute_totals``; render is
+``render_html`` given the totals). Validation time is one ``validate_ubl``
+call (XSD here, EN 16931 schematron in a child process, which pays Python
+start-up and compiling the rules every time), then one ``validate_ubl_many``
+call for all three documents together.
 """
 
 from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from saleor_oci_plugin.invoices.dataclasses import (
@@ -21,13 +30,20 @@ from saleor_oci_plugin.invoices.dataclasses import (
     Endpoint,
     InvoiceDocument,
     InvoiceLine,
+    InvoicePeriod,
     Party,
     PaymentMeans,
     PaymentMeansCode,
+    SupportingDocument,
     VatCategory,
 )
-from saleor_oci_plugin.invoices.ubl import build_ubl
+from saleor_oci_plugin.invoices.rendering import render_html
+from saleor_oci_plugin.invoices.ubl import build_ubl, compute_totals
 from saleor_oci_plugin.invoices.validation import validate_ubl, validate_ubl_many
+
+SIZES = (10, 100, 1000)
+LINES_PER_ORDER = 5
+BRANCHES = ("KPL-4010 Tiel", "KPL-4020 Culemborg", "KPL-4030 Zaltbommel")
 
 SELLER = Party(
     "Cadeauhuis De Vlinder B.V.",
@@ -42,66 +58,89 @@ BUYER = Party(
     legal_id="41061254",
     endpoint=Endpoint("41061254", "0106"),
 )
+DECEMBER = InvoicePeriod(datetime.date(2026, 12, 1), datetime.date(2026, 12, 31))
 
 
-def invoice(line_count: int) -> InvoiceDocument:
-    lines = [
-        InvoiceLine(
-            line_id=str(n),
-            name=f"Kerstpakket variant {n}",
-            quantity=Decimal(n % 17 + 1),
-            unit_code="C62",
-            unit_net_price=Decimal("12.3456") + n,
-            vat_category=VatCategory.STANDARD,
-            vat_rate=Decimal(21 if n % 3 else 9),
-            sku=f"KP-{n:05d}",
-            cost_centre=f"KPL-40{n % 4}0",
-            order_line_id=str(n * 10),
-            nzi_code="445100",
+def consolidated_invoice(line_count: int) -> InvoiceDocument:
+    """``line_count`` lines over ``line_count / 5`` POs from three branches."""
+    order_count = -(-line_count // LINES_PER_ORDER)
+    orders = [f"45000{order:05d}" for order in range(1, order_count + 1)]
+    lines = []
+    for n in range(1, line_count + 1):
+        order = (n - 1) // LINES_PER_ORDER
+        po_line = ((n - 1) % LINES_PER_ORDER + 1) * 10
+        lines.append(
+            InvoiceLine(
+                line_id=str(n),
+                name=f"Kerstpakket variant {n}",
+                quantity=Decimal(n % 17 + 1),
+                unit_code="C62",
+                unit_net_price=Decimal("12.3456") + n,
+                vat_category=VatCategory.STANDARD,
+                vat_rate=Decimal(21 if n % 3 else 9),
+                sku=f"KP-{n:05d}",
+                cost_centre=BRANCHES[order % len(BRANCHES)],
+                nzi_code="445100",
+                note=f"PO {orders[order]} line {po_line}",
+            )
         )
-        for n in range(1, line_count + 1)
-    ]
     return InvoiceDocument(
         kind=DocumentKind.INVOICE,
         number=f"BENCH-{line_count}",
-        issue_date=datetime.date(2026, 12, 15),
-        due_date=datetime.date(2027, 1, 14),
+        issue_date=datetime.date(2027, 1, 4),
+        due_date=datetime.date(2027, 2, 3),
         currency="EUR",
         customization=Customization.PEPPOL_BIS_3,
         seller=SELLER,
         buyer=BUYER,
         lines=lines,
-        purchase_order_number="4500098123",
+        buyer_reference="VERZAMEL-2026-12",
         payment_means=PaymentMeans(
             PaymentMeansCode.SEPA_CREDIT_TRANSFER, "NL91ABNA0417164300"
         ),
+        invoice_period=DECEMBER,
+        supporting_documents=[
+            SupportingDocument(po_number, "Inkooporder") for po_number in orders
+        ],
     )
 
 
+def mean_ms(repeats: int, run: Callable[..., object], *args: object) -> float:
+    started = time.perf_counter()
+    for _ in range(repeats):
+        run(*args)
+    return (time.perf_counter() - started) / repeats * 1000
+
+
 def main() -> None:
-    print(f"{'lines':>6} {'bytes':>9} {'build ms':>9} {'validate s':>11}  valid")
+    print(
+        f"{'lines':>6} {'POs':>5} {'bytes':>9} {'build ms':>9} {'render ms':>10}"
+        f" {'validate ms':>12}  valid  warnings"
+    )
     documents = []
-    for line_count in (1, 50, 500):
-        document = invoice(line_count)
-        repeats = max(3, 500 // line_count)
-        started = time.perf_counter()
-        for _ in range(repeats):
-            xml = build_ubl(document)
-        build_ms = (time.perf_counter() - started) / repeats * 1000
+    for line_count in SIZES:
+        document = consolidated_invoice(line_count)
+        repeats = max(3, 1000 // line_count)
+        xml = build_ubl(document)
+        totals = compute_totals(document)
+        build_ms = mean_ms(repeats, build_ubl, document)
+        render_ms = mean_ms(repeats, render_html, document, totals)
         started = time.perf_counter()
         result = validate_ubl(xml)
-        validate_s = time.perf_counter() - started
+        validate_ms = (time.perf_counter() - started) * 1000
         documents.append(xml)
         print(
-            f"{line_count:>6} {len(xml):>9} {build_ms:>9.2f} {validate_s:>11.2f}"
-            f"  {result.is_valid}"
+            f"{line_count:>6} {len(document.supporting_documents):>5} {len(xml):>9}"
+            f" {build_ms:>9.2f} {render_ms:>10.2f} {validate_ms:>12.0f}"
+            f"  {result.is_valid!s:>5}  {len(result.warnings):>8}"
         )
     started = time.perf_counter()
     results = validate_ubl_many(documents)
     print(
         f"all three in one validate_ubl_many call: "
-        f"{time.perf_counter() - started:.2f} s, "
-        f"valid: {[r.is_valid for r in results]}"
+        f"{(time.perf_counter() - started) * 1000:.0f} ms, "
+        f"valid: {[r.is_valid for r in results]}, "
+        f"findings: {[len(r.failures) for r in results]}"
     )
 
 

@@ -185,6 +185,47 @@ class BillingReference:
 
 
 @dataclass(frozen=True)
+class InvoicePeriod:
+    """The period the document covers (BG-14): first and last day, both included.
+
+    A periodic or consolidated invoice names its period instead of one delivery.
+    An end before the start is kept here and reported by ``document_problems``
+    (BR-29), like every other gap.
+    """
+
+    start: datetime.date
+    end: datetime.date
+
+    def __post_init__(self) -> None:
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            # A datetime is a date too, but would be written with its time and
+            # fail the XSD's xsd:date.
+            if not isinstance(value, datetime.date) or isinstance(
+                value, datetime.datetime
+            ):
+                raise TypeError(
+                    f"{name} must be a datetime.date, not {type(value).__name__}"
+                )
+
+
+@dataclass(frozen=True)
+class SupportingDocument:
+    """A document the invoice refers to (BG-24): its identifier and description.
+
+    A consolidated invoice lists the purchase orders it covers this way, since
+    it can carry only one purchase order number (BT-13).
+    """
+
+    identifier: str
+    description: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "identifier", self.identifier.strip())
+        _strip_fields(self, "description")
+
+
+@dataclass(frozen=True)
 class InvoiceLine:
     """One line. ``quantity`` x ``unit_net_price`` gives the line net amount.
 
@@ -226,6 +267,8 @@ class InvoiceDocument:
     document; a consolidated invoice may have none and rely on BT-10 and line
     cost centres). ``cost_centre`` is the header BT-19. ``vat_exemption_reasons``
     gives the reason text each non-standard VAT category needs (BT-120).
+    ``invoice_period`` is BG-14 and ``supporting_documents`` BG-24 (for a
+    consolidated invoice: the purchase orders it covers).
     """
 
     kind: DocumentKind
@@ -248,6 +291,8 @@ class InvoiceDocument:
     vat_exemption_reasons: Mapping[VatCategory, str] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    invoice_period: InvoicePeriod | None = None
+    supporting_documents: Sequence[SupportingDocument] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", DocumentKind(self.kind))
@@ -265,3 +310,6 @@ class InvoiceDocument:
         object.__setattr__(self, "vat_exemption_reasons", MappingProxyType(reasons))
         _strip_fields(self, "buyer_reference", "purchase_order_number", "cost_centre")
         _strip_fields(self, "payment_terms")
+        object.__setattr__(
+            self, "supporting_documents", tuple(self.supporting_documents)
+        )

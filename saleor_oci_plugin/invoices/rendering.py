@@ -67,11 +67,16 @@ def render_html(document: InvoiceDocument, totals: Totals) -> str:
         if document.billing_reference
         else None
     )
+    period = document.invoice_period
+    period_text = (
+        f"{period.start.isoformat()} to {period.end.isoformat()}" if period else None
+    )
     references = "".join(
         (
             _row("Invoice number", document.number),
             _row("Issue date", document.issue_date.isoformat()),
             _row("Due date", due_date),
+            _row("Invoicing period", period_text),
             _row("Purchase order", document.purchase_order_number),
             _row("Your reference", document.buyer_reference),
             _row("Cost centre", document.cost_centre),
@@ -84,6 +89,8 @@ def render_html(document: InvoiceDocument, totals: Totals) -> str:
         f"<td>{_e(line.order_line_id or '')}</td>"
         f"<td>{_e(line.name)}"
         + (f"<br><small>{_e(line.sku)}</small>" if line.sku else "")
+        # On a consolidated invoice the note names the line's purchase order.
+        + (f"<br><small>{_e(line.note)}</small>" if line.note else "")
         + "</td>"
         f"<td>{_e(line.nzi_code or '')}</td>"
         f"<td>{_e(line.cost_centre or '')}</td>"
@@ -94,6 +101,15 @@ def render_html(document: InvoiceDocument, totals: Totals) -> str:
         "</tr>"
         for line, net in zip(document.lines, totals.line_net_amounts, strict=True)
     )
+    # The purchase orders (or other documents) a consolidated invoice covers;
+    # rows start with <th> like the references above, not <td> like lines.
+    supporting = "".join(
+        f"<tr><th>{_e(reference.identifier)}</th>"
+        f"<td>{_e(reference.description or '')}</td></tr>"
+        for reference in document.supporting_documents
+    )
+    if supporting:
+        supporting = f"<h2>Referenced documents</h2><table>{supporting}</table>"
     vat_rows = "".join(
         f"<tr><th>VAT {_e(group.category.value)} {_e(_plain(group.rate))} % "
         f"over {_money(group.taxable_amount, currency)}</th>"
@@ -122,7 +138,7 @@ def render_html(document: InvoiceDocument, totals: Totals) -> str:
         '<div class="parties">'
         f"{_party('Seller', document.seller)}{_party('Buyer', document.buyer)}"
         "</div>"
-        f"<table>{references}</table>"
+        f"<table>{references}</table>{supporting}"
         "<h2>Lines</h2><table><tr><th>#</th><th>PO line</th><th>Item</th>"
         "<th>NZI</th><th>Cost centre</th><th class='n'>Quantity</th>"
         "<th class='n'>Unit price</th><th class='n'>VAT</th>"

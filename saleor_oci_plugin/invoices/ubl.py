@@ -266,6 +266,13 @@ def document_problems(document: InvoiceDocument) -> tuple[str, ...]:
                 "(NL-R-001)"
             )
 
+    period = document.invoice_period
+    if period is not None and period.end < period.start:
+        problems.append(
+            f"invoicing period ends ({_date(period.end)}) before it starts "
+            f"({_date(period.start)}) (BR-29)"
+        )
+    problems += _supporting_document_problems(document)
     problems += _line_problems(document)
     problems += _vat_problems(document, categories)
 
@@ -291,6 +298,25 @@ def document_problems(document: InvoiceDocument) -> tuple[str, ...]:
         # A CreditNote carries its due date inside PaymentMeans.
         problems.append("a credit note's due date (BT-9) needs payment means (BG-16)")
     return tuple(problems)
+
+
+def _supporting_document_problems(document: InvoiceDocument) -> list[str]:
+    problems: list[str] = []
+    seen: set[str] = set()
+    for position, reference in enumerate(document.supporting_documents, start=1):
+        if not reference.identifier:
+            problems.append(
+                f"supporting document #{position}: its reference (BT-122) is "
+                "missing (BR-52)"
+            )
+        elif reference.identifier in seen:
+            # Not an EN 16931 rule, but a buyer matching the invoice to its
+            # purchase orders would count that order twice.
+            problems.append(
+                f"supporting document {reference.identifier} (BT-122) is listed twice"
+            )
+        seen.add(reference.identifier)
+    return problems
 
 
 def _line_problems(document: InvoiceDocument) -> list[str]:
@@ -361,10 +387,13 @@ def _vat_problems(document: InvoiceDocument, categories: set[VatCategory]) -> li
                 "intra-community supply needs the buyer VAT number (BT-48) (BR-IC-02)"
             )
         delivery = document.delivery
-        if delivery is None or delivery.date is None:
+        # A periodic invoice covers its deliveries by the invoicing period.
+        if (delivery is None or delivery.date is None) and (
+            document.invoice_period is None
+        ):
             problems.append(
                 "intra-community supply needs the actual delivery date (BT-72) "
-                "(BR-IC-11)"
+                "or the invoicing period (BG-14) (BR-IC-11)"
             )
         if (
             delivery is None
@@ -517,6 +546,10 @@ def build_ubl(document: InvoiceDocument) -> bytes:
         _element(root, "cbc:AccountingCost", document.cost_centre)
     if document.buyer_reference:
         _element(root, "cbc:BuyerReference", document.buyer_reference)
+    if document.invoice_period is not None:
+        period = _element(root, "cac:InvoicePeriod")
+        _element(period, "cbc:StartDate", _date(document.invoice_period.start))
+        _element(period, "cbc:EndDate", _date(document.invoice_period.end))
     if document.purchase_order_number:
         order = _element(root, "cac:OrderReference")
         _element(order, "cbc:ID", document.purchase_order_number)
@@ -535,6 +568,12 @@ def build_ubl(document: InvoiceDocument) -> bytes:
                 "cbc:IssueDate",
                 _date(document.billing_reference.issue_date),
             )
+    for supporting in document.supporting_documents:
+        # No DocumentTypeCode: 130 would make it the one invoiced object (BT-18).
+        reference = _element(root, "cac:AdditionalDocumentReference")
+        _element(reference, "cbc:ID", supporting.identifier)
+        if supporting.description:
+            _element(reference, "cbc:DocumentDescription", supporting.description)
 
     # BR-O-02..04: a document not subject to VAT carries no VAT identifiers.
     with_vat_numbers = any(

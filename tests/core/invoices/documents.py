@@ -3,6 +3,10 @@
 Gift boxes at 21 % VAT, flowers at 9 %, ordered on the hospital's purchase order
 with a header cost centre, NZI cost-type codes per line and two branches' cost
 centres on the lines. The identifiers are well-formed but fictional.
+
+``consolidated_invoice`` is December's invoice for three of the hospital's
+purchase orders: no single PO number (BT-13), the buyer reference (BT-10), the
+period, one supporting document per PO, and each line naming its PO.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from saleor_oci_plugin.invoices.dataclasses import (
     Endpoint,
     InvoiceDocument,
     InvoiceLine,
+    InvoicePeriod,
     Party,
     PaymentMeans,
     PaymentMeansCode,
+    SupportingDocument,
     VatCategory,
 )
 
@@ -128,3 +134,55 @@ def hospital_credit_note(**changes: Any) -> InvoiceDocument:
         "notes": ("Twee pakketten beschadigd geleverd",),
     }
     return hospital_invoice(**{**credit_note, **changes})
+
+
+DECEMBER = InvoicePeriod(datetime.date(2026, 12, 1), datetime.date(2026, 12, 31))
+# (PO number, the ordering branch's cost centre, order date)
+DECEMBER_ORDERS = (
+    ("4500098123", "KPL-4010 Tiel", datetime.date(2026, 12, 3)),
+    ("4500098177", "KPL-4020 Culemborg", datetime.date(2026, 12, 10)),
+    ("4500098201", "KPL-4010 Tiel", datetime.date(2026, 12, 17)),
+)
+
+
+def consolidated_lines() -> tuple[InvoiceLine, ...]:
+    """Gift boxes and flowers on each December PO, each line naming its PO."""
+    lines: list[InvoiceLine] = []
+    for po_number, cost_centre, _ in DECEMBER_ORDERS:
+        for po_line, item in (("10", GIFT_BOX), ("20", FLOWERS)):
+            lines.append(
+                dataclasses.replace(
+                    item,
+                    line_id=str(len(lines) + 1),
+                    cost_centre=cost_centre,
+                    # BT-132 needs the one header PO (BR-NL-13): the note says it.
+                    order_line_id=None,
+                    note=f"PO {po_number} line {po_line}",
+                )
+            )
+    return tuple(lines)
+
+
+def consolidated_invoice(**changes: Any) -> InvoiceDocument:
+    """December's consolidated invoice for three POs, with ``changes`` applied."""
+    document = hospital_invoice(
+        number="2026-0450",
+        issue_date=datetime.date(2027, 1, 4),
+        due_date=datetime.date(2027, 2, 3),
+        lines=consolidated_lines(),
+        buyer_reference="VERZAMEL-2026-12",
+        purchase_order_number=None,
+        cost_centre=None,
+        delivery=Delivery(
+            address=HOSPITAL_DELIVERY.address,
+            recipient_name=HOSPITAL_DELIVERY.recipient_name,
+        ),
+        payment_means=dataclasses.replace(SHOP_ACCOUNT, payment_reference="2026-0450"),
+        notes=("Verzamelfactuur december 2026",),
+        invoice_period=DECEMBER,
+        supporting_documents=tuple(
+            SupportingDocument(po_number, f"Inkooporder van {ordered.isoformat()}")
+            for po_number, _, ordered in DECEMBER_ORDERS
+        ),
+    )
+    return dataclasses.replace(document, **changes)

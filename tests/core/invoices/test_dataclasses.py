@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -11,12 +12,14 @@ from saleor_oci_plugin.invoices.dataclasses import (
     Address,
     DocumentKind,
     InvoiceLine,
+    InvoicePeriod,
     PaymentMeans,
     PaymentMeansCode,
+    SupportingDocument,
     VatCategory,
 )
 
-from .documents import GIFT_BOX, hospital_invoice
+from .documents import DECEMBER, GIFT_BOX, hospital_invoice
 
 
 def test_floats_are_refused() -> None:
@@ -76,3 +79,39 @@ def test_vat_category_accepts_its_code() -> None:
         vat_exemption_reasons={"E": " Vrijgesteld "}  # the code is accepted too
     )
     assert document.vat_exemption_reasons == {VatCategory.EXEMPT: "Vrijgesteld"}
+
+
+def test_period_and_supporting_documents_default_to_absent() -> None:
+    document = hospital_invoice()
+    assert document.invoice_period is None
+    assert document.supporting_documents == ()
+
+
+def test_supporting_documents_are_normalised() -> None:
+    document = hospital_invoice(
+        invoice_period=DECEMBER,
+        supporting_documents=[
+            SupportingDocument(" 4500098123 ", "  "),
+            SupportingDocument("4500098177", " Inkooporder Culemborg "),
+        ],
+    )
+    assert document.supporting_documents == (
+        SupportingDocument("4500098123"),
+        SupportingDocument("4500098177", "Inkooporder Culemborg"),
+    )
+    assert document.supporting_documents[0].description is None
+    # A blank identifier is kept, so that document_problems can name it (BR-52).
+    assert SupportingDocument("  ").identifier == ""
+
+
+def test_period_takes_dates_only() -> None:
+    start, end = datetime.date(2026, 12, 1), datetime.date(2026, 12, 31)
+    assert InvoicePeriod(start, end) == DECEMBER
+    # An end before the start is data, refused later by document_problems (BR-29).
+    assert InvoicePeriod(end, start).end == start
+    with pytest.raises(TypeError, match="end must be a datetime.date, not datetime"):
+        InvoicePeriod(start, datetime.datetime(2026, 12, 31, 23, 59))
+    with pytest.raises(TypeError, match="start must be a datetime.date, not str"):
+        InvoicePeriod("2026-12-01", end)  # type: ignore[arg-type]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DECEMBER.end = start  # type: ignore[misc]

@@ -22,6 +22,8 @@ from saleor_oci_plugin.invoices.dataclasses import (
     Customization,
     Delivery,
     InvoiceLine,
+    InvoicePeriod,
+    SupportingDocument,
     VatCategory,
 )
 from saleor_oci_plugin.invoices.ubl import (
@@ -37,10 +39,13 @@ from saleor_oci_plugin.invoices.ubl import (
 )
 
 from .documents import (
+    DECEMBER,
+    DECEMBER_ORDERS,
     FLOWERS,
     GIFT_BOX,
     HOSPITAL,
     SHOP,
+    consolidated_invoice,
     hospital_credit_note,
     hospital_invoice,
 )
@@ -63,6 +68,16 @@ def amount(root: etree._Element, path: str) -> Decimal:
 
 def line(**changes: Any) -> InvoiceLine:
     return dataclasses.replace(GIFT_BOX, **changes)
+
+
+def header(root: etree._Element) -> list[str]:
+    """The root's children by local name, repeats collapsed: the XSD's order."""
+    names: list[str] = []
+    for child in root:
+        name = etree.QName(child).localname
+        if not names or names[-1] != name:
+            names.append(name)
+    return names
 
 
 # ------------------------------------------------------------------ structure
@@ -542,3 +557,132 @@ def test_delivery_without_data_is_left_out() -> None:
 def test_flowers_line_note_is_written() -> None:
     root = parse(build_ubl(hospital_invoice(lines=(FLOWERS,))))
     assert texts(root, "//cac:InvoiceLine/cbc:Note") == ["Bezorgen bij de receptie"]
+
+
+# ------------------------------------------------ periodic and consolidated
+
+
+@pytest.mark.parametrize("customization", list(Customization))
+def test_consolidated_invoice_structure(customization: Customization) -> None:
+    root = parse(build_ubl(consolidated_invoice(customization=customization)))
+
+    # No single PO number (BT-13): the buyer reference (BT-10) instead.
+    assert root.xpath("cac:OrderReference", namespaces=NS) == []
+    assert texts(root, "/inv:Invoice/cbc:BuyerReference") == ["VERZAMEL-2026-12"]
+    assert texts(root, "/inv:Invoice/cac:InvoicePeriod/cbc:StartDate") == ["2026-12-01"]
+    assert texts(root, "/inv:Invoice/cac:InvoicePeriod/cbc:EndDate") == ["2026-12-31"]
+    references = root.xpath(
+        "/inv:Invoice/cac:AdditionalDocumentReference", namespaces=NS
+    )
+    assert [texts(r, "cbc:ID") for r in references] == [
+        [po_number] for po_number, _, _ in DECEMBER_ORDERS
+    ]
+    assert texts(references[0], "cbc:DocumentDescription") == [
+        "Inkooporder van 2026-12-03"
+    ]
+    # Without a type code: 130 would make each the invoiced object (BT-18).
+    assert root.xpath("//cbc:DocumentTypeCode", namespaces=NS) == []
+    # Each line: its branch's cost centre (BT-133) and its PO in the note (BT-127).
+    assert texts(root, "//cac:InvoiceLine/cbc:AccountingCost") == [
+        "KPL-4010 Tiel",
+        "KPL-4010 Tiel",
+        "KPL-4020 Culemborg",
+        "KPL-4020 Culemborg",
+        "KPL-4010 Tiel",
+        "KPL-4010 Tiel",
+    ]
+    assert texts(root, "//cac:InvoiceLine/cbc:Note") == [
+        "PO 4500098123 line 10",
+        "PO 4500098123 line 20",
+        "PO 4500098177 line 10",
+        "PO 4500098177 line 20",
+        "PO 4500098201 line 10",
+        "PO 4500098201 line 20",
+    ]
+    assert root.xpath("//cac:OrderLineReference", namespaces=NS) == []
+    # The UBL 2.1 sequence (the XSD checks it too, in test_validation.py).
+    assert header(root)[header(root).index("DocumentCurrencyCode") :][:5] == [
+        "DocumentCurrencyCode",
+        "BuyerReference",
+        "InvoicePeriod",
+        "AdditionalDocumentReference",
+        "AccountingSupplierParty",
+    ]
+
+
+def test_period_comes_before_the_order_and_documents_after_billing() -> None:
+    credit_note = hospital_credit_note(
+        invoice_period=DECEMBER,
+        supporting_documents=(SupportingDocument("4500098123"),),
+    )
+    root = parse(build_ubl(credit_note))
+
+    assert root.tag == f"{{{CREDIT_NOTE_NS}}}CreditNote"
+    assert header(root)[header(root).index("BuyerReference") :][:6] == [
+        "BuyerReference",
+        "InvoicePeriod",
+        "OrderReference",
+        "BillingReference",
+        "AdditionalDocumentReference",
+        "AccountingSupplierParty",
+    ]
+    (reference,) = root.xpath("cac:AdditionalDocumentReference", namespaces=NS)
+    # No description given, none written (no empty element).
+    assert [etree.QName(child).localname for child in reference] == ["ID"]
+    assert texts(root, "cac:InvoicePeriod/*") == ["2026-12-01", "2026-12-31"]
+
+
+def test_without_period_or_documents_nothing_is_written() -> None:
+    root = parse(build_ubl(hospital_invoice()))
+    assert (
+        root.xpath("cac:InvoicePeriod | cac:AdditionalDocumentReference", namespaces=NS)
+        == []
+    )
+
+
+def test_period_may_be_one_day_but_not_end_before_it_starts() -> None:
+    day = datetime.date(2026, 12, 31)
+    build_ubl(consolidated_invoice(invoice_period=InvoicePeriod(day, day)))
+
+    backwards = consolidated_invoice(
+        invoice_period=InvoicePeriod(DECEMBER.end, DECEMBER.start)
+    )
+    assert document_problems(backwards) == (
+        "invoicing period ends (2026-12-01) before it starts (2026-12-31) (BR-29)",
+    )
+    with pytest.raises(InvoiceDataError, match="BR-29"):
+        build_ubl(backwards)
+
+
+def test_supporting_documents_need_distinct_identifiers() -> None:
+    document = consolidated_invoice(
+        supporting_documents=(
+            SupportingDocument("4500098123"),
+            SupportingDocument(" ", "Inkooporder zonder nummer"),
+            SupportingDocument("4500098177"),
+            SupportingDocument("4500098123 ", "Dezelfde order"),
+        )
+    )
+    assert document_problems(document) == (
+        "supporting document #2: its reference (BT-122) is missing (BR-52)",
+        "supporting document 4500098123 (BT-122) is listed twice",
+    )
+
+
+def test_intra_community_period_stands_in_for_the_delivery_date() -> None:
+    german = dataclasses.replace(
+        HOSPITAL,
+        address=Address("Albersallee 5", "Kleve", "47533", "DE"),
+        legal_id=None,
+        vat_number="DE123456789",
+    )
+    changes: dict[str, Any] = {
+        "buyer": german,
+        "delivery": Delivery(Address("Albersallee 5", "Kleve", "47533", "DE")),
+        "lines": (line(vat_category=VatCategory.INTRA_COMMUNITY, vat_rate=Decimal(0)),),
+        "vat_exemption_reasons": {
+            VatCategory.INTRA_COMMUNITY: "Intracommunautaire levering"
+        },
+    }
+    assert "BR-IC-11" in problems_of(**changes)
+    assert document_problems(hospital_invoice(invoice_period=DECEMBER, **changes)) == ()

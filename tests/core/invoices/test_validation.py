@@ -24,6 +24,7 @@ from saleor_oci_plugin.invoices.dataclasses import (
     Endpoint,
     InvoiceDocument,
     InvoiceLine,
+    SupportingDocument,
     VatCategory,
 )
 from saleor_oci_plugin.invoices.ubl import CAC_NS, CBC_NS, build_ubl
@@ -40,9 +41,11 @@ from saleor_oci_plugin.invoices.validation import (
 )
 
 from .documents import (
+    DECEMBER,
     FLOWERS,
     GIFT_BOX,
     HOSPITAL,
+    consolidated_invoice,
     hospital_credit_note,
     hospital_invoice,
 )
@@ -124,6 +127,16 @@ def valid_documents() -> dict[str, InvoiceDocument]:
             due_date=datetime.date(2027, 1, 5)
         ),
         "consolidated": consolidated(),
+        # Several POs: period, one supporting document per PO, the PO per line.
+        "consolidated si-ubl": consolidated_invoice(),
+        "consolidated peppol": consolidated_invoice(customization=PEPPOL),
+        "credit note over a period": hospital_credit_note(
+            customization=PEPPOL,
+            invoice_period=DECEMBER,
+            supporting_documents=(
+                SupportingDocument("4500098123", "Inkooporder van 2026-12-03"),
+            ),
+        ),
         "awkward si-ubl": awkward(Customization.SI_UBL_2_0),
         "awkward peppol": awkward(PEPPOL),
         "exempt and standard": hospital_invoice(
@@ -149,6 +162,18 @@ def valid_documents() -> dict[str, InvoiceDocument]:
                 Address("Albersallee 5", "Kleve", "47533", "DE"),
                 datetime.date(2026, 12, 14),
             ),
+            lines=(
+                line(vat_category=VatCategory.INTRA_COMMUNITY, vat_rate=Decimal(0)),
+            ),
+            vat_exemption_reasons={
+                VatCategory.INTRA_COMMUNITY: "Intracommunautaire levering"
+            },
+        ),
+        "intra-community over a period": hospital_invoice(
+            customization=PEPPOL,
+            buyer=GERMAN_BUYER,
+            delivery=Delivery(Address("Albersallee 5", "Kleve", "47533", "DE")),
+            invoice_period=DECEMBER,
             lines=(
                 line(vat_category=VatCategory.INTRA_COMMUNITY, vat_rate=Decimal(0)),
             ),
@@ -201,6 +226,12 @@ def add_unknown_element(root: etree._Element) -> None:
     )
 
 
+def reverse_period(root: etree._Element) -> None:
+    start = first(root, "cac:InvoicePeriod/cbc:StartDate")
+    end = first(root, "cac:InvoicePeriod/cbc:EndDate")
+    start.text, end.text = end.text, start.text
+
+
 INVOICE_XML = build_ubl(hospital_invoice())
 TAMPERED = {
     "wrong payable amount": tamper(
@@ -220,6 +251,10 @@ TAMPERED = {
     ),
     "per-line order reference": tamper(INVOICE_XML, add_line_order_reference),
     "element not in schema": tamper(INVOICE_XML, add_unknown_element),
+    # What document_problems refuses before building (BR-29), written anyway.
+    "period ends before it starts": tamper(
+        build_ubl(consolidated_invoice()), reverse_period
+    ),
     # Code lists are the schematron's business, not the builder's.
     "unknown unit code": build_ubl(hospital_invoice(lines=(line(unit_code="STUKS"),))),
 }
@@ -258,6 +293,7 @@ def test_built_documents_pass_xsd_and_en16931(
         ("wrong VAT subtotal", "BR-CO-14"),
         ("no seller name", "BR-06"),
         ("unknown unit code", "BR-CL-23"),
+        ("period ends before it starts", "BR-29"),
     ],
 )
 def test_tampered_documents_fail_the_schematron(
@@ -278,6 +314,13 @@ def test_wrong_payable_amount_fails_only_its_rule(
     assert results["wrong payable amount"].rule_ids == {"BR-CO-16"}
     location = results["wrong payable amount"].fatal[0].location
     assert "LegalMonetaryTotal" in location
+
+
+def test_reversed_period_fails_only_br_29(
+    results: dict[str, ValidationResult],
+) -> None:
+    # The consolidated shape is otherwise clean: BR-29 is the builder's refusal.
+    assert results["period ends before it starts"].rule_ids == {"BR-29"}
 
 
 def test_warnings_do_not_fail(results: dict[str, ValidationResult]) -> None:
