@@ -42,7 +42,12 @@ class InboundMessage(models.Model):
 
 # The app's models live with the feature that owns them; Django finds them here.
 from .buyers.models import Branch, BuyerOrganisation  # noqa: E402
-from .invoices.models import InvoiceNumberSeries, IssuedDocument  # noqa: E402
+from .invoices.models import (  # noqa: E402
+    InvoicedOrder,
+    InvoiceNumberSeries,
+    InvoiceRun,
+    IssuedDocument,
+)
 from .punchout.models import Connection, PunchoutSession, Transfer  # noqa: E402
 from .purchase_orders.models import ReceivedPurchaseOrder  # noqa: E402
 
@@ -52,6 +57,8 @@ __all__ = [
     "Connection",
     "InboundMessage",
     "InvoiceNumberSeries",
+    "InvoiceRun",
+    "InvoicedOrder",
     "IssuedDocument",
     "PunchoutSession",
     "ReceivedPurchaseOrder",

@@ -31,6 +31,17 @@ class BuyerOrganisation(models.Model):
         choices=InvoicingPreference.choices,
         default=InvoicingPreference.PER_ORDER,
     )
+    # The buyer's address on consolidated invoices (one invoice for all branches).
+    invoice_address = models.ForeignKey(
+        "account.Address",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Where consolidated invoices (and a branch's, when it has no address of its
+    # own) are e-mailed, with the UBL and its rendering attached.
+    invoice_email = models.EmailField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,6 +75,8 @@ class Branch(models.Model):
         related_name="+",
     )
     default_cost_centre = models.CharField(max_length=64, blank=True, default="")
+    # Where this branch's invoices are e-mailed; empty: the organisation's address.
+    invoice_email = models.EmailField(blank=True, default="")
     # Empty: the organisation's preference applies.
     invoicing_preference = models.CharField(
         max_length=24, choices=InvoicingPreference.choices, blank=True, default=""

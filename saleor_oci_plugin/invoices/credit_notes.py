@@ -52,6 +52,7 @@ from .issuing import (
     check_seller,
     customization_for,
     invoice_line,
+    invoice_of,
     mark_failed,
     order_branch,
     order_cost_centre,
@@ -108,7 +109,7 @@ def credit_cancelled_order(order: Order, config: InvoicingConfiguration) -> None
     invoice request does. Orders not invoiced here, or credited in full
     already, are left alone.
     """
-    invoiced = _invoice_of(order)
+    invoiced = invoice_of(order)
     if invoiced is None or not _remaining_to_credit(invoiced, order):
         return
     invoice = Invoice.objects.create(order=order, status=JobStatus.PENDING)
@@ -155,7 +156,7 @@ def issue_credit_note(
     # The same lock as invoice requests: one document per order at a time, so
     # two credit notes cannot both see the same quantities as still open.
     ReceivedPurchaseOrder.objects.select_for_update().filter(pk=record.pk).first()
-    invoiced = _invoice_of(order)
+    invoiced = invoice_of(order)
     if invoiced is None:
         raise CreditNoteRefused(
             f"Order {order.number} has not been invoiced; there is nothing to credit.",
@@ -213,8 +214,11 @@ def _issue(
         html=render_html(document, totals),
         validation_result=validation,
         credited_invoice=invoiced,
+        organisation=invoiced.organisation,
+        branch=invoiced.branch,
         lines=[
             {
+                "order": str(order.pk),
                 "order_line": key,
                 "quantity": str(line.quantity),
                 "unit_net_price": str(line.unit_net_price),
@@ -229,17 +233,16 @@ def _issue(
 # --------------------------------------------------------- what may be credited
 
 
-def _invoice_of(order: Order) -> IssuedDocument | None:
-    return IssuedDocument.objects.filter(
-        order=order, kind=IssuedDocument.Kind.INVOICE
-    ).first()
-
-
 def _remaining_to_credit(
     invoiced: IssuedDocument, order: Order
 ) -> dict[str, _Creditable]:
     """Per invoiced line (order line pk or "shipping"): what is not credited yet."""
-    entries = invoiced.lines or _order_as_invoiced(order)
+    # A periodic invoice bills several orders: only this order's lines count.
+    entries = [
+        entry
+        for entry in invoiced.lines or _order_as_invoiced(order)
+        if entry.get("order", str(order.pk)) == str(order.pk)
+    ]
     remaining = {
         entry["order_line"]: _Creditable(
             Decimal(entry["quantity"]), Decimal(entry["unit_net_price"])
@@ -249,7 +252,7 @@ def _remaining_to_credit(
     for credit_note in invoiced.credit_notes.all():
         for entry in credit_note.lines:
             key = entry["order_line"]
-            if key in remaining:
+            if key in remaining and entry.get("order", str(order.pk)) == str(order.pk):
                 remaining[key] = dataclasses.replace(
                     remaining[key],
                     quantity=remaining[key].quantity - Decimal(entry["quantity"]),

@@ -70,7 +70,7 @@ from .dataclasses import (
     PaymentMeansCode,
     VatCategory,
 )
-from .models import IssuedDocument
+from .models import InvoicedOrder, IssuedDocument
 from .numbering import take_next_number
 from .rendering import render_html
 from .ubl import InvoiceDataError, Totals, build_ubl, compute_totals, round_money
@@ -186,9 +186,7 @@ def issue_invoice(
     # One invoice request per order at a time: a second one waits here and then
     # finds the first one's document.
     ReceivedPurchaseOrder.objects.select_for_update().filter(pk=record.pk).first()
-    existing = IssuedDocument.objects.filter(
-        order=order, kind=IssuedDocument.Kind.INVOICE
-    ).first()
+    existing = invoice_of(order)
     if existing is not None:
         raise InvoiceRefused(
             f"Order {order.number} was already invoiced as {existing.number}; a "
@@ -233,11 +231,23 @@ def issue_invoice(
         html=render_html(document, totals),
         validation_result=validation,
         lines=document_lines_record(
-            list(order.lines.values_list("pk", flat=True)), document
+            list(order.lines.values_list("pk", flat=True)), document.lines
         ),
+        organisation=organisation,
+        branch=branch,
     )
+    InvoicedOrder.objects.create(order=order, document=issued, invoice=invoice)
     attach_to_saleor_invoice(invoice, taken.number, xml, requested_number)
     return issued
+
+
+def invoice_of(order: Order) -> IssuedDocument | None:
+    """The invoice that billed ``order`` (on its own or in a periodic invoice)."""
+    return (
+        IssuedDocument.objects.filter(invoiced_orders__order=order)
+        .select_related("run")
+        .first()
+    )
 
 
 def build_document(
@@ -253,7 +263,7 @@ def build_document(
     organisation = record.connection.organisation
     metadata = order.metadata or {}
     cost_centre = order_cost_centre(order, branch)
-    due_date = issue_date + datetime.timedelta(days=config.payment_terms_days)
+    due_date, payment_means, payment_terms = payment_for(config, number, issue_date)
     lines = [
         invoice_line(position, line, record, cost_centre)
         for position, line in enumerate(order.lines.all(), start=1)
@@ -276,13 +286,21 @@ def build_document(
         purchase_order_number=record.order_number,
         cost_centre=cost_centre or None,
         delivery=order_delivery(order),
-        payment_means=PaymentMeans(
-            PaymentMeansCode.SEPA_CREDIT_TRANSFER, config.seller_iban, number
-        ),
-        payment_terms=(
-            f"Payment within {config.payment_terms_days} days, by "
-            f"{due_date.isoformat()}, quoting {number}."
-        ),
+        payment_means=payment_means,
+        payment_terms=payment_terms,
+    )
+
+
+def payment_for(
+    config: InvoicingConfiguration, number: str, issue_date: datetime.date
+) -> tuple[datetime.date, PaymentMeans, str]:
+    """An invoice's due date (BT-9), payment means (BG-16) and terms (BT-20)."""
+    due_date = issue_date + datetime.timedelta(days=config.payment_terms_days)
+    return (
+        due_date,
+        PaymentMeans(PaymentMeansCode.SEPA_CREDIT_TRANSFER, config.seller_iban, number),
+        f"Payment within {config.payment_terms_days} days, by "
+        f"{due_date.isoformat()}, quoting {number}.",
     )
 
 
@@ -299,23 +317,27 @@ def order_cost_centre(order: Order, branch: Branch | None) -> str:
 
 
 def document_lines_record(
-    order_line_pks: Sequence[object], document: InvoiceDocument
+    order_line_pks: Sequence[object],
+    lines: Sequence[InvoiceLine],
+    order_pk: object | None = None,
 ) -> list[dict[str, str]]:
-    """What ``IssuedDocument.lines`` keeps: each document line's order line.
+    """What ``IssuedDocument.lines`` keeps: each invoice line's order line.
 
-    ``order_line_pks`` are the order lines of the document's lines, in order; a
-    line beyond them is the shipping line. Credit notes check against this what
-    an invoice still has to credit.
+    ``order_line_pks`` are the order lines of ``lines``, in order; a line beyond
+    them is the shipping line. A periodic invoice bills several orders, so its
+    entries also name their order (``order_pk``). Credit notes check against
+    this what an invoice still has to credit.
     """
     return [
         {
+            **({"order": str(order_pk)} if order_pk is not None else {}),
             "order_line": str(order_line_pks[index])
             if index < len(order_line_pks)
             else SHIPPING_LINE,
             "quantity": str(line.quantity),
             "unit_net_price": str(line.unit_net_price),
         }
-        for index, line in enumerate(document.lines)
+        for index, line in enumerate(lines)
     ]
 
 
@@ -462,7 +484,7 @@ def seller_party(config: InvoicingConfiguration) -> Party:
     )
 
 
-def _address(address: SaleorAddress) -> Address:
+def saleor_address(address: SaleorAddress) -> Address:
     return Address(
         street=address.street_address_1,
         additional_street=address.street_address_2 or None,
@@ -482,9 +504,16 @@ def buyer_party(
             f"Order {order.number} has no billing address, and its branch no "
             "invoice address."
         )
+    return organisation_party(organisation, address)
+
+
+def organisation_party(
+    organisation: BuyerOrganisation, address: SaleorAddress
+) -> Party:
+    """The buyer (BG-7): the organisation, billed at ``address``."""
     return Party(
         name=organisation.name,
-        address=_address(address),
+        address=saleor_address(address),
         legal_id=organisation.kvk_number or None,
         vat_number=organisation.vat_number or None,
         endpoint=(
@@ -510,7 +539,7 @@ def order_delivery(order: Order) -> Delivery | None:
         full_name = f"{address.first_name} {address.last_name}".strip()
         recipient = address.company_name or full_name
     return Delivery(
-        address=_address(address) if address is not None else None,
+        address=saleor_address(address) if address is not None else None,
         date=timezone.localdate(shipped_at) if shipped_at else None,
         recipient_name=recipient or None,
     )

@@ -7,6 +7,7 @@ links even when the Saleor invoice, order or connection it came from is deleted
 
 from django.db import models
 
+from ..buyers.models import Branch, BuyerOrganisation
 from ..punchout.models import Connection
 
 
@@ -33,6 +34,51 @@ class InvoiceNumberSeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.year}: {self.last_sequence}"
+
+
+class InvoiceRun(models.Model):
+    """One periodic invoicing run over a period, by Celery beat or by hand.
+
+    A run invoices the orders placed in the period that are not invoiced yet:
+    running a period again, or two workers at once, issues nothing twice
+    (``InvoicedOrder`` holds each order once, taken under the orders' locks).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        # Some groups were not invoiced; ``failures`` says which and why.
+        DONE_WITH_FAILURES = "done_with_failures", "Done with failures"
+        FAILED = "failed", "Failed"
+
+    # Both days included, in the shop's time zone.
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # Only this organisation's orders; empty: every organisation's.
+    organisation = models.ForeignKey(
+        BuyerOrganisation,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    status = models.CharField(
+        max_length=24, choices=Status.choices, default=Status.PENDING
+    )
+    # Who started it: "beat", "command", or the staff user's or App's name.
+    requested_by = models.CharField(max_length=255, blank=True, default="")
+    # [{"group": "<organisation / branch>", "orders": ["<number>", ...],
+    #   "reason": "..."}]: groups that were not invoiced, and why.
+    failures = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"Invoice run {self.period_start}..{self.period_end} ({self.status})"
 
 
 class IssuedDocument(models.Model):
@@ -93,6 +139,31 @@ class IssuedDocument(models.Model):
     # [{"order_line": "<OrderLine pk>" or "shipping", "quantity": "3",
     #   "unit_net_price": "12.50"}, ...]. Empty for invoices issued before 0006.
     lines = models.JSONField(default=list, blank=True)
+    # Whom it was issued to: the organisation, and the branch unless consolidated.
+    organisation = models.ForeignKey(
+        BuyerOrganisation,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    # A periodic invoice: its period (BT-73, BT-74) and the run that issued it.
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    run = models.ForeignKey(
+        InvoiceRun,
+        null=True,
+        blank=True,
+        related_name="documents",
+        on_delete=models.SET_NULL,
+    )
+    # E-mail delivery (a Celery task after the document is stored).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.CharField(max_length=254, blank=True, default="")
+    delivery_error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -105,3 +176,33 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+
+class InvoicedOrder(models.Model):
+    """Which invoice billed an order: at most one, whichever way it was issued.
+
+    Per-order invoices and periodic runs both take an order here inside the
+    transaction that stores the invoice, under the order's purchase-order lock;
+    the unique order makes a second invoice of one order impossible even then.
+    """
+
+    order = models.OneToOneField(
+        "order.Order", related_name="oci_invoiced", on_delete=models.CASCADE
+    )
+    document = models.ForeignKey(
+        IssuedDocument, related_name="invoiced_orders", on_delete=models.PROTECT
+    )
+    # Saleor's invoice that shows this document on the order (Dashboard, storefront).
+    invoice = models.ForeignKey(
+        "invoice.Invoice",
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"Order {self.order_id} in {self.document_id}"
