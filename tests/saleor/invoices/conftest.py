@@ -52,6 +52,25 @@ HOSPITAL_DELIVERY = PostalAddress(
     country="NL",
 )
 
+# A buyer's own rule set, compiled to XSLT producing SVRL as the operator would
+# point the configuration at it: buyer references must start with "ZO-".
+BUYER_RULES = """<?xml version="1.0" encoding="UTF-8"?>
+<xsl:stylesheet version="2.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
+    xmlns:inv="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+    xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <xsl:template match="/">
+    <svrl:schematron-output>
+      <xsl:if test="not(starts-with(/inv:Invoice/cbc:BuyerReference, 'ZO-'))">
+        <svrl:failed-assert id="ZO-01" flag="fatal" location="/Invoice">
+          <svrl:text>Ziekenhuis Oost books only buyer references ZO-...</svrl:text>
+        </svrl:failed-assert>
+      </xsl:if>
+    </svrl:schematron-output>
+  </xsl:template>
+</xsl:stylesheet>
+"""
+
 
 def configure_plugin(**values: str) -> None:
     """Save the plugin's configuration as the Dashboard would (active)."""
@@ -147,11 +166,13 @@ def place_order(oci_connection):
             lines=lines,
             currency=cart.currency,
             transfer_id=cart.reference,
-            buyer_reference="Afdeling Inkoop",
-            cost_centre="KP-4711",
-            delivery_address=HOSPITAL_DELIVERY,
-            billing_address=HOSPITAL_BILL_TO,
-            **overrides,
+            **{
+                "buyer_reference": "Afdeling Inkoop",
+                "cost_centre": "KP-4711",
+                "delivery_address": HOSPITAL_DELIVERY,
+                "billing_address": HOSPITAL_BILL_TO,
+                **overrides,
+            },
         )
         manager = get_plugins_manager(allow_replica=False)
         return place_purchase_order(

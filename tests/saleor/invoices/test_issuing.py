@@ -16,7 +16,7 @@ from saleor_oci_plugin.invoices.issuing import FAILURE_KEY
 from saleor_oci_plugin.invoices.models import InvoiceNumberSeries, IssuedDocument
 from saleor_oci_plugin.invoices.validation import validate_ubl
 
-from .conftest import SELLER, configure_plugin
+from .conftest import BUYER_RULES, SELLER, configure_plugin
 
 INVOICE_REQUEST = """
 mutation ($orderId: ID!, $number: String) {
@@ -232,24 +232,6 @@ def test_missing_seller_iban_fails_clearly_and_uses_no_number(staff, oci_order):
     # Once configured, the order's invoice gets the series' first number.
     configure_plugin(**SELLER)
     assert _request(staff, oci_order)["number"] == _number(1)
-
-
-BUYER_RULES = """<?xml version="1.0" encoding="UTF-8"?>
-<xsl:stylesheet version="2.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-    xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
-    xmlns:inv="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
-    xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
-  <xsl:template match="/">
-    <svrl:schematron-output>
-      <xsl:if test="not(starts-with(/inv:Invoice/cbc:BuyerReference, 'ZO-'))">
-        <svrl:failed-assert id="ZO-01" flag="fatal" location="/Invoice">
-          <svrl:text>Ziekenhuis Oost books only buyer references ZO-...</svrl:text>
-        </svrl:failed-assert>
-      </xsl:if>
-    </svrl:schematron-output>
-  </xsl:template>
-</xsl:stylesheet>
-"""
 
 
 def test_invoice_failing_a_configured_rule_set_is_not_issued(
