@@ -35,6 +35,8 @@ _STYLE = page_style(
     "72rem",
     """
 .text { white-space: pre-wrap; }
+/* Long ids and URLs break inside their cell rather than widen the table. */
+td.text { overflow-wrap: anywhere; }
 .placed, .ok { border-color: #2e8540; }
 .duplicate { border-color: #1f6fb2; }
 .refused, .failed, .problem { border-color: #c0392b; }

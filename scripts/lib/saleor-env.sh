@@ -53,3 +53,41 @@ except m.PackageNotFoundError:
     "$saleor_py" -m pip install -q --disable-pip-version-check -e "$root" || return 1
     echo "$wanted" > "$stamp"
 }
+
+# Install what only the saleor tier's tests need (requirements/saleor-tests.txt:
+# Playwright, for the browser test) into the environment; again when that file
+# changes or a pinned version is no longer there. The packages already there are
+# held at their versions (constraints from pip freeze): a requirement that would
+# move one of Saleor's pins fails instead.
+saleor_install_test_requirements() {
+    local requirements="$root/requirements/saleor-tests.txt"
+    local stamp="$saleor_venv/.saleor-oci-plugin-test-requirements"
+    local wanted
+    wanted="$(sha256sum < "$requirements")"
+    if [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ] &&
+        "$saleor_py" -I - "$requirements" <<'PY'
+import importlib.metadata as m, sys
+for line in open(sys.argv[1]):
+    name, _, version = line.split("#")[0].strip().partition("==")
+    try:
+        if name and m.version(name) != version:
+            sys.exit(1)
+    except m.PackageNotFoundError:
+        sys.exit(1)
+PY
+    then
+        return 0
+    fi
+    echo "== installing requirements/saleor-tests.txt into $saleor_venv"
+    local pinned
+    pinned="$(mktemp "${TMPDIR:-/tmp}/saleor-pins.XXXXXX")" || return 1
+    if "$saleor_py" -m pip freeze --exclude-editable >"$pinned" &&
+        "$saleor_py" -m pip install -q --disable-pip-version-check \
+            -r "$requirements" -c "$pinned"; then
+        rm -f "$pinned"
+        echo "$wanted" > "$stamp"
+        return 0
+    fi
+    rm -f "$pinned"
+    return 1
+}
