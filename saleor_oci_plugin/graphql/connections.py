@@ -21,7 +21,6 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from graphql.error import GraphQLError
 from saleor.graphql.account.dataloaders import UserByUserIdLoader
 from saleor.graphql.account.types import User
@@ -49,6 +48,7 @@ from ..oci import OCIVersion
 from ..punchout import connections as service
 from ..punchout.models import Connection
 from .errors import OciError
+from .ids import instance_or_error, pk_from_global_id
 
 MANAGE_PLUGINS = PluginsPermissions.MANAGE_PLUGINS
 
@@ -128,6 +128,11 @@ class OciBranch(ModelObjectType[Branch]):
     invoicing_preference = OciInvoicingPreference(
         description="How the branch is invoiced; null: as its organisation."
     )
+    invoice_email = graphene.String(
+        required=True,
+        description="Where the branch's invoices are e-mailed; empty: to the "
+        "organisation's address.",
+    )
 
     class Meta:
         model = Branch
@@ -159,6 +164,11 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
     invoice_format = OciInvoiceFormat(required=True, description="E-invoice format.")
     invoicing_preference = OciInvoicingPreference(
         required=True, description="Invoice per order or periodically."
+    )
+    invoice_email = graphene.String(
+        required=True,
+        description="Where invoices are e-mailed: consolidated ones, and those of "
+        "branches without an address of their own. Empty: none.",
     )
     created_at = DateTime(required=True, description="When it was created.")
     branches = NonNullList(
@@ -398,6 +408,9 @@ class OciOrganisationInput(graphene.InputObjectType):
     invoicing_preference = OciInvoicingPreference(
         description="Invoice per order or periodically."
     )
+    invoice_email = graphene.String(
+        description="E-mail address invoices are sent to; null or empty: none."
+    )
 
     class Meta:
         description = "Settings of a buyer organisation; omitted ones stay as they are."
@@ -415,6 +428,10 @@ class _BranchSettingsInput(graphene.InputObjectType):
     default_cost_centre = graphene.String(description="Default cost centre.")
     invoicing_preference = OciInvoicingPreference(
         description="How the branch is invoiced; null: as its organisation."
+    )
+    invoice_email = graphene.String(
+        description="E-mail address the branch's invoices are sent to; null or "
+        "empty: the organisation's."
     )
 
     class Meta:
@@ -571,39 +588,6 @@ class OciConnectionCreateInput(_ConnectionSettingsInput):
 # --- mutations -----------------------------------------------------------------
 
 
-def _pk_from_global_id(global_id: str, type_name: str, field: str) -> int:
-    """The primary key in a global ID of ``type_name``; a ValidationError if none."""
-    try:
-        _type, pk = from_global_id_or_error(global_id, type_name, raise_error=True)
-        return int(pk)
-    except (GraphQLError, ValueError) as error:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    f"Invalid ID: {global_id}. Expected: {type_name}.",
-                    code=OciErrorCode.GRAPHQL_ERROR.value,
-                )
-            }
-        ) from error
-
-
-def _instance_or_error[M: Model](
-    model: type[M], global_id: str, type_name: str, field: str = "id"
-) -> M:
-    pk = _pk_from_global_id(global_id, type_name, field)
-    instance = model._default_manager.filter(pk=pk).first()
-    if instance is None:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    f"No {type_name} has the ID {global_id}.",
-                    code=OciErrorCode.NOT_FOUND.value,
-                )
-            }
-        )
-    return instance
-
-
 def _branch_settings(data: dict[str, Any]) -> service.BranchData:
     if "invoicing_preference" in data and data["invoicing_preference"] is None:
         data["invoicing_preference"] = ""  # invoiced as its organisation
@@ -643,9 +627,7 @@ def _connection_settings(data: Mapping[str, Any]) -> service.ConnectionData:
     if "branch" in data:
         branch = data["branch"]
         settings["branch_id"] = (
-            None
-            if branch is None
-            else _pk_from_global_id(branch, "OciBranch", "branch")
+            None if branch is None else pk_from_global_id(branch, "OciBranch", "branch")
         )
     for field, type_name in (("channel", "Channel"), ("customer", "User")):
         if field in data:
@@ -653,7 +635,7 @@ def _connection_settings(data: Mapping[str, Any]) -> service.ConnectionData:
             settings[f"{field}_id"] = (
                 None
                 if global_id is None
-                else _pk_from_global_id(global_id, type_name, field)
+                else pk_from_global_id(global_id, type_name, field)
             )
     if "parameter_aliases" in data:
         aliases = data["parameter_aliases"] or {}
@@ -737,7 +719,7 @@ class OciOrganisationUpdate(BaseMutation):
     def perform_mutation(
         cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
     ) -> "OciOrganisationUpdate":
-        organisation = _instance_or_error(BuyerOrganisation, id, "OciOrganisation")
+        organisation = instance_or_error(BuyerOrganisation, id, "OciOrganisation")
         service.update_organisation(organisation, dict(input))  # type: ignore[arg-type]
         return cls(organisation=organisation)
 
@@ -758,7 +740,7 @@ class OciBranchCreate(BaseMutation):
         cls, _root, _info: ResolveInfo, /, *, input: dict
     ) -> "OciBranchCreate":
         data = dict(input)
-        organisation_id = _pk_from_global_id(
+        organisation_id = pk_from_global_id(
             data.pop("organisation"), "OciOrganisation", "organisation"
         )
         branch = service.create_branch(organisation_id, _branch_settings(data))
@@ -781,7 +763,7 @@ class OciBranchUpdate(BaseMutation):
     def perform_mutation(
         cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
     ) -> "OciBranchUpdate":
-        branch = _instance_or_error(Branch, id, "OciBranch")
+        branch = instance_or_error(Branch, id, "OciBranch")
         service.update_branch(branch, _branch_settings(dict(input)))
         return cls(branch=branch)
 
@@ -803,7 +785,7 @@ class OciConnectionCreate(BaseMutation):
     def perform_mutation(
         cls, _root, _info: ResolveInfo, /, *, input: dict
     ) -> "OciConnectionCreate":
-        organisation_id = _pk_from_global_id(
+        organisation_id = pk_from_global_id(
             input["organisation"], "OciOrganisation", "organisation"
         )
         connection = service.create_connection(
@@ -834,7 +816,7 @@ class OciConnectionUpdate(BaseMutation):
     def perform_mutation(
         cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
     ) -> "OciConnectionUpdate":
-        connection = _instance_or_error(Connection, id, "OciConnection")
+        connection = instance_or_error(Connection, id, "OciConnection")
         if "password" in input and input["password"] is None:
             raise ValidationError(
                 {
@@ -872,7 +854,7 @@ class OciConnectionDelete(BaseMutation):
     def perform_mutation(
         cls, _root, _info: ResolveInfo, /, *, id: str
     ) -> "OciConnectionDelete":
-        connection = _instance_or_error(Connection, id, "OciConnection")
+        connection = instance_or_error(Connection, id, "OciConnection")
         pk = connection.pk
         service.delete_connection(connection)
         connection.pk = pk  # so that the payload still names what was deleted
@@ -902,7 +884,7 @@ class OciConnectionOrderTokenCreate(BaseMutation):
     def perform_mutation(
         cls, _root, _info: ResolveInfo, /, *, id: str
     ) -> "OciConnectionOrderTokenCreate":
-        connection = _instance_or_error(Connection, id, "OciConnection")
+        connection = instance_or_error(Connection, id, "OciConnection")
         token = service.issue_order_token(connection)
         return cls(token=token, connection=connection)
 
@@ -925,7 +907,7 @@ class OciConnectionOrderTokenRevoke(BaseMutation):
     def perform_mutation(
         cls, _root, _info: ResolveInfo, /, *, id: str
     ) -> "OciConnectionOrderTokenRevoke":
-        connection = _instance_or_error(Connection, id, "OciConnection")
+        connection = instance_or_error(Connection, id, "OciConnection")
         service.revoke_order_token(connection)
         return cls(connection=connection)
 

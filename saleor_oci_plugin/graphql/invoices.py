@@ -1,37 +1,60 @@
-"""GraphQL for staff and ERP integrators: the UBL invoices and credit notes."""
+"""GraphQL for staff, ERP integrators and buyers: the UBL invoices and credit notes."""
 
+import datetime
 import decimal
 
 import graphene
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from saleor.core import JobStatus
+from saleor.core.exceptions import PermissionDenied
 from saleor.graphql.app.dataloaders import get_app_promise
 from saleor.graphql.core import ResolveInfo
-from saleor.graphql.core.context import get_database_connection_name
+from saleor.graphql.core.context import SaleorContext, get_database_connection_name
 from saleor.graphql.core.doc_category import DOC_CATEGORY_ORDERS
-from saleor.graphql.core.fields import JSONString, PermissionsField
+from saleor.graphql.core.fields import BaseField, JSONString, PermissionsField
 from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.core.scalars import Date, DateTime, Decimal
 from saleor.graphql.core.types.common import NonNullList
 from saleor.graphql.core.utils import from_global_id_or_error
 from saleor.graphql.plugins.dataloaders import get_plugin_manager_promise
+from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.invoice.models import Invoice
 from saleor.order import events as order_events
 from saleor.order.models import Order
+from saleor.permission.auth_filters import AuthorizationFilters, is_user
 from saleor.permission.enums import OrderPermissions
+from saleor.permission.utils import (
+    has_one_of_permissions,
+    message_one_of_permissions_required,
+)
 
 from .. import PLUGIN_ID
+from ..buyers.models import BuyerOrganisation
 from ..error_codes import OciErrorCode
 from ..invoices.credit_notes import (
     CreditedQuantity,
     CreditNoteRefused,
     issue_credit_note,
 )
-from ..invoices.models import IssuedDocument
+from ..invoices.delivery import send_after_commit
+from ..invoices.models import InvoiceRun, IssuedDocument
+from ..invoices.periodic import PeriodInvalid, create_run
+from ..invoices.tasks import run_invoicing_task
+from ..punchout.models import Connection
 from .errors import OciError
+from .ids import instance_or_error
 
 MAX_ITEMS = 500
+# Who may list invoices: staff and Apps that manage orders, or the buyer whose
+# punch-out connection shops as the logged-in customer (the owner).
+_INVOICE_READERS = [OrderPermissions.MANAGE_ORDERS, AuthorizationFilters.OWNER]
+OciInvoiceRunStatus = graphene.Enum(
+    "OciInvoiceRunStatus",
+    [(choice.name, choice.value) for choice in InvoiceRun.Status],
+    description="How far a periodic invoicing run got.",
+)
 # Refusals about the requested lines rather than the order as a whole.
 _LINE_ERROR_CODES = frozenset(
     {OciErrorCode.NOT_FOUND, OciErrorCode.CREDIT_EXCEEDS_INVOICE}
@@ -62,9 +85,27 @@ class OciInvoice(graphene.ObjectType):
     url = graphene.String(
         description="Download URL of the XML attached to Saleor's invoice."
     )
+    order_ids = NonNullList(
+        graphene.ID,
+        required=True,
+        description="The orders it bills: one, or several for a periodic invoice.",
+    )
+    period_start = Date(description="A periodic invoice's first day (BT-73).")
+    period_end = Date(description="A periodic invoice's last day (BT-74).")
+    run_id = graphene.ID(description="The invoice run that issued it, if one did.")
+    sent_at = DateTime(description="When it was e-mailed to the buyer; null: not yet.")
+    sent_to = graphene.String(
+        required=True, description="The address it was e-mailed to; empty: none yet."
+    )
+    # Staff only: a mail backend's error can name the shop's mail servers.
+    delivery_error = PermissionsField(
+        graphene.String,
+        description="Why it was not e-mailed (yet); empty when it was, or is queued.",
+        permissions=[OrderPermissions.MANAGE_ORDERS],
+    )
 
     class Meta:
-        description = "A UBL e-invoice issued for an order placed through OCI."
+        description = "A UBL e-invoice issued for orders placed through OCI."
         doc_category = DOC_CATEGORY_ORDERS
 
     @staticmethod
@@ -88,16 +129,101 @@ class OciInvoice(graphene.ObjectType):
         invoice = root.invoice
         return invoice.url if invoice is not None else None
 
+    @staticmethod
+    def resolve_order_ids(root: IssuedDocument, info: ResolveInfo) -> list[str]:
+        database = get_database_connection_name(info.context)
+        billed = root.invoiced_orders.using(database).values_list("order_id", flat=True)
+        pks = list(billed) or ([root.order_id] if root.order_id else [])
+        return [graphene.Node.to_global_id("Order", pk) for pk in pks]
+
+    @staticmethod
+    def resolve_run_id(root: IssuedDocument, _info: ResolveInfo) -> str | None:
+        return _global_id("OciInvoiceRun", root.run_id)
+
+    @staticmethod
+    def resolve_delivery_error(root: IssuedDocument, _info: ResolveInfo) -> str:
+        return root.delivery_error
+
+
+class OciInvoiceRunFailure(graphene.ObjectType):
+    group = graphene.String(
+        required=True, description="The organisation and branch not invoiced."
+    )
+    orders = NonNullList(
+        graphene.String, required=True, description="Their order numbers."
+    )
+    reason = graphene.String(required=True, description="Why, e.g. the rule failed.")
+
+    class Meta:
+        doc_category = DOC_CATEGORY_ORDERS
+
+
+class OciInvoiceRun(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    period_start = Date(required=True)
+    period_end = Date(required=True)
+    organisation_id = graphene.ID(description="Only this organisation's orders.")
+    status = OciInvoiceRunStatus(required=True)
+    requested_by = graphene.String(required=True)
+    created_at = DateTime(required=True)
+    finished_at = DateTime()
+    invoices = NonNullList(
+        OciInvoice, required=True, description="The invoices it issued."
+    )
+    failures = NonNullList(
+        OciInvoiceRunFailure,
+        required=True,
+        description="Groups of orders it did not invoice, and why.",
+    )
+
+    class Meta:
+        description = (
+            "A periodic invoicing run: per-branch and consolidated invoices of the "
+            "orders placed in a period."
+        )
+        doc_category = DOC_CATEGORY_ORDERS
+
+    @staticmethod
+    def resolve_id(root: InvoiceRun, _info: ResolveInfo) -> str:
+        return graphene.Node.to_global_id("OciInvoiceRun", root.pk)
+
+    @staticmethod
+    def resolve_organisation_id(root: InvoiceRun, _info: ResolveInfo) -> str | None:
+        return _global_id("OciOrganisation", root.organisation_id)
+
+    @staticmethod
+    def resolve_invoices(root: InvoiceRun, info: ResolveInfo):
+        database = get_database_connection_name(info.context)
+        return root.documents.using(database).order_by("sequence")
+
+    @staticmethod
+    def resolve_failures(root: InvoiceRun, _info: ResolveInfo) -> list[dict]:
+        return root.failures
+
 
 class InvoiceQueries(graphene.ObjectType):
-    oci_invoices = PermissionsField(
+    oci_invoices = BaseField(
         NonNullList(OciInvoice),
         required=True,
         order_id=graphene.ID(description="Only the invoices of this order."),
         limit=graphene.Int(
             description=f"How many, newest first (at most {MAX_ITEMS})."
         ),
-        description="UBL invoices issued for orders placed through OCI, newest first.",
+        description=(
+            "UBL invoices and credit notes issued for orders placed through OCI, "
+            "newest first. Staff and Apps with MANAGE_ORDERS see all of them; the "
+            "customer account of a punch-out connection sees its organisation's."
+            + message_one_of_permissions_required(_INVOICE_READERS)
+        ),
+        doc_category=DOC_CATEGORY_ORDERS,
+    )
+    oci_invoice_runs = PermissionsField(
+        NonNullList(OciInvoiceRun),
+        required=True,
+        limit=graphene.Int(
+            description=f"How many, newest first (at most {MAX_ITEMS})."
+        ),
+        description="Periodic invoicing runs, newest first.",
         permissions=[OrderPermissions.MANAGE_ORDERS],
     )
 
@@ -107,11 +233,24 @@ class InvoiceQueries(graphene.ObjectType):
     ):
         database = get_database_connection_name(info.context)
         documents = IssuedDocument.objects.using(database).select_related("invoice")
+        requester = get_user_or_app_from_context(info.context)
+        if not has_one_of_permissions(requester, [OrderPermissions.MANAGE_ORDERS]):
+            documents = documents.filter(
+                _issued_to(_customers_organisations(info.context, database))
+            )
         if order_id is not None:
             # A malformed or foreign ID is a GraphQL error, not a server error.
             _, order_pk = from_global_id_or_error(order_id, "Order", raise_error=True)
-            documents = documents.filter(order_id=order_pk)
+            # A credit note names its order; an invoice may bill several.
+            documents = documents.filter(
+                Q(order_id=order_pk) | Q(invoiced_orders__order_id=order_pk)
+            ).distinct()
         return documents[: _bounded(limit)]
+
+    @staticmethod
+    def resolve_oci_invoice_runs(_root, info: ResolveInfo, *, limit: int = 100):
+        database = get_database_connection_name(info.context)
+        return InvoiceRun.objects.using(database).all()[: _bounded(limit)]
 
 
 class OciCreditNoteLineInput(graphene.InputObjectType):
@@ -156,7 +295,7 @@ class OciCreditNoteCreate(BaseMutation):
         lines: list[dict] | None = None,
         note: str | None = None,
     ) -> "OciCreditNoteCreate":
-        order = _order(order_id)
+        order = instance_or_error(Order, order_id, "Order", "orderId")
         credited = None if not lines else [_credited_quantity(line) for line in lines]
         manager = get_plugin_manager_promise(info.context).get()
         plugin = manager.get_plugin(PLUGIN_ID)
@@ -185,28 +324,81 @@ class OciCreditNoteCreate(BaseMutation):
             raise ValidationError(
                 {field: ValidationError(str(error), code=error.code.value)}
             ) from error
+        send_after_commit(issued)
         return cls(credit_note=issued, errors=[])
+
+
+class OciInvoiceRunCreate(BaseMutation):
+    run = graphene.Field(OciInvoiceRun, description="The run, as far as it got.")
+
+    class Arguments:
+        period_start = Date(required=True, description="First day of the period.")
+        period_end = Date(required=True, description="Last day of the period.")
+        organisation_id = graphene.ID(
+            description="Only this organisation's orders (default: all)."
+        )
+
+    class Meta:
+        description = (
+            "Start a periodic invoicing run for a period: per-branch and "
+            "consolidated invoices of the orders placed in it and not invoiced "
+            "yet. It runs on Saleor's Celery workers; running a period again "
+            "issues nothing twice."
+        )
+        doc_category = DOC_CATEGORY_ORDERS
+        error_type_class = OciError
+        permissions = (OrderPermissions.MANAGE_ORDERS,)
+
+    @classmethod
+    def perform_mutation(
+        cls,
+        _root,
+        info: ResolveInfo,
+        /,
+        *,
+        period_start: datetime.date,
+        period_end: datetime.date,
+        organisation_id: str | None = None,
+    ) -> "OciInvoiceRunCreate":
+        organisation = (
+            instance_or_error(
+                BuyerOrganisation, organisation_id, "OciOrganisation", "organisationId"
+            )
+            if organisation_id
+            else None
+        )
+        manager = get_plugin_manager_promise(info.context).get()
+        plugin = manager.get_plugin(PLUGIN_ID)
+        if plugin is None or not plugin.active:
+            raise ValidationError(
+                "OCI punch-out is switched off in this shop.",
+                code=OciErrorCode.INVALID.value,
+            )
+        app = get_app_promise(info.context).get()
+        requester = app.name if app else info.context.user.email
+        try:
+            run = create_run(
+                period_start,
+                period_end,
+                organisation=organisation,
+                requested_by=requester,
+            )
+        except PeriodInvalid as error:
+            raise ValidationError(
+                {
+                    "periodEnd": ValidationError(
+                        str(error), code=OciErrorCode.INVALID.value
+                    )
+                }
+            ) from error
+        run_invoicing_task.delay(run.pk)
+        run.refresh_from_db()
+        return cls(run=run, errors=[])
 
 
 class InvoiceMutations(graphene.ObjectType):
     oci_credit_note_create = OciCreditNoteCreate.Field()
-
-
-def _order(global_id: str) -> Order:
-    try:
-        type_name, pk = graphene.Node.from_global_id(global_id)
-        order = Order.objects.filter(pk=pk).first() if type_name == "Order" else None
-    except (ValueError, TypeError, UnicodeDecodeError, ValidationError):
-        order = None
-    if order is None:
-        raise ValidationError(
-            {
-                "orderId": ValidationError(
-                    "No order has this id.", code=OciErrorCode.NOT_FOUND.value
-                )
-            }
-        )
-    return order
+    oci_invoice_run = OciInvoiceRunCreate.Field()
 
 
 def _credited_quantity(line: dict) -> CreditedQuantity:
@@ -224,6 +416,35 @@ def _credited_quantity(line: dict) -> CreditedQuantity:
             }
         )
     return CreditedQuantity(order_line=pk, quantity=decimal.Decimal(line["quantity"]))
+
+
+def _customers_organisations(context: SaleorContext, database: str) -> list[int]:
+    """The organisations whose punch-out connections buy as the logged-in customer.
+
+    Raises Saleor's PermissionDenied for anyone else, as Saleor does for data
+    that only staff or its owner may read.
+    """
+    organisations = (
+        list(
+            Connection.objects.using(database)
+            .filter(customer_id=context.user.pk)
+            .values_list("organisation_id", flat=True)
+            .distinct()
+        )
+        if is_user(context)
+        else []
+    )
+    if not organisations:
+        raise PermissionDenied(permissions=_INVOICE_READERS)
+    return organisations
+
+
+def _issued_to(organisations: list[int]) -> Q:
+    # Documents issued before IssuedDocument.organisation name it only through
+    # their connection.
+    return Q(organisation_id__in=organisations) | Q(
+        organisation__isnull=True, connection__organisation_id__in=organisations
+    )
 
 
 def _global_id(type_name: str, pk: object) -> str | None:

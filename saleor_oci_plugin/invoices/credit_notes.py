@@ -44,6 +44,7 @@ from .dataclasses import (
     InvoiceDocument,
     InvoiceLine,
 )
+from .delivery import send_after_commit
 from .issuing import (
     SHIPPING_LINE,
     InvoiceRefused,
@@ -60,13 +61,12 @@ from .issuing import (
     placed_purchase_order,
     seller_party,
     shipping_line,
+    store_valid_document,
     unit_net_price,
-    validate_or_refuse,
 )
 from .models import IssuedDocument
 from .numbering import take_next_number
-from .rendering import render_html
-from .ubl import InvoiceDataError, Totals, build_ubl, compute_totals
+from .ubl import Totals, compute_totals
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +121,7 @@ def credit_cancelled_order(order: Order, config: InvoicingConfiguration) -> None
             order_events.invoice_generated_event(
                 order=order, user=None, app=None, invoice_number=issued.number
             )
+        send_after_commit(issued)
     except InvoiceRefused as error:
         mark_failed(invoice, f"Credit note not issued: {error}")
     except Exception as error:
@@ -190,29 +191,14 @@ def _issue(
     )
     totals = compute_totals(document)
     _check_within_invoice(invoiced, totals)
-    try:
-        xml = build_ubl(document)
-    except InvoiceDataError as error:
-        raise CreditNoteRefused(
-            "The credit note lacks data its receiver requires: "
-            + "; ".join(error.problems)
-        ) from error
-    validation = validate_or_refuse(xml, config.extra_rule_sets)
-    issued = IssuedDocument.objects.create(
+    issued, xml = store_valid_document(
+        document,
+        totals,
+        taken,
+        config.extra_rule_sets,
         invoice=invoice,
         order=order,
         connection=record.connection,
-        kind=IssuedDocument.Kind.CREDIT_NOTE,
-        number=taken.number,
-        series=taken.series,
-        sequence=taken.sequence,
-        issue_date=issue_date,
-        currency=document.currency,
-        payable_amount=totals.payable_amount,
-        customization=document.customization.customization_id,
-        xml=xml.decode("utf-8"),
-        html=render_html(document, totals),
-        validation_result=validation,
         credited_invoice=invoiced,
         organisation=invoiced.organisation,
         branch=invoiced.branch,

@@ -16,7 +16,9 @@ that a purchase order placed here (``purchase_orders.placing``), this module:
    gap-free number, attaches the XML to Saleor's invoice as ``<number>.xml`` and
    marks the invoice ``SUCCESS``, so Saleor's mutation records "invoice
    generated" as it did for its own invoicing plugin (which set number, file and
-   status and sent nothing itself; sending is ``invoiceSendNotification``).
+   status and sent nothing itself; sending is ``invoiceSendNotification``);
+5. once that has committed, e-mails it to the buyer from a Celery task
+   (``delivery.py``).
 
 Steps 1 to 4 run in one transaction holding the series' row lock, so a number is
 used only by a stored document. Any refusal rolls all of it back and marks the
@@ -70,8 +72,9 @@ from .dataclasses import (
     PaymentMeansCode,
     VatCategory,
 )
+from .delivery import send_after_commit
 from .models import InvoicedOrder, IssuedDocument
-from .numbering import take_next_number
+from .numbering import TakenNumber, take_next_number
 from .rendering import render_html
 from .ubl import InvoiceDataError, Totals, build_ubl, compute_totals, round_money
 from .validation import (
@@ -143,7 +146,10 @@ def request_invoice(
         return previous_value
     try:
         with transaction.atomic():
-            issue_invoice(order, invoice, record, config, requested_number=number)
+            issued = issue_invoice(
+                order, invoice, record, config, requested_number=number
+            )
+        send_after_commit(issued)
     except InvoiceRefused as error:
         mark_failed(invoice, str(error))
     except Exception as error:
@@ -207,29 +213,14 @@ def issue_invoice(
     )
     totals = compute_totals(document)
     _check_totals_match(order, document, totals)
-    try:
-        xml = build_ubl(document)
-    except InvoiceDataError as error:
-        raise InvoiceRefused(
-            "The invoice lacks data its receiver requires: " + "; ".join(error.problems)
-        ) from error
-    validation = validate_or_refuse(xml, config.extra_rule_sets)
-
-    issued = IssuedDocument.objects.create(
+    issued, xml = store_valid_document(
+        document,
+        totals,
+        taken,
+        config.extra_rule_sets,
         invoice=invoice,
         order=order,
         connection=connection,
-        kind=IssuedDocument.Kind.INVOICE,
-        number=taken.number,
-        series=taken.series,
-        sequence=taken.sequence,
-        issue_date=issue_date,
-        currency=document.currency,
-        payable_amount=totals.payable_amount,
-        customization=document.customization.customization_id,
-        xml=xml.decode("utf-8"),
-        html=render_html(document, totals),
-        validation_result=validation,
         lines=document_lines_record(
             list(order.lines.values_list("pk", flat=True)), document.lines
         ),
@@ -424,6 +415,47 @@ def _check_totals_match(
             "once per rate on the sum of the lines; discounts on the whole order "
             "are not invoiced yet): " + "; ".join(differences) + "."
         )
+
+
+def store_valid_document(
+    document: InvoiceDocument,
+    totals: Totals,
+    taken: TakenNumber,
+    extra_rule_sets: Sequence[str],
+    **links: Any,
+) -> tuple[IssuedDocument, bytes]:
+    """Build the document's UBL, validate it, and store it under its number.
+
+    ``links`` are the stored document's order, connection, lines and the like.
+    Raises ``InvoiceRefused`` when the UBL lacks data or fails validation, and
+    then stores nothing.
+    """
+    is_invoice = document.kind is DocumentKind.INVOICE
+    try:
+        xml = build_ubl(document)
+    except InvoiceDataError as error:
+        raise InvoiceRefused(
+            f"The {'invoice' if is_invoice else 'credit note'} lacks data its "
+            "receiver requires: " + "; ".join(error.problems)
+        ) from error
+    validation = validate_or_refuse(xml, extra_rule_sets)
+    issued = IssuedDocument.objects.create(
+        kind=IssuedDocument.Kind.INVOICE
+        if is_invoice
+        else IssuedDocument.Kind.CREDIT_NOTE,
+        number=taken.number,
+        series=taken.series,
+        sequence=taken.sequence,
+        issue_date=document.issue_date,
+        currency=document.currency,
+        payable_amount=totals.payable_amount,
+        customization=document.customization.customization_id,
+        xml=xml.decode("utf-8"),
+        html=render_html(document, totals),
+        validation_result=validation,
+        **links,
+    )
+    return issued, xml
 
 
 def validate_or_refuse(xml: bytes, extra_rule_sets: Sequence[str]) -> dict:

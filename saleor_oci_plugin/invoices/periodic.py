@@ -64,6 +64,7 @@ from .dataclasses import (
     InvoicePeriod,
     SupportingDocument,
 )
+from .delivery import send_after_commit
 from .issuing import (
     InvoiceRefused,
     check_seller,
@@ -77,12 +78,11 @@ from .issuing import (
     saleor_address,
     seller_party,
     shipping_line,
-    validate_or_refuse,
+    store_valid_document,
 )
 from .models import InvoicedOrder, InvoiceRun, IssuedDocument
 from .numbering import take_next_number
-from .rendering import render_html
-from .ubl import InvoiceDataError, Totals, build_ubl, compute_totals, round_money
+from .ubl import Totals, compute_totals, round_money
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +116,8 @@ class InvoiceGroup:
     currency: str
     # The purchase orders that placed the orders, in order-number order.
     records: list[ReceivedPurchaseOrder] = dataclasses.field(default_factory=list)
+    # Each order's own branch (its cost centre's default), by order pk.
+    order_branches: dict[int, Branch | None] = dataclasses.field(default_factory=dict)
 
     @property
     def order_numbers(self) -> list[str]:
@@ -241,6 +243,7 @@ def invoice_groups(
                 organisation_of_order, group_branch, consolidated, order.currency
             )
         group.records.append(record)
+        group.order_branches[order.pk] = branch
     return list(groups.values())
 
 
@@ -288,37 +291,23 @@ def issue_group(
         )
         totals = compute_totals(document)
         check_group_totals([order for order, _ in billed], document, totals)
-        try:
-            xml = build_ubl(document)
-        except InvoiceDataError as error:
-            raise InvoiceRefused(
-                "The invoice lacks data its receiver requires: "
-                + "; ".join(error.problems)
-            ) from error
-        validation = validate_or_refuse(xml, config.extra_rule_sets)
         single_order = billed[0][0] if len(billed) == 1 else None
-        issued = IssuedDocument.objects.create(
+        issued, xml = store_valid_document(
+            document,
+            totals,
+            taken,
+            config.extra_rule_sets,
             order=single_order,
-            connection=billed[0][1].connection if len(billed) == 1 else None,
+            connection=billed[0][1].connection if single_order else None,
             organisation=group.organisation,
             branch=group.branch,
-            kind=IssuedDocument.Kind.INVOICE,
-            number=taken.number,
-            series=taken.series,
-            sequence=taken.sequence,
-            issue_date=issue_date,
-            currency=document.currency,
-            payable_amount=totals.payable_amount,
-            customization=document.customization.customization_id,
-            xml=xml.decode("utf-8"),
-            html=render_html(document, totals),
-            validation_result=validation,
             lines=lines_record,
             period_start=run.period_start,
             period_end=run.period_end,
             run=run,
         )
         _show_on_orders(issued, [order for order, _ in billed], xml)
+        send_after_commit(issued)
     return issued
 
 
@@ -337,7 +326,7 @@ def build_group_document(
     lines_record: list[dict[str, str]] = []
     cost_centres: set[str | None] = set()
     for order, record in billed:
-        cost_centre = order_cost_centre(order, order_branch(order, record))
+        cost_centre = order_cost_centre(order, group.order_branches.get(order.pk))
         order_lines = list(order.lines.all())
         of_order = [
             invoice_line(len(lines) + position, line, record, cost_centre)

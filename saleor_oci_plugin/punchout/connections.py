@@ -28,6 +28,7 @@ from typing import Any, TypedDict, TypeGuard
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.db import connection as database
 from saleor.account.models import User
@@ -118,6 +119,8 @@ class OrganisationData(TypedDict, total=False):
     peppol_endpoint_scheme: str
     invoice_format: str
     invoicing_preference: str
+    # Empty: no invoices are e-mailed to the organisation.
+    invoice_email: str
 
 
 class BranchData(TypedDict, total=False):
@@ -126,6 +129,8 @@ class BranchData(TypedDict, total=False):
     default_cost_centre: str
     # Empty: the organisation's preference applies.
     invoicing_preference: str
+    # Empty: the branch's invoices go to the organisation's address.
+    invoice_email: str
 
 
 class ConnectionData(TypedDict, total=False):
@@ -225,6 +230,7 @@ def _apply_organisation(
         )
     _check_choice(values, "invoice_format", InvoiceFormat, errors)
     _check_choice(values, "invoicing_preference", InvoicingPreference, errors)
+    _check_email(values, "invoice_email", errors)
     errors.raise_any()
     for field, value in values.items():
         setattr(organisation, field, value)
@@ -282,6 +288,7 @@ def _apply_branch(branch: Branch, data: BranchData, *, creating: bool) -> None:
         )
     if values.get("invoicing_preference"):
         _check_choice(values, "invoicing_preference", InvoicingPreference, errors)
+    _check_email(values, "invoice_email", errors)
     errors.raise_any()
     for field, value in values.items():
         setattr(branch, field, value)
@@ -1005,6 +1012,22 @@ def _check_choice(
     if field in values and values[field] not in choices.values:
         known = ", ".join(choices.values)
         errors.add(field, f"Choose one of: {known}.", OciErrorCode.INVALID)
+
+
+def _check_email(values: Mapping[str, Any], field: str, errors: _Errors) -> None:
+    """An e-mail address, or empty; ``_clean_texts`` has trimmed it."""
+    address = values.get(field)
+    if not address or errors.has(field):
+        return
+    try:
+        validate_email(address)
+    except ValidationError:
+        errors.add(
+            field,
+            "Enter one e-mail address, for example crediteuren@buyer.example, or "
+            "leave it empty.",
+            OciErrorCode.INVALID,
+        )
 
 
 def _contains_nul(value: object) -> bool:

@@ -11,7 +11,8 @@ Order token is printed once, alone on standard output (the rest goes to standard
 error), so that a script can capture it; only its hash is stored.
 
     manage.py oci_connection list [--organisation ORG]
-    manage.py oci_connection create-organisation NAME [--kvk-number N] [--vat-number N]
+    manage.py oci_connection create-organisation NAME [--kvk-number N] \\
+        [--vat-number N] [--invoice-email ADDRESS]
     manage.py oci_connection create --organisation ORG --channel SLUG \\
         --customer EMAIL --login-name NAME [--allow https://srm.example.com] ...
     manage.py oci_connection set-password LOGIN_NAME [--password-stdin]
@@ -44,6 +45,7 @@ from ...buyers.models import Branch, BuyerOrganisation
 from ...oci import OCIVersion
 from ...punchout import connections as service
 from ...punchout.models import Connection
+from ..lookup import organisation_by_reference
 
 # Where a refused setting came from, to name the option in the message.
 _OPTION_OF_FIELD = {
@@ -69,6 +71,7 @@ _OPTION_OF_FIELD = {
     "cxml_shared_secret": "shared secret",
     "kvk_number": "--kvk-number",
     "vat_number": "--vat-number",
+    "invoice_email": "--invoice-email",
 }
 
 
@@ -98,6 +101,13 @@ class Command(BaseCommand):
         organisation.add_argument("organisation_name", metavar="NAME")
         organisation.add_argument("--kvk-number", default="")
         organisation.add_argument("--vat-number", default="")
+        organisation.add_argument(
+            "--invoice-email",
+            default="",
+            metavar="ADDRESS",
+            help="Where its invoices are e-mailed (and its branches', unless they "
+            "have their own).",
+        )
 
         create = actions.add_parser(
             "create", allow_abbrev=False, help="Create a connection."
@@ -296,7 +306,7 @@ class Command(BaseCommand):
             "organisation", "branch", "channel", "customer"
         )
         if options["organisation"]:
-            organisation = _organisation(options["organisation"])
+            organisation = organisation_by_reference(options["organisation"])
             connections = connections.filter(organisation=organisation)
         if not connections:
             self.stdout.write("No connections.")
@@ -327,6 +337,7 @@ class Command(BaseCommand):
                 "name": options["organisation_name"],
                 "kvk_number": options["kvk_number"],
                 "vat_number": options["vat_number"],
+                "invoice_email": options["invoice_email"],
             }
         )
         self.stdout.write(
@@ -334,7 +345,7 @@ class Command(BaseCommand):
         )
 
     def _create(self, options: dict[str, Any]) -> None:
-        organisation = _organisation(options["organisation"])
+        organisation = organisation_by_reference(options["organisation"])
         settings: service.ConnectionData = {
             "name": options["name"] or options["login_name"],
             "login_name": options["login_name"],
@@ -527,23 +538,6 @@ def _decimal(text: str) -> Decimal:
         return Decimal(text.strip())
     except InvalidOperation:
         raise ArgumentTypeError(f"not a number: {text!r}") from None
-
-
-def _organisation(reference: str) -> BuyerOrganisation:
-    if reference.isdigit():
-        found = BuyerOrganisation.objects.filter(pk=int(reference)).first()
-        if found is not None:
-            return found
-    matches = list(BuyerOrganisation.objects.filter(name__iexact=reference.strip()))
-    if not matches:
-        raise CommandError(f"--organisation: no organisation {reference!r}.")
-    if len(matches) > 1:
-        ids = ", ".join(str(match.pk) for match in matches)
-        raise CommandError(
-            f"--organisation: several organisations are named {reference!r} "
-            f"(IDs {ids}); give the ID."
-        )
-    return matches[0]
 
 
 def _branch(organisation: BuyerOrganisation, reference: str) -> Branch:

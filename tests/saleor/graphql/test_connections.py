@@ -36,8 +36,8 @@ CXML_URL = "/plugins/global/oci.punchout/orders/cxml"
 PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
 
 ORGANISATION_FIELDS = """
-  id name kvkNumber vatNumber invoiceFormat invoicingPreference
-  branches { id name code invoicingPreference }
+  id name kvkNumber vatNumber invoiceFormat invoicingPreference invoiceEmail
+  branches { id name code invoicingPreference invoiceEmail }
 """
 CONNECTION_FIELDS = """
   id name isActive loginName
@@ -72,14 +72,16 @@ mutation ($id: ID!, $input: OciOrganisationInput!) {{
 BRANCH_CREATE = f"""
 mutation ($input: OciBranchCreateInput!) {{
   ociBranchCreate(input: $input) {{
-    branch {{ id name code organisation {{ id }} }} {ERRORS}
+    branch {{ id name code invoiceEmail organisation {{ id }} }} {ERRORS}
   }}
 }}
 """
 BRANCH_UPDATE = f"""
 mutation ($id: ID!, $input: OciBranchInput!) {{
   ociBranchUpdate(id: $id, input: $input) {{
-    branch {{ id name code defaultCostCentre invoicingPreference }} {ERRORS}
+    branch {{
+      id name code defaultCostCentre invoicingPreference invoiceEmail
+    }} {ERRORS}
   }}
 }}
 """
@@ -291,12 +293,14 @@ def test_organisation_and_branch_are_created_and_listed(manager_api_client):
             "vatNumber": "",
             "invoiceFormat": "PEPPOL_BIS_3",
             "invoicingPreference": "PER_ORDER",
+            "invoiceEmail": "",
             "branches": [
                 {
                     "id": branch["branch"]["id"],
                     "name": "Noord",
                     "code": "N1",
                     "invoicingPreference": None,
+                    "invoiceEmail": "",
                 }
             ],
         }
@@ -338,6 +342,97 @@ def test_organisation_update(manager_api_client, oci_organisation):
     assert _errors(refused) == [("name", "REQUIRED")]
     oci_organisation.refresh_from_db()
     assert oci_organisation.name == "Ziekenhuis Oost"
+
+
+def test_organisation_invoice_email_is_set_checked_and_cleared(
+    manager_api_client, oci_organisation
+):
+    organisation_id = gid("OciOrganisation", oci_organisation.pk)
+    created = _post(
+        manager_api_client,
+        ORGANISATION_CREATE,
+        {"input": {"name": "Gemeente West", "invoiceEmail": " facturen@west.example "}},
+    )["ociOrganisationCreate"]
+    assert created["errors"] == []
+    assert created["organisation"]["invoiceEmail"] == "facturen@west.example"
+
+    updated = _post(
+        manager_api_client,
+        ORGANISATION_UPDATE,
+        {"id": organisation_id, "input": {"invoiceEmail": "crediteuren@oost.example"}},
+    )["ociOrganisationUpdate"]
+    assert updated["organisation"]["invoiceEmail"] == "crediteuren@oost.example"
+
+    for refused_value in ("crediteuren", "a@oost.example, b@oost.example"):
+        refused = _post(
+            manager_api_client,
+            ORGANISATION_UPDATE,
+            {"id": organisation_id, "input": {"invoiceEmail": refused_value}},
+        )["ociOrganisationUpdate"]
+        assert _errors(refused) == [("invoiceEmail", "INVALID")]
+    oci_organisation.refresh_from_db()
+    assert oci_organisation.invoice_email == "crediteuren@oost.example"
+
+    cleared = _post(
+        manager_api_client,
+        ORGANISATION_UPDATE,
+        {"id": organisation_id, "input": {"invoiceEmail": None}},
+    )["ociOrganisationUpdate"]
+    assert cleared["organisation"]["invoiceEmail"] == ""
+
+
+def test_branch_invoice_email_is_set_checked_and_cleared(
+    manager_api_client, oci_organisation, oci_branch
+):
+    created = _post(
+        manager_api_client,
+        BRANCH_CREATE,
+        {
+            "input": {
+                "organisation": gid("OciOrganisation", oci_organisation.pk),
+                "name": "Zuid",
+                "invoiceEmail": "zuid@oost.example",
+            }
+        },
+    )["ociBranchCreate"]
+    assert created["errors"] == []
+    assert created["branch"]["invoiceEmail"] == "zuid@oost.example"
+
+    refused = _post(
+        manager_api_client,
+        BRANCH_CREATE,
+        {
+            "input": {
+                "organisation": gid("OciOrganisation", oci_organisation.pk),
+                "name": "West",
+                "invoiceEmail": "west@",
+            }
+        },
+    )["ociBranchCreate"]
+    assert _errors(refused) == [("invoiceEmail", "INVALID")]
+    assert not Branch.objects.filter(name="West").exists()
+
+    branch_id = gid("OciBranch", oci_branch.pk)
+    updated = _post(
+        manager_api_client,
+        BRANCH_UPDATE,
+        {"id": branch_id, "input": {"invoiceEmail": "noord@oost.example"}},
+    )["ociBranchUpdate"]
+    assert updated["branch"]["invoiceEmail"] == "noord@oost.example"
+    refused = _post(
+        manager_api_client,
+        BRANCH_UPDATE,
+        {"id": branch_id, "input": {"invoiceEmail": "noord at oost.example"}},
+    )["ociBranchUpdate"]
+    assert _errors(refused) == [("invoiceEmail", "INVALID")]
+    cleared = _post(
+        manager_api_client,
+        BRANCH_UPDATE,
+        {"id": branch_id, "input": {"invoiceEmail": None}},
+    )["ociBranchUpdate"]
+    assert cleared["branch"]["invoiceEmail"] == ""
+    oci_branch.refresh_from_db()
+    assert oci_branch.invoice_email == ""
 
 
 def test_branch_of_unknown_organisation_is_refused(manager_api_client):

@@ -1,11 +1,20 @@
-"""ociInvoices: the issued UBL invoices, for staff and ERP integrators' Apps."""
+"""ociInvoices: the issued UBL invoices, for staff, ERP integrators' Apps and the
+buyer's own customer account."""
 
 import json
 
 import graphene
 import pytest
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 from lxml import etree
+from saleor.account.models import User
 from saleor.graphql.tests.utils import assert_no_permission, get_graphql_content
+from saleor.order.models import Order
+
+from saleor_oci_plugin.buyers.models import BuyerOrganisation
+from saleor_oci_plugin.invoices.models import InvoicedOrder, IssuedDocument
+from saleor_oci_plugin.punchout.models import Connection
 
 OCI_INVOICES = """
 query ($orderId: ID, $limit: Int) {
@@ -101,3 +110,139 @@ def test_a_malformed_order_id_is_a_graphql_error(
 
     assert response.status_code == 200
     assert "Invalid ID: not-an-id" in response.json()["errors"][0]["message"]
+
+
+# --- the buyer's own invoices, and their delivery ---------------------------------
+
+BUYER_INVOICES = """
+query ($orderId: ID) {
+  ociInvoices(orderId: $orderId) { number kind orderId xml sentAt sentTo }
+}
+"""
+DELIVERY = "query { ociInvoices { number sentAt sentTo deliveryError } }"
+
+
+@pytest.fixture
+def other_organisations_documents(invoiced_order, oci_connection, channel_USD):
+    """Documents of another organisation, and one of an earlier kind that names
+    its organisation only through its connection (its own and another's)."""
+    other = BuyerOrganisation.objects.create(name="Gemeente West")
+    other_connection = Connection.objects.create(
+        organisation=other,
+        name="Gemeente West SRM",
+        login_name="gemeente-west",
+        password=make_password("another-S3cret!"),
+        channel=channel_USD,
+        customer=User.objects.create(email="inkoop@gemeente-west.example"),
+    )
+    issued = IssuedDocument.objects.get()
+
+    def copy(number, **links):
+        document = IssuedDocument.objects.get(pk=issued.pk)
+        document.pk = None
+        document.invoice = document.order = document.branch = None
+        document.number = number
+        document.sequence += 1000 + IssuedDocument.objects.count()
+        for name, value in links.items():
+            setattr(document, name, value)
+        document.save()
+        return document
+
+    return {
+        "other": copy("GW-1", organisation=other, connection=other_connection),
+        "other_earlier": copy("GW-0", organisation=None, connection=other_connection),
+        "own_earlier": copy("ZO-0", organisation=None, connection=oci_connection),
+    }
+
+
+def test_the_organisations_customer_sees_its_own_invoices_only(
+    user_api_client, invoiced_order, other_organisations_documents
+):
+    order, invoice = invoiced_order
+
+    response = user_api_client.post_graphql(BUYER_INVOICES)
+    for_order = user_api_client.post_graphql(
+        BUYER_INVOICES, {"orderId": _order_id(order)}
+    )
+
+    documents = get_graphql_content(response)["data"]["ociInvoices"]
+    assert sorted(document["number"] for document in documents) == sorted(
+        [invoice["number"], other_organisations_documents["own_earlier"].number]
+    )
+    [own] = get_graphql_content(for_order)["data"]["ociInvoices"]
+    assert own["number"] == invoice["number"]
+    assert own["orderId"] == _order_id(order)
+    assert etree.fromstring(own["xml"].encode()) is not None
+    # Not e-mailed: the buyer has no invoice address yet.
+    assert (own["sentAt"], own["sentTo"]) == (None, "")
+
+
+def test_an_order_of_another_organisation_shows_its_customer_nothing(
+    user_api_client, other_organisations_documents
+):
+    other = other_organisations_documents["other"]
+    other.order = Order.objects.get()
+    other.save(update_fields=["order"])
+    IssuedDocument.objects.exclude(pk=other.pk).update(order=None)
+    InvoicedOrder.objects.all().delete()
+
+    response = user_api_client.post_graphql(
+        BUYER_INVOICES, {"orderId": _order_id(other.order)}
+    )
+
+    assert get_graphql_content(response)["data"]["ociInvoices"] == []
+
+
+def test_delivery_errors_are_for_staff_only(
+    staff, user_api_client, invoiced_order, oci_organisation
+):
+    _, invoice = invoiced_order
+
+    staff_view = get_graphql_content(staff.post_graphql(DELIVERY))
+    buyer_view = user_api_client.post_graphql(DELIVERY).json()
+
+    [document] = staff_view["data"]["ociInvoices"]
+    assert document == {
+        "number": invoice["number"],
+        "sentAt": None,
+        "sentTo": "",
+        "deliveryError": f"No invoice e-mail address for {oci_organisation.name} / "
+        "Locatie Noord; set one to have invoices e-mailed.",
+    }
+    [seen] = buyer_view["data"]["ociInvoices"]
+    assert seen["number"] == invoice["number"]
+    assert seen["deliveryError"] is None
+    [error] = buyer_view["errors"]
+    assert error["path"] == ["ociInvoices", 0, "deliveryError"]
+    assert error["extensions"]["exception"]["code"] == "PermissionDenied"
+
+
+def test_a_sent_invoice_shows_when_and_to_whom(staff, user_api_client, invoiced_order):
+    sent_at = timezone.now()
+    IssuedDocument.objects.update(
+        sent_at=sent_at, sent_to="crediteuren@ziekenhuis-oost.example"
+    )
+
+    response = user_api_client.post_graphql(BUYER_INVOICES)
+
+    [document] = get_graphql_content(response)["data"]["ociInvoices"]
+    assert document["sentAt"] == sent_at.isoformat()
+    assert document["sentTo"] == "crediteuren@ziekenhuis-oost.example"
+
+
+def test_a_customer_of_no_connection_is_refused(user2_api_client, invoiced_order):
+    response = user2_api_client.post_graphql(BUYER_INVOICES)
+
+    assert_no_permission(response)
+
+
+def test_anonymous_visitors_are_refused(api_client, invoiced_order):
+    response = api_client.post_graphql(BUYER_INVOICES)
+
+    assert_no_permission(response)
+
+
+def test_an_app_without_manage_orders_is_refused(app_api_client, invoiced_order):
+    response = app_api_client.post_graphql(BUYER_INVOICES)
+
+    assert_no_permission(response)

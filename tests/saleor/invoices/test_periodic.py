@@ -421,3 +421,42 @@ def test_periods_are_checked():
         datetime.date(2026, 2, 1),
         datetime.date(2026, 2, 28),
     )
+
+
+def test_consolidated_vat_is_rounded_once_per_rate_and_bounded_by_the_orders(
+    invoiced_periodically, vat_21_percent, make_transfer, place_order
+):
+    invoiced_periodically(InvoicingPreference.PERIODIC_CONSOLIDATED)
+    # 1 x 12.50 + 2 x 13.50 = 39.50 at 21 %: 8.295, so each order's VAT is 8.30;
+    # the invoice rounds once on 79.00: 16.59, a cent below the orders' 16.60.
+    orders = [
+        place_order(make_transfer(quantities=(1, 2)), po_number=f"45000002{n}")
+        for n in (1, 2)
+    ]
+    assert [order.total_gross_amount for order in orders] == [Decimal("47.80")] * 2
+
+    run = _run()
+
+    document = run.documents.get()
+    xml = document.xml
+    assert _texts(xml, "/inv:Invoice/cac:TaxTotal/cbc:TaxAmount") == ["16.59"]
+    assert _texts(xml, "//cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount") == ["79.00"]
+    assert document.payable_amount == Decimal("95.59")
+    assert validate_ubl(xml.encode()).is_valid
+
+
+def test_orders_whose_amounts_were_changed_by_hand_are_not_invoiced(
+    invoiced_periodically, vat_21_percent, make_transfer, place_order
+):
+    invoiced_periodically(InvoicingPreference.PERIODIC_CONSOLIDATED)
+    kept = place_order(make_transfer(quantities=(1, 2)), po_number="4500000231")
+    changed = place_order(make_transfer(quantities=(1, 2)), po_number="4500000232")
+    # VAT raised by 5 cents: more than rounding can explain.
+    changed.total_gross_amount += Decimal("0.05")
+    changed.save(update_fields=["total_gross_amount"])
+
+    run = _run()
+
+    assert run.status == InvoiceRun.Status.DONE_WITH_FAILURES
+    assert "total VAT 16.59 vs the orders' 16.65" in run.failures[0]["reason"]
+    _assert_nothing_invoiced([kept, changed])

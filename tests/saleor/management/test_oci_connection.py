@@ -225,6 +225,22 @@ def test_create_organisation(db):
     assert BuyerOrganisation.objects.count() == 1
 
 
+def test_create_organisation_with_its_invoice_address(db):
+    run(
+        "create-organisation",
+        "Gemeente West",
+        "--invoice-email",
+        "facturen@gemeente-west.example",
+    )
+
+    organisation = BuyerOrganisation.objects.get()
+    assert organisation.invoice_email == "facturen@gemeente-west.example"
+
+    with pytest.raises(CommandError, match=r"--invoice-email: .* \(invalid\)"):
+        run("create-organisation", "Gemeente Oost", "--invoice-email", "facturen@")
+    assert BuyerOrganisation.objects.count() == 1
+
+
 def test_set_password_replaces_the_hash_and_lifts_the_lock(oci_connection):
     oci_connection.failed_logins = 5
     oci_connection.locked_until = timezone.now() + timedelta(minutes=10)

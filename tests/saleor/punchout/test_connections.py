@@ -80,6 +80,20 @@ def test_organisation_is_created_with_trimmed_values(db):
         ),
         ({"name": "X" * 256}, "name", "invalid"),
         ({"name": "X\x00"}, "name", "invalid"),
+        ({"name": "X", "invoice_email": "crediteuren"}, "invoice_email", "invalid"),
+        ({"name": "X", "invoice_email": "a@b"}, "invoice_email", "invalid"),
+        (
+            {"name": "X", "invoice_email": "a@x.example; b@x.example"},
+            "invoice_email",
+            "invalid",
+        ),
+        # One problem is reported once: too long, not also malformed.
+        (
+            {"name": "X", "invoice_email": "a" * 250 + "@x.example"},
+            "invoice_email",
+            "invalid",
+        ),
+        ({"name": "X", "invoice_email": 42}, "invoice_email", "invalid"),
     ],
 )
 def test_invalid_organisation_is_refused_and_not_written(db, data, field, code):
@@ -88,6 +102,18 @@ def test_invalid_organisation_is_refused_and_not_written(db, data, field, code):
 
     assert _codes(error) == {field: [code]}
     assert not BuyerOrganisation.objects.exists()
+
+
+def test_invoice_email_is_trimmed_and_may_be_emptied(oci_organisation):
+    service.update_organisation(
+        oci_organisation, {"invoice_email": "  crediteuren@oost.example "}
+    )
+    oci_organisation.refresh_from_db()
+    assert oci_organisation.invoice_email == "crediteuren@oost.example"
+
+    service.update_organisation(oci_organisation, {"invoice_email": None})  # type: ignore[typeddict-item]
+    oci_organisation.refresh_from_db()
+    assert oci_organisation.invoice_email == ""
 
 
 def test_organisation_update_changes_only_what_is_given(oci_organisation):
@@ -158,6 +184,22 @@ def test_branch_update_keeps_its_own_code_and_refuses_a_bad_preference(oci_branc
     assert _codes(error) == {"invoicing_preference": ["invalid"]}
     oci_branch.refresh_from_db()
     assert oci_branch.invoicing_preference == ""
+
+
+def test_branch_invoice_email_is_checked(oci_branch):
+    service.update_branch(oci_branch, {"invoice_email": "noord@oost.example"})
+    oci_branch.refresh_from_db()
+    assert oci_branch.invoice_email == "noord@oost.example"
+
+    with pytest.raises(ValidationError) as error:
+        service.update_branch(oci_branch, {"invoice_email": "noord@"})
+    assert _codes(error) == {"invoice_email": ["invalid"]}
+    oci_branch.refresh_from_db()
+    assert oci_branch.invoice_email == "noord@oost.example"
+
+    service.update_branch(oci_branch, {"invoice_email": ""})
+    oci_branch.refresh_from_db()
+    assert oci_branch.invoice_email == ""
 
 
 # --- connections: creating -----------------------------------------------------

@@ -1,0 +1,8 @@
+"""The plugin's Celery tasks, where Saleor's Celery app looks for them.
+
+Saleor autodiscovers ``<package>.tasks`` of every plugin in ``settings.PLUGINS``.
+"""
+
+from .invoices import tasks as invoice_tasks
+
+__all__ = ["invoice_tasks"]
