@@ -8,6 +8,8 @@ Routes:
 ``GET /requisitions/<n>``              one requisition: lines, approval, answers
 ``POST /requisitions/<n>/approve``     send the purchase order (GraphQL or cXML)
 ``GET /invoices``                      the shop's invoices (GraphQL ``ociInvoices``)
+``GET /invoices/xml?id=<id>``          an invoice's UBL document (its ``xml``)
+``GET /invoices/html?id=<id>``         its rendering for people (its ``html``)
 
 Whatever fails becomes a page with a message; a traceback goes to the log only.
 """
@@ -25,7 +27,7 @@ from saleor_oci_plugin.webapp.wsgi import PageApp, RequestError, Response, read_
 
 from . import pages
 from .hook import HookFormError, read_posted_form
-from .invoices import fetch_invoices
+from .invoices import KEY_FIELDS, DocumentNotFound, fetch_document, fetch_invoices
 from .requisitions import (
     NotOrderableError,
     Outcome,
@@ -34,7 +36,7 @@ from .requisitions import (
     purchase_order_for,
 )
 from .settings import HOOK_PATH, Settings
-from .shop import ShopClient
+from .shop import ShopClient, ShopError
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ MAX_APPROVAL_BYTES = 64 * 1024
 CHANNELS = {"graphql": "send_by_graphql", "cxml": "send_by_cxml"}
 _REQUISITION = re.compile(r"/requisitions/(\d{1,9})")
 _APPROVE = re.compile(r"/requisitions/(\d{1,9})/approve")
+_INVOICE_DOCUMENT = re.compile(r"/invoices/(xml|html)")
 
 # No scripts at all; the shop may be framed and forms may post to it (and follow
 # its redirect to the storefront, which browsers check against form-action too).
@@ -56,6 +59,14 @@ SECURITY_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Cache-Control", "no-store"),
 )
+# The shop's documents are served as they are, each as a page of its own: in a
+# sandbox (an origin of its own, no scripts, forms or plugins) that may load
+# nothing but its inline style (SECURITY_HEADERS' policy applies as well).
+DOCUMENT_TYPES = {
+    "xml": "application/xml; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+DOCUMENT_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
 
 
 class SimulatorApp(PageApp):
@@ -104,6 +115,9 @@ class SimulatorApp(PageApp):
             return Response.page(
                 pages.invoices_page(fetch_invoices(self.client), self.settings)
             )
+        if match := _INVOICE_DOCUMENT.fullmatch(path):
+            self._allow(method, "GET")
+            return self.invoice_document(match.group(1), environ)
         raise RequestError(
             HTTPStatus.NOT_FOUND, "Not found", f"The simulator has no page {path}."
         )
@@ -153,6 +167,34 @@ class SimulatorApp(PageApp):
             requisition.transfer_id or "-",
         )
         return Response.see_other(f"/requisitions/{requisition.id}")
+
+    def invoice_document(self, document: str, environ: dict[str, Any]) -> Response:
+        """The shop's ``xml`` or ``html`` of the invoice named in the query."""
+        query = parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=5)
+        key_field = next((name for name in KEY_FIELDS if query.get(name)), None)
+        if key_field is None:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST,
+                "Which invoice?",
+                "Open the invoice's documents from the invoices page.",
+            )
+        key = query[key_field][0]
+        try:
+            text = fetch_document(self.client, document, key_field, key)
+        except DocumentNotFound as error:
+            raise RequestError(HTTPStatus.NOT_FOUND, "Not found", str(error)) from error
+        except ShopError as error:
+            raise RequestError(
+                HTTPStatus.BAD_GATEWAY, "No answer from the shop", str(error)
+            ) from error
+        return Response(
+            HTTPStatus.OK,
+            text.encode("utf-8"),
+            (
+                ("Content-Type", DOCUMENT_TYPES[document]),
+                ("Content-Security-Policy", DOCUMENT_POLICY),
+            ),
+        )
 
     def requisition(self, requisition_id: int) -> Response:
         requisition = self.store.get(requisition_id)

@@ -1,20 +1,24 @@
 """The shop's invoices, read with GraphQL ``ociInvoices`` where the shop has it.
 
-The query is new in the shop and its fields may still change, so the simulator does
-not hard-code them:
+The page is for the buyer's accounts-payable clerk testing a shop connection: per
+invoice its number, kind, dates, the PO number it quotes, the amount, whether it
+passed validation, whether it was e-mailed, and links to its documents. Shops
+differ (an older one lacks some fields, a newer one has more), so the simulator
+does not hard-code the query:
 
 1. it asks for ``ociInvoices { __typename }`` (a shop without the query answers
    with the GraphQL error 'Cannot query field "ociInvoices"', shown as "the shop
    does not offer invoices yet");
-2. it reads the invoice type's fields by introspection and asks for every field
-   without required arguments, one level deep;
-3. where the invoice carries its UBL document (a field ``xml``), it reads the PO
-   number from it as the buyer's ERP does, from ``cac:OrderReference/cbc:ID``
-   (BT-13), and shows that instead of the document; JSON fields (a validation
-   result) are shown as their values.
+2. it reads the invoice type's fields by introspection and asks for those of
+   :data:`LISTED_FIELDS` the type has; the opaque ids (``orderId``, ``runId``, ...)
+   are never shown (``id`` is only asked to find an invoice's documents again), and
+   fields the simulator does not know are only named below the table;
+3. where the invoice carries its UBL document (``xml``), it reads the PO number
+   from it as the buyer's ERP does, from ``cac:OrderReference/cbc:ID`` (BT-13),
+   and the buyer reference (BT-10).
 
-The page shows the number, PO number and validation columns first and the opaque
-ids last.
+The documents themselves (``xml``, ``html``) are served by their own routes, read
+with :func:`fetch_document`, never inlined into the simulator's page.
 """
 
 import json
@@ -30,30 +34,44 @@ from .shop import GraphQLResult, ShopClient, ShopError
 NOT_OFFERED = "The shop does not offer invoices yet."
 MAX_ROWS = 500
 UBL_FIELD = "xml"
-UBL_PO_NUMBER = "PO number (UBL OrderReference)"
-UBL_BUYER_REFERENCE = "Buyer reference (UBL)"
-# Whole documents: read (the UBL) or left out, never shown in a table cell.
-DOCUMENT_FIELDS = frozenset({"xml", "html", "pdf"})
-JSON_TYPES = frozenset({"JSONString", "JSON"})
-# Shown first, in this order, when the invoice type has them.
-PREFERRED_COLUMNS = (
+HTML_FIELD = "html"
+# The documents an invoice can be opened as, by the routes /invoices/<field>.
+DOCUMENT_FIELDS = (UBL_FIELD, HTML_FIELD)
+# What finds an invoice again among ociInvoices, the first the type has.
+KEY_FIELDS = ("id", "number")
+# Asked for the table (``xml`` for the PO number and buyer reference).
+LISTED_FIELDS = (
+    "id",
     "number",
-    "invoiceNumber",
-    "poNumber",
-    "purchaseOrderNumber",
-    "orderNumber",
-    "orderReference",
-    UBL_PO_NUMBER,
-    "buyerReference",
-    UBL_BUYER_REFERENCE,
-    "isValid",
-    "valid",
-    "validation",
+    "kind",
+    "issueDate",
+    "currency",
+    "payableAmount",
+    "customization",
     "validationResult",
-    "validationStatus",
-    "validationErrors",
-    "status",
+    "periodStart",
+    "periodEnd",
+    "sentAt",
+    "sentTo",
+    "deliveryError",
+    "url",
+    UBL_FIELD,
 )
+# Known but not asked for the table: the rendering (its own route), the creation
+# time (the issue date is shown) and opaque ids nobody can read.
+UNLISTED_FIELDS = frozenset(
+    {
+        HTML_FIELD,
+        "createdAt",
+        "orderId",
+        "orderIds",
+        "invoiceId",
+        "connectionId",
+        "runId",
+    }
+)
+# Fields the table is made of; a type with none of them cannot be shown.
+SHOWN_FIELDS = frozenset(LISTED_FIELDS) - {"id"}
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 _MISSING_QUERY = re.compile(r"""Cannot query field ["']ociInvoices["']""")
@@ -71,21 +89,60 @@ fields {
 
 
 @dataclass(frozen=True, slots=True)
-class InvoiceListing:
-    """What the invoice page shows: rows by column, or why there are none."""
+class Invoice:
+    """One invoice as answered; "" (or None) where the shop did not say."""
 
-    offered: bool
-    columns: tuple[str, ...] = ()
-    rows: tuple[dict[str, Any], ...] = ()
-    messages: tuple[str, ...] = ()
+    key: str = ""  # the value of the listing's key_field
+    number: str = ""
+    kind: str = ""
+    issue_date: str = ""
+    currency: str = ""
+    payable_amount: str = ""
+    customization: str = ""
+    # The validation result: JSON read into dicts and lists, else the text sent.
+    validation: Any = None
+    period_start: str = ""
+    period_end: str = ""
+    sent_at: str = ""
+    sent_to: str = ""
+    delivery_error: str = ""
+    url: str = ""
+    po_number: str = ""  # from the UBL, BT-13
+    buyer_reference: str = ""  # from the UBL, BT-10
 
 
 @dataclass(frozen=True, slots=True)
-class _Selection:
-    query: str
-    columns: tuple[str, ...]
-    json_fields: frozenset[str]
-    reads_ubl: bool
+class InvoiceListing:
+    """What the invoice page shows: the invoices, or why there are none.
+
+    ``fields`` are the known fields the shop's invoice type has (the page shows a
+    column only where the shop has its field); ``other_fields`` the ones the
+    simulator does not know; ``key_field`` finds an invoice's documents again ("":
+    they cannot be).
+    """
+
+    offered: bool
+    rows: tuple[Invoice, ...] = ()
+    messages: tuple[str, ...] = ()
+    fields: frozenset[str] = frozenset()
+    other_fields: tuple[str, ...] = ()
+    key_field: str = ""
+    typename: str = ""
+
+    def has(self, *names: str) -> bool:
+        """Whether the shop's invoice type has any of the fields ``names``."""
+        return any(name in self.fields for name in names)
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        """The documents (``xml``, ``html``) the simulator can serve by its routes."""
+        if not self.key_field:
+            return ()
+        return tuple(name for name in DOCUMENT_FIELDS if name in self.fields)
+
+
+class DocumentNotFound(Exception):
+    """The shop did not answer the invoice, or the invoice without the document."""
 
 
 def fetch_invoices(client: ShopClient) -> InvoiceListing:
@@ -110,27 +167,70 @@ def fetch_invoices(client: ShopClient) -> InvoiceListing:
         )
         if not typename:
             return InvoiceListing(offered=True)  # no invoices yet
-        selection = _selection(client, str(typename))
-        if not selection.columns:
+        typename = str(typename)
+        leaves, others = _known_leaves(client, typename)
+        asked = [name for name in LISTED_FIELDS if name in leaves]
+        if not SHOWN_FIELDS.intersection(asked):
             return InvoiceListing(
                 offered=True,
-                messages=(f"The type {typename} has no fields the simulator can ask.",),
+                messages=(
+                    f"The type {typename} has none of the fields the simulator "
+                    f"shows ({', '.join(sorted(SHOWN_FIELDS))}).",
+                ),
+                other_fields=others,
+                typename=typename,
             )
         result = client.graphql(
-            f"query OciInvoices {{ ociInvoices {{ {selection.query} }} }}"
+            f"query OciInvoices {{ ociInvoices {{ {' '.join(asked)} }} }}"
         )
     except ShopError as error:
         return InvoiceListing(offered=True, messages=(str(error),))
-    if result.errors:
-        return InvoiceListing(offered=True, messages=result.error_messages)
-    rows = [row for row in (result.data or {}).get("ociInvoices") or [] if row]
+    key_field = next((name for name in KEY_FIELDS if name in leaves), "")
+    answered = (result.data or {}).get("ociInvoices")
+    rows = [row for row in answered or [] if isinstance(row, dict)]
+    messages = list(result.error_messages)  # with rows: errors on some fields only
+    if len(rows) > MAX_ROWS:
+        messages.append(f"Showing the first {MAX_ROWS} of {len(rows)}.")
     return InvoiceListing(
         offered=True,
-        columns=selection.columns,
-        rows=tuple(_readable(row, selection) for row in rows[:MAX_ROWS]),
-        messages=(f"Showing the first {MAX_ROWS} of {len(rows)}.",)
-        if len(rows) > MAX_ROWS
-        else (),
+        rows=tuple(_invoice(row, key_field) for row in rows[:MAX_ROWS]),
+        messages=tuple(messages),
+        fields=frozenset(leaves),
+        other_fields=others,
+        key_field=key_field,
+        typename=typename,
+    )
+
+
+def fetch_document(client: ShopClient, document: str, key_field: str, key: str) -> str:
+    """The text of the ``document`` field (``xml`` or ``html``) of one invoice.
+
+    The invoice is the one whose ``key_field`` (``id`` or ``number``) is ``key``
+    among those ``ociInvoices`` answers (it has no argument to ask for one). Raises
+    :class:`ShopError` when the shop answers no list, :class:`DocumentNotFound`
+    when the invoice or its document is not in it.
+    """
+    if document not in DOCUMENT_FIELDS or key_field not in KEY_FIELDS:
+        raise DocumentNotFound(
+            f"The simulator does not serve {document} by {key_field}."
+        )
+    result = client.graphql(
+        f"query OciInvoiceDocument {{ ociInvoices {{ {key_field} {document} }} }}"
+    )
+    answered = (result.data or {}).get("ociInvoices")
+    if result.errors and not isinstance(answered, list):
+        raise ShopError("; ".join(result.error_messages))
+    for row in answered or []:
+        if isinstance(row, dict) and _text(row.get(key_field)) == key:
+            text = row.get(document)
+            if isinstance(text, str) and text:
+                return text
+            raise DocumentNotFound(
+                f"The shop sent invoice {key} without its {document}."
+            )
+    raise DocumentNotFound(
+        f"The shop's ociInvoices no longer lists the invoice {key}; reload the "
+        "invoices page."
     )
 
 
@@ -155,51 +255,60 @@ def read_ubl_references(xml: str) -> tuple[str, str]:
     )
 
 
-def _readable(row: dict[str, Any], selection: _Selection) -> dict[str, Any]:
-    readable = dict(row)
-    for name in selection.json_fields:
-        if isinstance(readable.get(name), str):
-            with suppress(ValueError):  # not JSON after all: shown as sent
-                readable[name] = json.loads(readable[name])
-    if selection.reads_ubl:
-        xml = readable.pop(UBL_FIELD, None)
-        po_number, buyer_reference = read_ubl_references(xml or "")
-        readable[UBL_PO_NUMBER] = po_number
-        readable[UBL_BUYER_REFERENCE] = buyer_reference
-    return readable
+def _invoice(row: dict[str, Any], key_field: str) -> Invoice:
+    validation = row.get("validationResult")
+    if isinstance(validation, str):
+        with suppress(ValueError):  # not JSON after all: shown as sent
+            validation = json.loads(validation)
+    po_number, buyer_reference = read_ubl_references(_text(row.get(UBL_FIELD)))
+    return Invoice(
+        key=_text(row.get(key_field)) if key_field else "",
+        number=_text(row.get("number")),
+        kind=_text(row.get("kind")),
+        issue_date=_text(row.get("issueDate")),
+        currency=_text(row.get("currency")),
+        payable_amount=_text(row.get("payableAmount")),
+        customization=_text(row.get("customization")),
+        validation=validation,
+        period_start=_text(row.get("periodStart")),
+        period_end=_text(row.get("periodEnd")),
+        sent_at=_text(row.get("sentAt")),
+        sent_to=_text(row.get("sentTo")),
+        delivery_error=_text(row.get("deliveryError")),
+        url=_text(row.get("url")),
+        po_number=po_number,
+        buyer_reference=buyer_reference,
+    )
 
 
-def _selection(client: ShopClient, typename: str) -> _Selection:
-    """The query and columns for the invoice type ``typename``."""
-    fields = _type_fields(client, {typename})[typename]
-    leaves, objects, json_fields = _split_fields(fields)
-    nested_types = {type_name for type_name in objects.values()}
-    nested_fields = _type_fields(client, nested_types) if nested_types else {}
-    reads_ubl = UBL_FIELD in leaves
-    columns = [name for name in leaves if name not in DOCUMENT_FIELDS]
-    parts = list(columns) + ([UBL_FIELD] if reads_ubl else [])
-    for field_name, type_name in objects.items():
-        sub_leaves, _, _ = _split_fields(nested_fields.get(type_name, []))
-        sub_leaves = [name for name in sub_leaves if name not in DOCUMENT_FIELDS]
-        if sub_leaves:
-            parts.append(f"{field_name} {{ {' '.join(sub_leaves)} }}")
-            columns.append(field_name)
-    if reads_ubl:
-        columns += [UBL_PO_NUMBER, UBL_BUYER_REFERENCE]
-    order = {name: rank for rank, name in enumerate(PREFERRED_COLUMNS)}
-    # Preferred ones first; opaque ids ("id", "orderId") last; else as declared.
-    columns.sort(
-        key=lambda name: (
-            order.get(name, len(order)),
-            name == "id" or name.endswith("Id"),
-        )
-    )
-    return _Selection(
-        query=" ".join(parts),
-        columns=tuple(columns),
-        json_fields=frozenset(json_fields),
-        reads_ubl=reads_ubl,
-    )
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_text(item) for item in value)
+    return str(value)
+
+
+def _known_leaves(
+    client: ShopClient, typename: str
+) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The known fields of ``typename`` that can be asked as they are, and the
+    names of the fields the simulator does not know."""
+    fields = _type_fields(client, {typename}).get(typename, [])
+    known = set(LISTED_FIELDS) | UNLISTED_FIELDS
+    leaves: set[str] = set()
+    others: list[str] = []
+    for field in fields:
+        name = str(field.get("name") or "")
+        if not _GRAPHQL_NAME.fullmatch(name):
+            continue
+        if name not in known:
+            others.append(name)
+        elif not _needs_arguments(field):
+            kind, _ = _named_type(field.get("type") or {})
+            if kind in _LEAF_KINDS:
+                leaves.add(name)
+    return frozenset(leaves), tuple(others)
 
 
 def _type_fields(
@@ -219,27 +328,6 @@ def _type_fields(
         name: list((data.get(f"t{index}") or {}).get("fields") or [])
         for index, name in enumerate(names)
     }
-
-
-def _split_fields(
-    fields: list[dict[str, Any]],
-) -> tuple[list[str], dict[str, str], set[str]]:
-    """Leaf field names, object fields (name -> type name), and the JSON leaves."""
-    leaves: list[str] = []
-    objects: dict[str, str] = {}
-    json_fields: set[str] = set()
-    for field in fields:
-        name = field.get("name") or ""
-        if not _GRAPHQL_NAME.fullmatch(name) or _needs_arguments(field):
-            continue
-        kind, type_name = _named_type(field.get("type") or {})
-        if kind in _LEAF_KINDS:
-            leaves.append(name)
-            if type_name in JSON_TYPES:
-                json_fields.add(name)
-        elif kind == "OBJECT" and _GRAPHQL_NAME.fullmatch(type_name):
-            objects[name] = type_name
-    return leaves, objects, json_fields
 
 
 def _needs_arguments(field: dict[str, Any]) -> bool:

@@ -6,14 +6,15 @@ select of the form itself.
 """
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from saleor_oci_plugin.oci import UTF_8, Charset
 from saleor_oci_plugin.webapp.html import escape, html_document, page_style
 
-from .invoices import InvoiceListing
+from .invoices import Invoice, InvoiceListing
 from .requisitions import (
     LONGTEXT,
     Outcome,
@@ -42,6 +43,16 @@ td.text { overflow-wrap: anywhere; }
 .refused, .failed, .problem { border-color: #c0392b; }
 iframe { width: 100%; height: 36rem; border: 1px solid #c9d3da; }
 pre { background: #f7f9fa; padding: .6rem; overflow-x: auto; }
+/* Invoices: short values on one line, words kept whole; long values (an error,
+   an address) wrap, even inside a word. */
+table.invoices td { overflow-wrap: break-word; }
+table.invoices td.nowrap { white-space: nowrap; }
+table.invoices td.long { overflow-wrap: anywhere; }
+table.invoices small { color: #4a5a66; }
+table.invoices details ul { margin: .2rem 0; padding-left: 1.1rem; }
+.valid { color: #2e8540; }
+.invalid { color: #c0392b; }
+.note { color: #4a5a66; font-size: .9rem; }
 """,
 )
 _NAV = (
@@ -384,6 +395,19 @@ def _box(kind: str, text: str, items: Iterable[str] = (), extra: str = "") -> st
 
 
 # -------------------------------------------------------------------- invoices
+# CustomizationID (BT-24) -> a short name; others are shown after their last "#".
+CUSTOMIZATION_LABELS = {
+    "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0": "SI-UBL 2.0",
+    "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0": (
+        "Peppol BIS 3"
+    ),
+    "urn:cen.eu:en16931:2017": "EN 16931",
+}
+KIND_LABELS = {"invoice": "Invoice", "credit_note": "Credit note"}
+DOCUMENT_LABELS = {"xml": "UBL XML", "html": "HTML"}
+_NON_FATAL_FLAGS = frozenset({"warning", "warn", "information", "info"})
+
+
 def invoices_page(listing: InvoiceListing, settings: Settings) -> str:
     parts = [
         f"<p>Invoices of the shop at <code>{escape(settings.shop_base)}</code>, read "
@@ -396,52 +420,223 @@ def invoices_page(listing: InvoiceListing, settings: Settings) -> str:
     if listing.offered and not listing.messages and not listing.rows:
         parts.append("<p>The shop has no invoices yet.</p>")
     if listing.rows:
-        head = "".join(f"<th>{escape(column)}</th>" for column in listing.columns)
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f'<td class="text">{escape(_value_text(row.get(column)))}</td>'
-                for column in listing.columns
+        parts.append(_invoice_table(listing))
+        if listing.has("xml"):
+            parts.append(
+                '<p class="note">PO number and buyer reference are read from the '
+                "UBL document (<code>cac:OrderReference/cbc:ID</code>, BT-13, and "
+                "<code>cbc:BuyerReference</code>, BT-10), as the buyer's ERP matches "
+                "the invoice to its purchase order.</p>"
             )
-            + "</tr>"
-            for row in listing.rows
+    if listing.other_fields:
+        names = ", ".join(
+            f"<code>{escape(name)}</code>" for name in listing.other_fields
         )
-        parts.append(f"<table><tr>{head}</tr>{rows}</table>")
+        parts.append(
+            "<details><summary>Fields of the shop's invoice type the simulator does "
+            f"not show</summary><p>{escape(listing.typename)}: {names}</p></details>"
+        )
     return layout("Invoices", "\n".join(parts))
 
 
-def _value_text(value: Any) -> str:
+def _invoice_columns(listing: InvoiceListing) -> list[tuple[str, str]]:
+    """(heading, class) of the columns the shop's fields allow, in their order."""
+    rows = listing.rows
+    candidates = [
+        ("Number", "nowrap", listing.has("number")),
+        ("Kind", "", listing.has("kind", "customization")),
+        ("Issue date", "nowrap", listing.has("issueDate")),
+        ("PO number", "nowrap", listing.has("xml")),
+        ("Buyer reference", "long", listing.has("xml")),
+        ("Period", "", any(row.period_start or row.period_end for row in rows)),
+        ("Amount", "number", listing.has("payableAmount")),
+        ("Validation", "long", listing.has("validationResult")),
+        ("Delivery", "long", listing.has("sentAt", "sentTo", "deliveryError")),
+        ("Documents", "nowrap", bool(listing.documents) or listing.has("url")),
+    ]
+    return [(heading, css) for heading, css, shown in candidates if shown]
+
+
+def _invoice_table(listing: InvoiceListing) -> str:
+    columns = _invoice_columns(listing)
+    head = "".join(f"<th>{escape(heading)}</th>" for heading, _ in columns)
+    rows = []
+    for invoice in listing.rows:
+        cells = _invoice_cells(invoice, listing)
+        rows.append(
+            "<tr>"
+            + "".join(
+                f'<td class="{css}">{cells[heading]}</td>'
+                if css
+                else f"<td>{cells[heading]}</td>"
+                for heading, css in columns
+            )
+            + "</tr>"
+        )
+    return f'<table class="invoices"><tr>{head}</tr>{"".join(rows)}</table>'
+
+
+def _invoice_cells(invoice: Invoice, listing: InvoiceListing) -> dict[str, str]:
+    """Each column's cell for ``invoice``, as HTML with every value escaped."""
+    period = " &ndash; ".join(
+        escape(day) for day in (invoice.period_start, invoice.period_end) if day
+    )
+    amount = " ".join(
+        escape(part)
+        for part in (_amount_text(invoice.payable_amount), invoice.currency)
+        if part
+    )
+    return {
+        "Number": escape(invoice.number),
+        "Kind": _kind_html(invoice),
+        "Issue date": escape(invoice.issue_date),
+        "PO number": escape(invoice.po_number),
+        "Buyer reference": escape(invoice.buyer_reference),
+        "Period": period,
+        "Amount": amount,
+        "Validation": _validation_html(invoice.validation),
+        "Delivery": _delivery_html(invoice, listing),
+        "Documents": _documents_html(invoice, listing),
+    }
+
+
+def _kind_html(invoice: Invoice) -> str:
+    kind = KIND_LABELS.get(invoice.kind, invoice.kind.replace("_", " "))
+    customization = invoice.customization
+    label = CUSTOMIZATION_LABELS.get(customization) or customization.rsplit("#", 1)[-1]
+    return "<br>".join(
+        part
+        for part in (
+            escape(kind),
+            f'<small title="{escape(customization)}">{escape(label)}</small>'
+            if label
+            else "",
+        )
+        if part
+    )
+
+
+def _amount_text(value: str) -> str:
+    """The amount with at least two decimals ("93.6" -> "93.60"); else as sent."""
+    try:
+        amount = Decimal(value)
+        cents = amount.quantize(Decimal("0.01"))
+    except ArithmeticError:  # not a number, or too large to have cents
+        return value
+    return f"{cents if cents == amount else amount:f}"
+
+
+def _validation_html(value: Any) -> str:
+    """valid / invalid, the rule sets run, and the findings counted (and listed)."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, dict):
+        return escape(_plain_text(value))
+    valid = value.get("valid", value.get("isValid"))
+    if not isinstance(valid, bool):
+        return escape(_plain_text(value))
+    lines = [
+        '<strong class="valid">valid</strong>'
+        if valid
+        else '<strong class="invalid">invalid</strong>'
+    ]
+    rule_sets = value.get("rule_sets") or value.get("ruleSets") or []
+    if isinstance(rule_sets, list) and rule_sets:
+        lines.append(
+            "<small>"
+            + ", ".join(escape(_file_name(str(name))) for name in rule_sets)
+            + "</small>"
+        )
+    findings = value.get("failures") or value.get("errors") or []
+    if not isinstance(findings, list):
+        findings = [findings]
+    if not findings:
+        if valid:
+            lines.append("no warnings")
+        return "<br>".join(lines)
+    warnings = sum(1 for finding in findings if _is_warning(finding))
+    errors = len(findings) - warnings
+    counted = ", ".join(
+        f"{count} {noun}{'' if count == 1 else 's'}"
+        for count, noun in ((errors, "error"), (warnings, "warning"))
+        if count
+    )
+    listed = "".join(f"<li>{escape(_finding_text(item))}</li>" for item in findings)
+    lines.append(
+        f"<details><summary>{escape(counted)}</summary><ul>{listed}</ul></details>"
+    )
+    return "<br>".join(lines)
+
+
+def _is_warning(finding: Any) -> bool:
+    if not isinstance(finding, dict):
+        return False
+    return str(finding.get("flag") or "").lower() in _NON_FATAL_FLAGS
+
+
+def _finding_text(finding: Any) -> str:
+    if not isinstance(finding, dict):
+        return _plain_text(finding)
+    rule = finding.get("rule_id") or finding.get("ruleId") or ""
+    message = finding.get("message") or ""
+    return f"{rule}: {message}" if rule else str(message)
+
+
+def _file_name(path: str) -> str:
+    """A rule set's file name without its folder (extra rule sets are paths)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _plain_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
-        verdict = _validation_text(value)
-        if verdict is not None:
-            return verdict
-        return "\n".join(f"{key}: {_value_text(item)}" for key, item in value.items())
+        return "; ".join(f"{key}: {_plain_text(item)}" for key, item in value.items())
     if isinstance(value, list):
-        return "\n".join(_value_text(item) for item in value)
+        return "; ".join(_plain_text(item) for item in value)
     return str(value)
 
 
-def _validation_text(value: dict[str, Any]) -> str | None:
-    """A validation result ({"valid": ..., "failures": [...]}) in a few lines."""
-    valid = value.get("valid", value.get("isValid"))
-    if not isinstance(valid, bool):
-        return None
-    lines = ["valid" if valid else "NOT valid"]
-    findings = value.get("failures") or value.get("errors") or []
-    for finding in findings if isinstance(findings, list) else [findings]:
-        if isinstance(finding, dict):
-            rule = finding.get("rule_id") or finding.get("ruleId") or ""
-            flag = finding.get("flag") or ""
-            lines.append(
-                f"{rule}{f' ({flag})' if flag else ''}: {finding.get('message', '')}"
-            )
-        else:
-            lines.append(str(finding))
-    rule_sets = value.get("rule_sets") or value.get("ruleSets")
-    if isinstance(rule_sets, list) and rule_sets:
-        lines.append("checked with " + ", ".join(map(str, rule_sets)))
-    return "\n".join(lines)
+def _delivery_html(invoice: Invoice, listing: InvoiceListing) -> str:
+    if invoice.sent_at:
+        to = f" to {escape(invoice.sent_to)}" if invoice.sent_to else ""
+        return f"e-mailed{to}<br><small>{escape(_moment(invoice.sent_at))}</small>"
+    if invoice.delivery_error:
+        return '<span class="invalid">not e-mailed:</span> ' + escape(
+            invoice.delivery_error
+        )
+    if not listing.has("sentAt"):  # the shop does not say whether it was sent
+        return f"to {escape(invoice.sent_to)}" if invoice.sent_to else ""
+    if invoice.sent_to:
+        return f"to {escape(invoice.sent_to)}, not sent yet"
+    return "not e-mailed yet"
+
+
+def _moment(value: str) -> str:
+    """An ISO date-time as "2026-11-28 09:27 UTC"; as sent when it is not one."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return f"{moment:%Y-%m-%d %H:%M}"
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _documents_html(invoice: Invoice, listing: InvoiceListing) -> str:
+    links: list[str] = []
+    if invoice.key:
+        query = escape(urlencode({listing.key_field: invoice.key}))
+        links.extend(
+            f'<a href="/invoices/{name}?{query}">{DOCUMENT_LABELS[name]}</a>'
+            for name in listing.documents
+        )
+    if invoice.url.startswith(("https://", "http://")):
+        title = "Saleor file" if "xml" in listing.documents else "UBL XML"
+        links.append(
+            f'<a href="{escape(invoice.url)}" rel="noopener noreferrer">'
+            f"{escape(title)}</a>"
+        )
+    return "<br>".join(links)
