@@ -6,15 +6,20 @@ punch-in POST -> the 303's ``oci_code`` -> ``ociSessionTokenCreate`` ->
 returned form read with lxml and decoded with the OCI codec, as the ERP reads what
 arrives at its HOOK_URL -> the approved purchase order as a cXML OrderRequest
 (written by the simulator's cXML writer) -> the Saleor order -> Saleor's
-``invoiceRequest`` with the demo App's token.
+``invoiceRequest`` with the demo App's token -> the invoice's e-mail, as the
+issued document records it.
 
 Each step that goes wrong raises ``RoundTripFailed`` naming the step. The invoice
 is the exception: its issuing is reported in the result (``invoice_status``,
 ``invoice_message``), because an order without an invoice is still a completed
-purchase-order round trip.
+purchase-order round trip; so is its e-mail (``invoice_sent_to``,
+``invoice_delivery_error``, ``invoice_mail``). Without a Celery broker, Saleor runs
+the e-mail task in this process when the invoice's transaction commits, so the
+mail has gone (or failed) by the time ``invoiceRequest`` answers.
 """
 
 import json
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +37,7 @@ from lxml import html as lxml_html
 from saleor.app.models import App, AppToken
 
 from .. import oci
+from ..invoices.models import IssuedDocument
 from ..purchase_orders.placing import external_reference
 from ..simulator.cxml import CXMLResponseError, build_order_request, read_response
 from ..simulator.requisitions import (
@@ -146,6 +152,15 @@ class RoundTripResult:
     invoice_status: str = ""
     invoice_message: str = ""
     validation: str = ""
+    # Whether the plugin issued a document for the invoice (else none is e-mailed).
+    invoice_document: bool = False
+    # The document's e-mail (invoices.delivery): the address it went to, or why it
+    # did not go; both empty while it waits for a Celery worker.
+    invoice_sent_to: str = ""
+    invoice_delivery_error: str = ""
+    # Where the mail went: the file the file backend wrote (else its folder), or
+    # which backend took it.
+    invoice_mail: str = ""
 
 
 def run_round_trip(
@@ -424,6 +439,7 @@ def _request_invoice(
 ) -> None:
     """Ask Saleor for the invoice; its outcome is reported, never raised."""
     step = "invoice"
+    mail_files_before = _mail_files()
     data = http.graphql(step, INVOICE_REQUEST, {"orderId": order_id}, token=app_token)[
         "invoiceRequest"
     ]
@@ -435,24 +451,90 @@ def _request_invoice(
     result.invoice_status = str(invoice["status"])
     result.invoice_number = invoice.get("number") or ""
     result.invoice_message = invoice.get("message") or ""
-    result.validation = _validation(invoice["id"])
-
-
-def _validation(invoice_id: str) -> str:
-    """What the plugin's validation said of the issued document, if it kept one."""
-    try:
-        from ..invoices.models import IssuedDocument
-    except ImportError:  # the plugin's invoicing is not part of this version
-        return ""
-    _, pk = graphene.Node.from_global_id(invoice_id)
-    document = IssuedDocument.objects.filter(invoice_id=pk).first()
+    document = _issued_document(invoice["id"])
     if document is None:
-        return ""
+        return
+    result.invoice_document = True
+    result.validation = _validation(document)
+    result.invoice_sent_to = document.sent_to
+    result.invoice_delivery_error = document.delivery_error
+    if document.sent_at is not None:
+        result.invoice_mail = _mail_destination(
+            document.number, _mail_files() - mail_files_before
+        )
+
+
+def _issued_document(invoice_id: str) -> IssuedDocument | None:
+    """The plugin's document behind Saleor's invoice, if the plugin issued one."""
+    _, pk = graphene.Node.from_global_id(invoice_id)
+    return IssuedDocument.objects.filter(invoice_id=pk).first()
+
+
+def _validation(document: IssuedDocument) -> str:
+    """What the plugin's validation said of the issued document."""
     record = document.validation_result or {}
     failures = record.get("failures") or []
     rule_sets = ", ".join(["UBL 2.1 XSD", *record.get("rule_sets", [])])
     verdict = "valid" if record.get("valid") else "NOT valid"
     return f"{verdict} ({rule_sets}); {len(failures)} warning(s)"
+
+
+# --- where the invoice's mail went ---------------------------------------------
+
+FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def _mail_folder() -> str:
+    """The file backend's folder, as that backend resolves it."""
+    return os.path.abspath(getattr(settings, "EMAIL_FILE_PATH", None) or "")
+
+
+def _mail_files() -> set[str]:
+    """The mail files in the file backend's folder now (none for other backends)."""
+    if settings.EMAIL_BACKEND != FILE_BACKEND:
+        return set()
+    folder = _mail_folder()
+    try:
+        return {
+            entry.path
+            for entry in os.scandir(folder)
+            if entry.name.endswith(".log") and entry.is_file()
+        }
+    except OSError:  # no folder yet (the backend makes it for the first mail)
+        return set()
+
+
+def _mail_destination(number: str, new_files: set[str]) -> str:
+    """Where the mail of document ``number`` went, as far as this process sees it.
+
+    The file backend writes one file per connection, and delivery opens one per
+    mail: the new file that attaches ``<number>.xml`` is this mail's.
+    """
+    backend = settings.EMAIL_BACKEND
+    if backend == FILE_BACKEND:
+        attachment = f"{number}.xml".encode()
+        for path in sorted(new_files, key=_modified, reverse=True):
+            try:
+                with open(path, "rb") as mail_file:
+                    if attachment in mail_file.read():
+                        return path
+            except OSError:
+                continue
+        return f"a file in {_mail_folder()}{os.sep}"
+    if backend == CONSOLE_BACKEND:
+        return "printed above by Django's console e-mail backend"
+    if backend == SMTP_BACKEND:
+        return f"to the SMTP server {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+    return f"through {backend}"
+
+
+def _modified(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
 
 
 # --- HTTP ----------------------------------------------------------------------

@@ -8,10 +8,11 @@ leaves what exists alone, so running it again creates nothing:
 - gift boxes, flowers and Christmas hampers, each with a SKU, a price, stock and
   an NZI code in the product metadata key ``nzi_code`` (read by
   ``punchout.items.nzi_codes`` under the plugin's default configuration);
-- the buyer organisation "Ziekenhuis Oost" with two branches (vestigingen), a
-  customer account, and a punch-out connection (login ``demo-buyer``) with a cXML
-  identity and shared secret and a UBL Order token, all through the plugin's own
-  service layer (``punchout.connections``);
+- the buyer organisation "Ziekenhuis Oost" with two branches (vestigingen), each
+  with an invoice e-mail address (fictional, ``.example``; set again where it was
+  emptied), a customer account, and a punch-out connection (login ``demo-buyer``)
+  with a cXML identity and shared secret and a UBL Order token, all through the
+  plugin's own service layer (``punchout.connections``);
 - a Saleor App with ``MANAGE_ORDERS`` and a token, for GraphQL purchase orders and
   invoice requests;
 - the plugin switched on, with the demo seller's invoicing data where none is set.
@@ -76,6 +77,8 @@ DEFAULT_HOOK_URL_ALLOWLIST = ("http://127.0.0.1:8800",)
 DEFAULT_STOREFRONT_URL = "http://127.0.0.1:3000/punchout"
 ORGANISATION_NAME = "Ziekenhuis Oost"
 CUSTOMER_EMAIL = "inkoop@ziekenhuis-oost.example"
+# Where issued invoices are e-mailed: a branch's own address, else this one.
+ORGANISATION_INVOICE_EMAIL = "crediteuren@ziekenhuis-oost.example"
 APP_IDENTIFIER = "saleor-oci-plugin.demo-erp"
 APP_NAME = "OCI demo ERP"
 APP_TOKEN_NAME = "oci-demo"
@@ -164,14 +167,19 @@ class DemoBranch:
     street: str
     postcode: str
     city: str
+    invoice_email: str
 
 
 BRANCHES = (
     DemoBranch(
-        "NOORD", "Locatie Noord", "KP-4711", "Ziekenhuisweg 1", "3584 CX", "Utrecht"
+        "NOORD", "Locatie Noord", "KP-4711", "Ziekenhuisweg 1", "3584 CX", "Utrecht",
+        "crediteuren.noord@ziekenhuis-oost.example",
     ),
-    DemoBranch("ZUID", "Locatie Zuid", "KP-4820", "Zorgplein 8", "3521 AL", "Utrecht"),
-)
+    DemoBranch(
+        "ZUID", "Locatie Zuid", "KP-4820", "Zorgplein 8", "3521 AL", "Utrecht",
+        "crediteuren.zuid@ziekenhuis-oost.example",
+    ),
+)  # fmt: skip
 
 
 @dataclass
@@ -219,6 +227,7 @@ def ensure_demo_shop(
         customer = _customer(created)
         organisation = _organisation(created)
         branches = _branches(organisation, created)
+        _invoice_emails(organisation, branches, created)
         connection, secrets_set = _connection(
             organisation,
             branches[0],
@@ -483,6 +492,7 @@ def _organisation(created: list[str]) -> BuyerOrganisation:
             "peppol_endpoint_id": "41234567",
             "invoice_format": InvoiceFormat.SI_UBL_2,
             "invoicing_preference": Invoicing.PER_ORDER,
+            "invoice_email": ORGANISATION_INVOICE_EMAIL,
         }
     )
     created.append(f"organisation {ORGANISATION_NAME}")
@@ -502,6 +512,7 @@ def _branches(organisation: BuyerOrganisation, created: list[str]) -> list[Branc
                     "name": item.name,
                     "code": item.code,
                     "default_cost_centre": item.cost_centre,
+                    "invoice_email": item.invoice_email,
                 },
             )
             created.append(f"branch {item.name}")
@@ -526,6 +537,26 @@ def _branches(organisation: BuyerOrganisation, created: list[str]) -> list[Branc
             branch.save(update_fields=["delivery_address", "invoice_address"])
         branches.append(branch)
     return branches
+
+
+def _invoice_emails(
+    organisation: BuyerOrganisation, branches: list[Branch], created: list[str]
+) -> None:
+    """Give the organisation and its branches the demo's invoice e-mail address
+    where they have none (a demo database from before addresses existed, or one
+    emptied since); an address the operator set stays."""
+    fixed = []
+    if not organisation.invoice_email:
+        service.update_organisation(
+            organisation, {"invoice_email": ORGANISATION_INVOICE_EMAIL}
+        )
+        fixed.append(organisation.name)
+    for branch, item in zip(branches, BRANCHES, strict=True):
+        if not branch.invoice_email:
+            service.update_branch(branch, {"invoice_email": item.invoice_email})
+            fixed.append(branch.name)
+    if fixed:
+        created.append(f"invoice e-mail addresses ({', '.join(fixed)})")
 
 
 def _connection(

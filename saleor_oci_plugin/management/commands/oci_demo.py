@@ -21,9 +21,10 @@ non-secret ``OCI_DEMO_CONNECTION_ID``, ``OCI_DEMO_LOGIN``, ``OCI_DEMO_CXML_IDENT
 
 ``headless`` sets up what is missing, then runs punch-in, shopping, transfer,
 purchase order (cXML), Saleor order and invoice through HTTP in this process
-(``saleor_oci_plugin.demo.round_trip``) and prints one summary. It exits with
-status 1 naming the step that failed; an invoice that is not issued is reported
-in the summary, not as a failure.
+(``saleor_oci_plugin.demo.round_trip``) and prints one summary, with where the
+invoice was e-mailed (through Saleor's e-mail settings, ``EMAIL_URL``). It exits
+with status 1 naming the step that failed; an invoice that is not issued or not
+e-mailed is reported in the summary, not as a failure.
 """
 
 import os
@@ -157,6 +158,7 @@ class Command(BaseCommand):
             ("App token (MANAGE_ORDERS)", demo.app_token or hidden),
             ("Connection ID (GraphQL)", connection_id),
             ("Buyer", _buyer(demo)),
+            ("Invoices e-mailed to", _invoice_emails(demo)),
             ("Customer account", demo.customer.email),
         ]
         if options["env_file"]:
@@ -242,11 +244,12 @@ def _write_env_file(
 
 def _summary(demo: shop.DemoShop, result: round_trip.RoundTripResult) -> str:
     issued = result.invoice_status == "SUCCESS"
-    headline = (
-        "OCI round trip without a person: all steps passed."
-        if issued
-        else "OCI round trip without a person: order placed, but NO INVOICE."
-    )
+    if not issued:
+        headline = "OCI round trip without a person: order placed, but NO INVOICE."
+    elif result.invoice_delivery_error and not result.invoice_sent_to:
+        headline = "OCI round trip without a person: invoice issued, but NOT E-MAILED."
+    else:
+        headline = "OCI round trip without a person: all steps passed."
     lines = [headline]
     if demo.created:
         lines.append(
@@ -280,6 +283,9 @@ def _summary(demo: shop.DemoShop, result: round_trip.RoundTripResult) -> str:
     ]
     if issued:
         lines.append(f"  invoice           {result.invoice_number} (SUCCESS)")
+        delivery = _delivery(result)
+        if delivery:
+            lines.append(f"  e-mailed          {delivery}")
     else:
         lines.append(
             f"  invoice           not issued: {result.invoice_status}"
@@ -287,6 +293,27 @@ def _summary(demo: shop.DemoShop, result: round_trip.RoundTripResult) -> str:
         )
     lines.append(f"  validation        {result.validation or 'no validation recorded'}")
     return "\n".join(lines)
+
+
+def _delivery(result: round_trip.RoundTripResult) -> str:
+    """The e-mail line's text; empty when the plugin recorded no document."""
+    if result.invoice_sent_to:
+        return f"{result.invoice_sent_to} ({result.invoice_mail})"
+    if result.invoice_delivery_error:
+        return f"NO: {result.invoice_delivery_error}"
+    if result.invoice_document:
+        return "not yet: queued for Saleor's Celery workers (CELERY_BROKER_URL)"
+    return ""
+
+
+def _invoice_emails(demo: shop.DemoShop) -> str:
+    branches = "; ".join(
+        f"{branch.name}: {branch.invoice_email}"
+        for branch in demo.branches
+        if branch.invoice_email
+    )
+    organisation = demo.organisation.invoice_email or "(no address)"
+    return f"{branches}; else {organisation}" if branches else organisation
 
 
 def _buyer(demo: shop.DemoShop) -> str:

@@ -2,13 +2,18 @@
 
 import io
 import json
+import os
 import re
 import stat
+import time
+from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
+from django.test import Client, TestCase
+from django.utils import timezone
 from saleor.app.models import App, AppToken
 from saleor.channel.models import Channel
 from saleor.order.models import Order
@@ -18,16 +23,35 @@ from saleor.tax.models import TaxClass
 from saleor.warehouse.models import Stock, Warehouse
 
 from saleor_oci_plugin.buyers.models import Branch, BuyerOrganisation
-from saleor_oci_plugin.demo import shop
+from saleor_oci_plugin.demo import round_trip, shop
+from saleor_oci_plugin.invoices.models import IssuedDocument
 from saleor_oci_plugin.punchout import connections as service
 from saleor_oci_plugin.punchout.models import Connection, PunchoutSession, Transfer
 from saleor_oci_plugin.purchase_orders.models import ReceivedPurchaseOrder
+
+NOORD_INVOICE_EMAIL = "crediteuren.noord@ziekenhuis-oost.example"
 
 
 def run(*args: str) -> str:
     out = io.StringIO()
     call_command("oci_demo", *args, stdout=out)
     return out.getvalue()
+
+
+class _CommittingClient(Client):
+    """Django's test Client that runs what waits for a request's transaction to
+    commit once the request is done, as Saleor's test client does: a test runs in
+    one transaction that never commits, where the command's requests commit."""
+
+    def request(self, **request):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
+
+
+@pytest.fixture
+def commits(monkeypatch):
+    """The round trip's requests commit, so its invoice is e-mailed at once."""
+    monkeypatch.setattr(round_trip, "Client", _CommittingClient)
 
 
 def _counts() -> dict[str, int]:
@@ -92,6 +116,14 @@ def test_setup_twice_creates_each_object_once():
         branch.delivery_address and branch.invoice_address
         for branch in Branch.objects.all()
     )
+    assert BuyerOrganisation.objects.get().invoice_email == (
+        "crediteuren@ziekenhuis-oost.example"
+    )
+    assert {branch.code: branch.invoice_email for branch in Branch.objects.all()} == {
+        "NOORD": NOORD_INVOICE_EMAIL,
+        "ZUID": "crediteuren.zuid@ziekenhuis-oost.example",
+    }
+    assert f"Locatie Noord: {NOORD_INVOICE_EMAIL}" in first
     assert {p.metadata["nzi_code"] for p in Product.objects.all()} >= {"46110"}
 
 
@@ -111,7 +143,28 @@ def test_setup_with_new_tokens_replaces_them():
 
 
 @pytest.mark.django_db
-def test_headless_runs_the_round_trip_to_an_order(media_root):
+def test_setup_again_gives_back_emptied_invoice_addresses_and_keeps_others():
+    run("setup")
+    organisation = BuyerOrganisation.objects.get()
+    service.update_organisation(organisation, {"invoice_email": ""})
+    zuid = Branch.objects.get(code="ZUID")
+    service.update_branch(zuid, {"invoice_email": ""})
+    noord = Branch.objects.get(code="NOORD")
+    service.update_branch(noord, {"invoice_email": "ap@elders.example"})
+
+    output = run("setup")
+
+    organisation.refresh_from_db()
+    zuid.refresh_from_db()
+    noord.refresh_from_db()
+    assert organisation.invoice_email == shop.ORGANISATION_INVOICE_EMAIL
+    assert zuid.invoice_email == "crediteuren.zuid@ziekenhuis-oost.example"
+    assert noord.invoice_email == "ap@elders.example"  # the operator's own
+    assert "invoice e-mail addresses (Ziekenhuis Oost, Locatie Zuid)" in output
+
+
+@pytest.mark.django_db
+def test_headless_runs_the_round_trip_to_an_order(media_root, commits):
     """``media_root``: the invoice's XML goes to a temporary folder, not the
     working directory (Saleor's test settings)."""
     output = run("headless", "--po-number", "4500077001")
@@ -126,8 +179,63 @@ def test_headless_runs_the_round_trip_to_an_order(media_root):
     assert transfer.session.status == PunchoutSession.Status.TRANSFERRED
     assert ReceivedPurchaseOrder.objects.get().order == order
     assert re.search(r"invoice {11}\S", output)
+    # E-mailed to the connection's branch (Saleor's test settings: locmem).
+    document = IssuedDocument.objects.get()
+    [message] = mail.outbox
+    assert message.to == [NOORD_INVOICE_EMAIL]
+    assert f"{document.number}.xml" in [name for name, _, _ in message.attachments]
+    assert document.sent_to == NOORD_INVOICE_EMAIL
+    assert (
+        f"  e-mailed          {NOORD_INVOICE_EMAIL} (through "
+        "django.core.mail.backends.locmem.EmailBackend)\n"
+    ) in output
+    assert "all steps passed" in output
     # The run's own App token is gone again.
     assert AppToken.objects.filter(app__identifier=shop.APP_IDENTIFIER).count() == 1
+
+
+@pytest.mark.django_db
+def test_headless_names_the_mail_file(media_root, commits, settings, tmp_path):
+    settings.EMAIL_BACKEND = round_trip.FILE_BACKEND
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    # A mail of an earlier demo database's first invoice, in the same folder and
+    # newer: not this run's.
+    (tmp_path / "mail").mkdir()
+    earlier = tmp_path / "mail" / "20260101-000000-1.log"
+    earlier.write_text(f'filename="OCI-{timezone.now().year}-00001.xml"')
+    os.utime(earlier, (time.time() + 3600, time.time() + 3600))
+
+    output = run("headless")
+
+    document = IssuedDocument.objects.get()
+    match = re.search(
+        rf"  e-mailed {{10}}{NOORD_INVOICE_EMAIL} \((?P<file>.+\.log)\)\n", output
+    )
+    assert match, output
+    mail_file = Path(match["file"])
+    assert mail_file.parent == tmp_path / "mail"
+    assert mail_file.name != "20260101-000000-1.log"
+    assert f'filename="{document.number}.xml"' in mail_file.read_text()
+
+
+@pytest.mark.django_db
+def test_headless_reports_an_invoice_that_was_not_emailed(
+    media_root, commits, settings, tmp_path
+):
+    # A file where the backend wants a folder: it refuses every mail.
+    settings.EMAIL_BACKEND = round_trip.FILE_BACKEND
+    settings.EMAIL_FILE_PATH = str(tmp_path / "not-a-folder")
+    (tmp_path / "not-a-folder").write_text("")
+
+    output = run("headless")
+
+    document = IssuedDocument.objects.get()
+    assert document.sent_at is None
+    assert document.delivery_error
+    assert output.startswith(
+        "OCI round trip without a person: invoice issued, but NOT E-MAILED.\n"
+    )
+    assert f"  e-mailed          NO: {document.delivery_error}\n" in output
 
 
 @pytest.mark.django_db
