@@ -3,6 +3,14 @@
 import socket
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis's deadline and "too slow" health check are timings: on a busy or cold
+# machine they fail tests whose properties hold. Speed is for the benchmarks.
+settings.register_profile(
+    "timing-free", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("timing-free")
 
 
 @pytest.fixture
