@@ -170,7 +170,24 @@ def carry_out(run: InvoiceRun, config: InvoicingConfiguration) -> InvoiceRun:
     run.status = InvoiceRun.Status.RUNNING
     run.save(update_fields=["status"])
     failures = []
-    for group in invoice_groups(run.period_start, run.period_end, run.organisation):
+    try:
+        groups = invoice_groups(run.period_start, run.period_end, run.organisation)
+    except Exception as error:
+        # A run must not stay "running" for ever; the traceback is logged.
+        logger.exception("Invoice run %s could not group its orders", run.pk)
+        run.status = InvoiceRun.Status.FAILED
+        run.failures = [
+            {
+                "group": "",
+                "orders": [],
+                "reason": f"Internal error ({type(error).__name__}); see the server "
+                "log. Nothing was issued.",
+            }
+        ]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "failures", "finished_at"])
+        return run
+    for group in groups:
         orders = group.order_numbers
         try:
             issue_group(group, run, config)

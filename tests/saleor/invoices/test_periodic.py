@@ -16,6 +16,7 @@ from saleor.order.models import Order
 from saleor.tests.utils import prepare_test_db_connections
 
 from saleor_oci_plugin.buyers.models import Branch, InvoicingPreference
+from saleor_oci_plugin.invoices import periodic
 from saleor_oci_plugin.invoices.credit_notes import issue_credit_note
 from saleor_oci_plugin.invoices.models import (
     InvoicedOrder,
@@ -460,3 +461,51 @@ def test_orders_whose_amounts_were_changed_by_hand_are_not_invoiced(
     assert run.status == InvoiceRun.Status.DONE_WITH_FAILURES
     assert "total VAT 16.59 vs the orders' 16.65" in run.failures[0]["reason"]
     _assert_nothing_invoiced([kept, changed])
+
+
+def test_a_bug_in_one_group_is_reported_and_the_other_groups_are_issued(
+    monkeypatch,
+    second_branch,
+    invoiced_periodically,
+    make_transfer,
+    place_order,
+    for_branch,
+):
+    invoiced_periodically(InvoicingPreference.PERIODIC_PER_BRANCH)
+    north = place_order(make_transfer(), po_number="4500000241")
+    south = for_branch(
+        place_order(make_transfer(), po_number="4500000242"), second_branch
+    )
+    build = periodic.build_group_document
+
+    def build_failing_for_north(group, *args, **kwargs):
+        if group.branch != second_branch:
+            raise KeyError("a bug")
+        return build(group, *args, **kwargs)
+
+    monkeypatch.setattr(periodic, "build_group_document", build_failing_for_north)
+
+    run = _run()
+
+    assert run.status == InvoiceRun.Status.DONE_WITH_FAILURES
+    [failure] = run.failures
+    assert failure["orders"] == [str(north.number)]
+    assert failure["reason"].startswith("Internal error (KeyError)")
+    _assert_nothing_invoiced([north])
+    assert run.documents.get().order == south
+    assert _used_sequences() == 1
+
+
+def test_a_run_that_cannot_even_group_its_orders_fails_instead_of_hanging(
+    monkeypatch, seller_configured
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(periodic, "invoice_groups", broken)
+
+    run = _run()
+
+    assert run.status == InvoiceRun.Status.FAILED
+    assert run.finished_at is not None
+    assert run.failures[0]["reason"].startswith("Internal error (RuntimeError)")
