@@ -539,7 +539,7 @@ def _save_connection(connection: Connection, *, identity_given: bool) -> None:
             connection.save()
     except IntegrityError as error:
         taken = (
-            Connection.objects.filter(login_name=connection.login_name)
+            Connection.objects.filter(login_name__iexact=connection.login_name)
             .exclude(pk=connection.pk)
             .exists()
         )

@@ -3,6 +3,7 @@
 import uuid
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from ..buyers.models import Branch, BuyerOrganisation
 
@@ -86,6 +87,12 @@ class Connection(models.Model):
 
     class Meta:
         ordering = ("organisation", "name", "pk")
+        constraints = [
+            # Punch-in matches login names ignoring case, so they are unique so.
+            models.UniqueConstraint(
+                Lower("login_name"), name="oci_connection_login_name_ci_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.login_name})"

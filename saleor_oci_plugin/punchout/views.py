@@ -40,7 +40,9 @@ def punchin(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
         None
         if "\x00" in username
         else Connection.objects.select_related("channel", "customer")
-        .filter(login_name=username, is_active=True)
+        # Ignoring case, as the names are unique: procurement systems are known
+        # to upper-case the user name they send.
+        .filter(login_name__iexact=username, is_active=True)
         .first()
     )
     if connection is None:

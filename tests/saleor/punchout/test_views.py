@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from saleor_oci_plugin.models import InboundMessage
@@ -72,6 +73,23 @@ def test_post_punch_in_with_lower_case_names_works(client):
 
     assert response.status_code == 303
     assert PunchoutSession.objects.count() == 1
+
+
+def test_login_name_is_matched_ignoring_case(client, oci_connection):
+    # SAP SRM is known to send the user name upper-cased.
+    response = client.get(PUNCHIN_URL, _params(USERNAME=BUYER_LOGIN.upper()))
+
+    assert BUYER_LOGIN.upper() != BUYER_LOGIN
+    assert response.status_code == 303
+    assert PunchoutSession.objects.get().connection == oci_connection
+
+
+def test_login_names_differing_only_in_case_cannot_both_exist(oci_connection):
+    oci_connection.pk = None
+    oci_connection.login_name = BUYER_LOGIN.upper()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        oci_connection.save()
 
 
 def test_multipart_post_works_too(client):
