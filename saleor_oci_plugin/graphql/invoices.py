@@ -38,7 +38,7 @@ from ..invoices.credit_notes import (
     CreditNoteRefused,
     issue_credit_note,
 )
-from ..invoices.delivery import send_after_commit
+from ..invoices.delivery import no_recipient_reason, recipient, send_after_commit
 from ..invoices.models import InvoiceRun, IssuedDocument
 from ..invoices.periodic import PeriodInvalid, create_run
 from ..invoices.tasks import run_invoicing_task
@@ -396,9 +396,58 @@ class OciInvoiceRunCreate(BaseMutation):
         return cls(run=run, errors=[])
 
 
+class OciInvoiceSend(BaseMutation):
+    invoice = graphene.Field(
+        OciInvoice,
+        description="The document; sentAt is set once a Celery worker sent it.",
+    )
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The invoice or credit note.")
+
+    class Meta:
+        description = (
+            "E-mail an invoice or credit note that has not gone out (it had no "
+            "address then, or the mail server refused it) to its branch's or "
+            "organisation's invoice address. One that was sent is not sent again."
+        )
+        doc_category = DOC_CATEGORY_ORDERS
+        error_type_class = OciError
+        permissions = (OrderPermissions.MANAGE_ORDERS,)
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, _info: ResolveInfo, /, *, id: str
+    ) -> "OciInvoiceSend":
+        document = instance_or_error(IssuedDocument, id, "OciInvoice")
+        if document.sent_at is not None:
+            raise ValidationError(
+                {
+                    "id": ValidationError(
+                        f"{document.number} was e-mailed to {document.sent_to} on "
+                        f"{document.sent_at:%Y-%m-%d %H:%M} UTC already.",
+                        code=OciErrorCode.INVALID.value,
+                    )
+                }
+            )
+        if not recipient(document):
+            raise ValidationError(
+                {
+                    "id": ValidationError(
+                        no_recipient_reason(document),
+                        code=OciErrorCode.REQUIRED.value,
+                    )
+                }
+            )
+        send_after_commit(document)
+        document.refresh_from_db()
+        return cls(invoice=document, errors=[])
+
+
 class InvoiceMutations(graphene.ObjectType):
     oci_credit_note_create = OciCreditNoteCreate.Field()
     oci_invoice_run = OciInvoiceRunCreate.Field()
+    oci_invoice_send = OciInvoiceSend.Field()
 
 
 def _credited_quantity(line: dict) -> CreditedQuantity:

@@ -101,7 +101,7 @@ def _send_once(document_pk: int, *, last_attempt: bool) -> str | None:
             return None
         address = recipient(document)
         if not address:
-            document.delivery_error = _no_recipient_error(document)
+            document.delivery_error = no_recipient_reason(document)
             document.save(update_fields=["delivery_error"])
             return None
         try:
@@ -173,7 +173,7 @@ def build_message(document: IssuedDocument, address: str) -> EmailMessage:
     return message
 
 
-def _no_recipient_error(document: IssuedDocument) -> str:
+def no_recipient_reason(document: IssuedDocument) -> str:
     organisation = document_organisation(document)
     if organisation is None:
         return (

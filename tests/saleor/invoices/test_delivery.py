@@ -18,7 +18,7 @@ from django.utils import timezone
 from lxml import etree
 from saleor.account.models import Address
 from saleor.core import JobStatus
-from saleor.graphql.tests.utils import get_graphql_content
+from saleor.graphql.tests.utils import assert_no_permission, get_graphql_content
 from saleor.invoice import InvoiceEvents
 from saleor.invoice.models import Invoice, InvoiceEvent
 from saleor.order import OrderEvents
@@ -424,3 +424,70 @@ def test_a_document_of_no_known_organisation_says_so(
     document.refresh_from_db()
     assert document.sent_at is None
     assert document.delivery_error.startswith("No buyer organisation is recorded")
+
+
+INVOICE_SEND = """
+mutation ($id: ID!) {
+  ociInvoiceSend(id: $id) {
+    invoice { number sentTo sentAt deliveryError }
+    errors { field code message }
+  }
+}
+"""
+
+
+def _send(client, document):
+    response = client.post_graphql(
+        INVOICE_SEND, {"id": _gid("OciInvoice", document.pk)}
+    )
+    return get_graphql_content(response)["data"]["ociInvoiceSend"]
+
+
+def test_staff_send_an_invoice_once_its_branch_has_an_address(
+    staff, request_invoice, oci_order, oci_branch
+):
+    document = request_invoice(oci_order)
+    without_address = _send(staff, document)
+    oci_branch.invoice_email = BRANCH_EMAIL
+    oci_branch.save(update_fields=["invoice_email"])
+
+    sent = _send(staff, document)
+    again = _send(staff, document)
+
+    assert [(e["field"], e["code"]) for e in without_address["errors"]] == [
+        ("id", "REQUIRED")
+    ]
+    assert (
+        "No invoice e-mail address for Ziekenhuis Oost"
+        in (without_address["errors"][0]["message"])
+    )
+    assert sent["errors"] == []
+    assert sent["invoice"]["number"] == document.number
+    # The Celery task sends it once the request's work has committed.
+    assert [message.to for message in mail.outbox] == [[BRANCH_EMAIL]]
+    document.refresh_from_db()
+    assert (document.sent_to, document.delivery_error) == (BRANCH_EMAIL, "")
+    # Once sent, not again.
+    assert [(e["field"], e["code"]) for e in again["errors"]] == [("id", "INVALID")]
+    assert f"was e-mailed to {BRANCH_EMAIL}" in again["errors"][0]["message"]
+    assert len(mail.outbox) == 1
+
+
+def test_sending_needs_manage_orders_and_a_known_document(
+    staff, staff_api_client, request_invoice, oci_order
+):
+    document = request_invoice(oci_order)
+    unknown = staff.post_graphql(
+        INVOICE_SEND, {"id": _gid("OciInvoice", document.pk + 1000)}
+    )
+    malformed = staff.post_graphql(INVOICE_SEND, {"id": "nonsense"})
+
+    result = get_graphql_content(unknown)["data"]["ociInvoiceSend"]
+    assert [e["code"] for e in result["errors"]] == ["NOT_FOUND"]
+    result = get_graphql_content(malformed)["data"]["ociInvoiceSend"]
+    assert [e["code"] for e in result["errors"]] == ["GRAPHQL_ERROR"]
+    staff.user.groups.clear()
+    assert_no_permission(
+        staff.post_graphql(INVOICE_SEND, {"id": _gid("OciInvoice", document.pk)})
+    )
+    assert mail.outbox == []
