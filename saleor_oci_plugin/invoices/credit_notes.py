@@ -16,6 +16,13 @@ still has to credit is its lines (``IssuedDocument.lines``) minus the lines of
 its earlier credit notes; a credit note never asks back more than that, neither
 per line nor in total.
 
+Each credit note rounds its VAT once per rate on its own lines (EN 16931), so
+credit notes for parts of an invoice can add up to a cent or so more or less
+than the invoice. The credit note that closes the invoice (it credits every line
+still open, of every order the invoice bills) therefore carries the difference
+as its rounding amount (BT-114, BR-CO-16), and the credit notes of the invoice
+end exactly at the invoice's amount; its VAT stays what its lines give.
+
 Triggers: staff's ``ociCreditNoteCreate`` mutation (``graphql/invoices.py``) and
 Saleor's ``order_cancelled`` hook (``credit_cancelled_order``).
 """
@@ -37,6 +44,7 @@ from ..dataclasses import InvoicingConfiguration
 from ..error_codes import OciErrorCode
 from ..purchase_orders.models import ReceivedPurchaseOrder
 from ..purchase_orders.placing import BUYER_REFERENCE_KEY
+from ..safe_xml import parse_xml
 from .dataclasses import (
     BillingReference,
     Customization,
@@ -66,13 +74,14 @@ from .issuing import (
 )
 from .models import IssuedDocument
 from .numbering import take_next_number
-from .ubl import Totals, compute_totals
+from .ubl import CAC_NS, Totals, compute_totals, round_money
 
 logger = logging.getLogger(__name__)
 
 # Credit notes are numbered "<invoice prefix>CN-<year>-<sequence>", their own series.
 CREDIT_NOTE_SERIES_MARK = "CN-"
 _ZERO = Decimal(0)
+_CENT = Decimal("0.01")
 
 
 class CreditNoteRefused(InvoiceRefused):
@@ -165,8 +174,13 @@ def issue_credit_note(
         )
     remaining = _remaining_to_credit(invoiced, order)
     credited = _whole(remaining, invoiced) if lines is None else _some(lines, remaining)
+    closes_invoice = credited == remaining and not _open_for_other_orders(
+        invoiced, order
+    )
     try:
-        return _issue(order, invoice, record, invoiced, credited, config, note)
+        return _issue(
+            order, invoice, record, invoiced, credited, config, note, closes_invoice
+        )
     except CreditNoteRefused:
         raise
     except InvoiceRefused as error:
@@ -182,6 +196,7 @@ def _issue(
     credited: dict[str, _Creditable],
     config: InvoicingConfiguration,
     note: str | None,
+    closes_invoice: bool,
 ) -> IssuedDocument:
     check_seller(config)
     issue_date = timezone.localdate()
@@ -190,6 +205,11 @@ def _issue(
         order, record, invoiced, credited, config, taken.number, issue_date, note
     )
     totals = compute_totals(document)
+    if closes_invoice:
+        rounding = _closing_rounding(invoiced, totals)
+        if rounding is not None:
+            document = dataclasses.replace(document, payable_rounding_amount=rounding)
+            totals = compute_totals(document)
     _check_within_invoice(invoiced, totals)
     issued, xml = store_valid_document(
         document,
@@ -244,6 +264,25 @@ def _remaining_to_credit(
                     quantity=remaining[key].quantity - Decimal(entry["quantity"]),
                 )
     return {key: item for key, item in remaining.items() if item.quantity > 0}
+
+
+def _open_for_other_orders(invoiced: IssuedDocument, order: Order) -> bool:
+    """Whether a periodic invoice still has lines of other orders to credit."""
+    this = str(order.pk)
+    open_quantities: dict[tuple[str, str], Decimal] = {}
+    # An invoice of one order (or one issued before ``lines``) names no order.
+    for entry in invoiced.lines or ():
+        key = (entry.get("order", this), entry["order_line"])
+        if key[0] != this:
+            open_quantities[key] = open_quantities.get(key, _ZERO) + Decimal(
+                entry["quantity"]
+            )
+    for credit_note in invoiced.credit_notes.all():
+        for entry in credit_note.lines:
+            key = (entry.get("order", this), entry["order_line"])
+            if key in open_quantities:
+                open_quantities[key] -= Decimal(entry["quantity"])
+    return any(quantity > 0 for quantity in open_quantities.values())
 
 
 def _order_as_invoiced(order: Order) -> list[dict[str, str]]:
@@ -309,6 +348,57 @@ def _some(
             )
         credited[key] = dataclasses.replace(remaining[key], quantity=quantity)
     return credited
+
+
+def _closing_rounding(invoiced: IssuedDocument, totals: Totals) -> Decimal | None:
+    """BT-114 for the credit note that closes the invoice; None when not needed.
+
+    The invoice's amount less its earlier credit notes' is what this one must
+    come to. When the rest of the difference is more than rounding can explain
+    (``_rounding_allowance``), it is no rounding: None, and
+    ``_check_within_invoice`` decides as for any credit note.
+    """
+    earlier = list(invoiced.credit_notes.all())
+    still_open = invoiced.payable_amount - sum(
+        (credit_note.payable_amount for credit_note in earlier), _ZERO
+    )
+    difference = still_open - totals.payable_amount
+    if not difference:
+        return None
+    allowance = _rounding_allowance(earlier)
+    if abs(difference) > allowance:
+        logger.warning(
+            "Invoice %s: %s still open, but the credit note closing it comes to "
+            "%s; a difference of more than %s is not rounding, so it is left as is",
+            invoiced.number,
+            still_open,
+            totals.payable_amount,
+            allowance,
+        )
+        return None
+    return difference
+
+
+def _rounding_allowance(credit_notes: Sequence[IssuedDocument]) -> Decimal:
+    """How far credit notes for parts of an invoice can drift from it by rounding.
+
+    Every document rounds its VAT once per rate, so each earlier credit note can
+    be a cent per VAT rate off its share of the invoice (the closing note and
+    the invoice itself round too, which this still covers). A line priced in
+    fractions of a cent also rounds its net amount on each credit note: two
+    cents more per such line, its half cent with VAT of up to 100 % on top.
+    """
+    cents = 0
+    for credit_note in credit_notes:
+        xml = credit_note.xml.encode()
+        root = parse_xml(xml, max_bytes=len(xml))  # our own document, as issued
+        cents += len(root.findall(f"{{{CAC_NS}}}TaxTotal/{{{CAC_NS}}}TaxSubtotal"))
+        cents += 2 * sum(
+            1
+            for entry in credit_note.lines
+            if (price := Decimal(entry["unit_net_price"])) != round_money(price)
+        )
+    return cents * _CENT
 
 
 def _check_within_invoice(invoiced: IssuedDocument, totals: Totals) -> None:

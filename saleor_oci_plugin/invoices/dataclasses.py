@@ -269,6 +269,9 @@ class InvoiceDocument:
     gives the reason text each non-standard VAT category needs (BT-120).
     ``invoice_period`` is BG-14 and ``supporting_documents`` BG-24 (for a
     consolidated invoice: the purchase orders it covers).
+    ``payable_rounding_amount`` is BT-114, added to the total with VAT to give
+    the amount due (BR-CO-16): the last credit note of an invoice uses it to end
+    exactly at the invoice's amount when its parts' VAT rounded differently.
     """
 
     kind: DocumentKind
@@ -293,6 +296,7 @@ class InvoiceDocument:
     )
     invoice_period: InvoicePeriod | None = None
     supporting_documents: Sequence[SupportingDocument] = ()
+    payable_rounding_amount: Decimal | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", DocumentKind(self.kind))
@@ -313,3 +317,5 @@ class InvoiceDocument:
         object.__setattr__(
             self, "supporting_documents", tuple(self.supporting_documents)
         )
+        if self.payable_rounding_amount is not None:
+            _decimal(self.payable_rounding_amount, "payable_rounding_amount")

@@ -131,6 +131,14 @@ def render_html(document: InvoiceDocument, totals: Totals) -> str:
     if document.payment_terms:
         payment += f"<p>{_e(document.payment_terms)}</p>"
     notes = "".join(f"<p>{_e(note)}</p>" for note in document.notes)
+    rounding = ""
+    if totals.payable_rounding_amount is not None:
+        rounding = (
+            "<tr><th>Total with VAT</th><td class='n'>"
+            f"{_money(totals.tax_inclusive_amount, currency)}</td></tr>"
+            "<tr><th>Rounding</th><td class='n'>"
+            f"{_money(totals.payable_rounding_amount, currency)}</td></tr>"
+        )
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
@@ -149,6 +157,7 @@ def render_html(document: InvoiceDocument, totals: Totals) -> str:
         f"{vat_rows}"
         f"<tr><th>Total VAT</th><td class='n'>"
         f"{_money(totals.tax_amount, currency)}</td></tr>"
+        f"{rounding}"
         f"<tr><th>Amount due</th><td class='n'><strong>"
         f"{_money(totals.payable_amount, currency)}</strong></td></tr>"
         f"</table>{payment}{notes}</body></html>"

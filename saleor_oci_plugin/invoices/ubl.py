@@ -110,6 +110,7 @@ class Totals:
     tax_amount: Decimal  # BT-110
     tax_inclusive_amount: Decimal  # BT-112
     payable_amount: Decimal  # BT-115
+    payable_rounding_amount: Decimal | None = None  # BT-114, when the document has one
 
 
 def round_money(amount: Decimal) -> Decimal:
@@ -148,16 +149,21 @@ def compute_totals(document: InvoiceDocument) -> Totals:
         breakdown.append(VatBreakdown(category, rate, taxable_amount, tax))
     line_extension = sum(net_amounts, _ZERO)
     tax_amount = sum((group.tax_amount for group in breakdown), _ZERO)
-    # No document-level allowances, charges, prepaid or rounding amounts: the
-    # tax-exclusive amount is the line total and the payable amount the gross.
+    # No document-level allowances, charges or prepaid amounts: the tax-exclusive
+    # amount is the line total, and the payable amount the gross plus the
+    # rounding amount if there is one (BR-CO-16). The rounding never touches the
+    # VAT: each group's VAT stays its taxable amount x rate (BR-S-09, BR-CO-14).
+    rounding = document.payable_rounding_amount
+    tax_inclusive = line_extension + tax_amount
     return Totals(
         line_net_amounts=net_amounts,
         vat_breakdown=tuple(breakdown),
         line_extension_amount=line_extension,
         tax_exclusive_amount=line_extension,
         tax_amount=tax_amount,
-        tax_inclusive_amount=line_extension + tax_amount,
-        payable_amount=line_extension + tax_amount,
+        tax_inclusive_amount=tax_inclusive,
+        payable_amount=tax_inclusive + (rounding or _ZERO),
+        payable_rounding_amount=rounding,
     )
 
 
@@ -273,21 +279,32 @@ def document_problems(document: InvoiceDocument) -> tuple[str, ...]:
             f"({_date(period.start)}) (BR-29)"
         )
     problems += _supporting_document_problems(document)
+    problems += _rounding_problems(document)
     problems += _line_problems(document)
     problems += _vat_problems(document, categories)
 
     totals = compute_totals(document) if document.lines else None
     payable = totals.payable_amount if totals else _ZERO
-    if document.kind is DocumentKind.INVOICE and payable > 0:
-        if document.payment_means is None:
-            problems.append(
-                "payment means (BG-16) are required when an amount is due (BR-NL-11)"
-            )
-        if document.due_date is None and not document.payment_terms:
-            problems.append(
-                "a due date (BT-9) or payment terms (BT-20) are required when an "
-                "amount is due (BR-CO-25)"
-            )
+    is_invoice = document.kind is DocumentKind.INVOICE
+    # Money flows to the seller on an invoice with a positive amount due, and on
+    # a credit note with a negative one (which a rounding amount could cause).
+    if document.payment_means is None and (
+        (is_invoice and payable > 0) or (not is_invoice and payable < 0)
+    ):
+        problems.append(
+            "payment means (BG-16) are required when an amount is due to the "
+            "seller (BR-NL-11)"
+        )
+    if (
+        is_invoice
+        and payable > 0
+        and document.due_date is None
+        and not document.payment_terms
+    ):
+        problems.append(
+            "a due date (BT-9) or payment terms (BT-20) are required when an "
+            "amount is due (BR-CO-25)"
+        )
     if document.payment_means is not None and not document.payment_means.iban:
         problems.append("the IBAN (BT-84) is missing for a credit transfer (BR-61)")
     if (
@@ -298,6 +315,29 @@ def document_problems(document: InvoiceDocument) -> tuple[str, ...]:
         # A CreditNote carries its due date inside PaymentMeans.
         problems.append("a credit note's due date (BT-9) needs payment means (BG-16)")
     return tuple(problems)
+
+
+# Not an EN 16931 rule: BT-114 corrects rounding, so a rounding amount of a
+# currency unit or more is a mistake in the data, not a rounding.
+_MAX_ROUNDING = Decimal(1)
+
+
+def _rounding_problems(document: InvoiceDocument) -> list[str]:
+    rounding = document.payable_rounding_amount
+    if rounding is None:
+        return []
+    problems: list[str] = []
+    if rounding != round_money(rounding):
+        problems.append(
+            f"rounding amount (BT-114) {_plain(rounding)} has more than two "
+            "decimals (BR-DEC-17)"
+        )
+    if abs(rounding) >= _MAX_ROUNDING:
+        problems.append(
+            f"rounding amount (BT-114) {_plain(rounding)} is not a rounding: it "
+            f"must be less than {_MAX_ROUNDING} in absolute value"
+        )
+    return problems
 
 
 def _supporting_document_problems(document: InvoiceDocument) -> list[str]:
@@ -639,6 +679,15 @@ def build_ubl(document: InvoiceDocument) -> bytes:
     _amount(monetary, "cbc:LineExtensionAmount", totals.line_extension_amount, currency)
     _amount(monetary, "cbc:TaxExclusiveAmount", totals.tax_exclusive_amount, currency)
     _amount(monetary, "cbc:TaxInclusiveAmount", totals.tax_inclusive_amount, currency)
+    if totals.payable_rounding_amount is not None:
+        # After AllowanceTotal, ChargeTotal and Prepaid (not written), before
+        # PayableAmount: UBL 2.1's MonetaryTotalType order.
+        _amount(
+            monetary,
+            "cbc:PayableRoundingAmount",
+            totals.payable_rounding_amount,
+            currency,
+        )
     _amount(monetary, "cbc:PayableAmount", totals.payable_amount, currency)
 
     for line, net in zip(document.lines, totals.line_net_amounts, strict=True):

@@ -32,6 +32,14 @@ def test_floats_are_refused() -> None:
 def test_non_finite_numbers_are_refused() -> None:
     with pytest.raises(ValueError, match="finite"):
         dataclasses.replace(GIFT_BOX, vat_rate=Decimal("NaN"))
+    with pytest.raises(ValueError, match="payable_rounding_amount .* finite"):
+        hospital_invoice(payable_rounding_amount=Decimal("Infinity"))
+
+
+def test_rounding_amount_is_a_decimal_or_absent() -> None:
+    assert hospital_invoice().payable_rounding_amount is None
+    with pytest.raises(TypeError, match="payable_rounding_amount must be a Decimal"):
+        hospital_invoice(payable_rounding_amount=-0.01)
 
 
 def test_blank_optional_text_becomes_none() -> None:

@@ -6,11 +6,18 @@ Django, so these run in the core tier.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from saleor_oci_plugin.invoices.dataclasses import SupportingDocument
 from saleor_oci_plugin.invoices.rendering import render_html
 from saleor_oci_plugin.invoices.ubl import compute_totals
 
-from .documents import DECEMBER_ORDERS, consolidated_invoice, hospital_invoice
+from .documents import (
+    DECEMBER_ORDERS,
+    consolidated_invoice,
+    hospital_credit_note,
+    hospital_invoice,
+)
 
 
 def test_consolidated_invoice_shows_period_orders_and_line_pos() -> None:
@@ -52,3 +59,23 @@ def test_supporting_documents_are_escaped() -> None:
         "<tr><th>&lt;b&gt;PO-1&lt;/b&gt;</th>"
         "<td>Order &quot;A&quot; &amp; &lt;i&gt;B&lt;/i&gt;</td></tr>"
     ) in html
+
+
+def test_a_rounding_amount_is_shown_between_the_gross_and_the_amount_due() -> None:
+    document = hospital_credit_note(payable_rounding_amount=Decimal("-0.01"))
+
+    html = render_html(document, compute_totals(document))
+
+    # 2 x 37.45 = 74.90 with 21 % VAT: 15.73, so 90.63 with VAT, 90.62 due.
+    assert (
+        "<tr><th>Total with VAT</th><td class='n'>EUR 90.63</td></tr>"
+        "<tr><th>Rounding</th><td class='n'>EUR -0.01</td></tr>"
+        "<tr><th>Amount due</th><td class='n'><strong>EUR 90.62</strong>"
+    ) in html
+
+
+def test_without_a_rounding_amount_no_rounding_row() -> None:
+    document = hospital_credit_note()
+    html = render_html(document, compute_totals(document))
+    assert "Rounding" not in html
+    assert "Total with VAT" not in html

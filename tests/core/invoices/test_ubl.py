@@ -286,6 +286,61 @@ def test_written_amounts_are_the_computed_totals() -> None:
     assert amount(root, "cac:TaxTotal/cbc:TaxAmount") == totals.tax_amount
 
 
+def monetary_total(root: etree._Element) -> list[tuple[str, str]]:
+    return [
+        (etree.QName(node).localname, node.text)
+        for node in root.xpath("cac:LegalMonetaryTotal/*", namespaces=NS)
+    ]
+
+
+@pytest.mark.parametrize("customization", list(Customization))
+@pytest.mark.parametrize(
+    "make",
+    [hospital_invoice, hospital_credit_note],
+    ids=["invoice", "credit note"],
+)
+def test_rounding_amount_goes_between_gross_and_amount_due(
+    make: Any, customization: Customization
+) -> None:
+    plain = make(customization=customization)
+    rounded = make(
+        customization=customization, payable_rounding_amount=Decimal("-0.02")
+    )
+    before, after = compute_totals(plain), compute_totals(rounded)
+
+    # The VAT and every total up to the gross stay what the lines give.
+    unrounded = dataclasses.replace(
+        after, payable_rounding_amount=None, payable_amount=before.payable_amount
+    )
+    assert unrounded == before
+    assert after.payable_rounding_amount == Decimal("-0.02")
+    assert after.payable_amount == before.payable_amount - Decimal("0.02")
+    root = parse(build_ubl(rounded))
+    gross = format(before.tax_inclusive_amount, "f")
+    # UBL 2.1's MonetaryTotalType order: ... TaxInclusive, (Prepaid),
+    # PayableRounding, Payable.
+    assert monetary_total(root)[2:] == [
+        ("TaxInclusiveAmount", gross),
+        ("PayableRoundingAmount", "-0.02"),
+        ("PayableAmount", format(after.payable_amount, "f")),
+    ]
+    assert root.xpath("//cbc:PayableRoundingAmount/@currencyID", namespaces=NS) == [
+        "EUR"
+    ]
+    assert [name for name, _ in monetary_total(parse(build_ubl(plain)))] == [
+        "LineExtensionAmount",
+        "TaxExclusiveAmount",
+        "TaxInclusiveAmount",
+        "PayableAmount",
+    ]
+
+
+def test_a_rounding_amount_of_zero_is_written_when_given() -> None:
+    root = parse(build_ubl(hospital_invoice(payable_rounding_amount=Decimal(0))))
+    assert texts(root, "//cbc:PayableRoundingAmount") == ["0.00"]
+    assert amount(root, "//cbc:PayableAmount") == Decimal("2031.60")
+
+
 quantities = st.decimals(
     min_value=Decimal("-50"), max_value=Decimal("10000"), places=3, allow_nan=False
 ).filter(lambda q: q != 0)
@@ -499,6 +554,33 @@ def test_line_problems() -> None:
     assert "line identifier (BT-126) is used twice" in message
     assert "BR-25" in message
     assert "BR-23" in message
+
+
+def test_rounding_amount_problems() -> None:
+    # BR-DEC-17: two decimals at most (trailing zeros are fine).
+    assert "BR-DEC-17" in problems_of(payable_rounding_amount=Decimal("0.005"))
+    build_ubl(hospital_invoice(payable_rounding_amount=Decimal("-0.010")))
+    # Not a rule of the standard: a currency unit or more is not a rounding.
+    for wrong in ("1.00", "-1", "250"):
+        message = problems_of(payable_rounding_amount=Decimal(wrong))
+        assert "rounding amount (BT-114)" in message
+        assert "less than 1" in message
+    build_ubl(hospital_invoice(payable_rounding_amount=Decimal("0.99")))
+    build_ubl(hospital_invoice(payable_rounding_amount=Decimal("-0.99")))
+
+
+def test_credit_note_rounded_below_zero_needs_payment_means() -> None:
+    one_cent = line(quantity=Decimal(1), unit_net_price=Decimal("0.01"))
+    # 0.01 with 21 % VAT (0.00): a rounding of -0.02 makes the buyer owe 0.01.
+    with pytest.raises(InvoiceDataError, match="BR-NL-11"):
+        build_ubl(
+            hospital_credit_note(
+                lines=(one_cent,),
+                payment_means=None,
+                payable_rounding_amount=Decimal("-0.02"),
+            )
+        )
+    build_ubl(hospital_credit_note(lines=(one_cent,), payment_means=None))
 
 
 def test_credit_note_needs_the_corrected_invoice() -> None:

@@ -137,6 +137,22 @@ def valid_documents() -> dict[str, InvoiceDocument]:
                 SupportingDocument("4500098123", "Inkooporder van 2026-12-03"),
             ),
         ),
+        # The rounding amount (BT-114): BR-CO-16, BR-DEC-17, and the XSD's order.
+        "si-ubl invoice with rounding": hospital_invoice(
+            payable_rounding_amount=Decimal("0.02")
+        ),
+        "peppol invoice with rounding": hospital_invoice(
+            customization=PEPPOL, payable_rounding_amount=Decimal("-0.03")
+        ),
+        "si-ubl credit note with rounding": hospital_credit_note(
+            payable_rounding_amount=Decimal("-0.01")
+        ),
+        "peppol credit note with rounding": hospital_credit_note(
+            customization=PEPPOL, payable_rounding_amount=Decimal("0.01")
+        ),
+        "credit note with a rounding of zero": hospital_credit_note(
+            payable_rounding_amount=Decimal("0.00")
+        ),
         "awkward si-ubl": awkward(Customization.SI_UBL_2_0),
         "awkward peppol": awkward(PEPPOL),
         "exempt and standard": hospital_invoice(
@@ -214,6 +230,13 @@ def remove(path: str) -> Callable[[etree._Element], None]:
     return change
 
 
+def set_text(path: str, text: str) -> Callable[[etree._Element], None]:
+    def change(root: etree._Element) -> None:
+        first(root, path).text = text
+
+    return change
+
+
 def add_line_order_reference(root: etree._Element) -> None:
     reference = first(root, "//cac:InvoiceLine/cac:OrderLineReference")
     order = etree.SubElement(reference, f"{{{CAC_NS}}}OrderReference")
@@ -233,6 +256,9 @@ def reverse_period(root: etree._Element) -> None:
 
 
 INVOICE_XML = build_ubl(hospital_invoice())
+ROUNDED_CREDIT_NOTE_XML = build_ubl(
+    hospital_credit_note(payable_rounding_amount=Decimal("-0.01"))
+)
 TAMPERED = {
     "wrong payable amount": tamper(
         INVOICE_XML, add_cent("cac:LegalMonetaryTotal/cbc:PayableAmount")
@@ -254,6 +280,13 @@ TAMPERED = {
     # What document_problems refuses before building (BR-29), written anyway.
     "period ends before it starts": tamper(
         build_ubl(consolidated_invoice()), reverse_period
+    ),
+    # What document_problems refuses (BR-DEC-17), and a rounding left out.
+    "rounding with three decimals": tamper(
+        ROUNDED_CREDIT_NOTE_XML, set_text("//cbc:PayableRoundingAmount", "-0.010")
+    ),
+    "rounding amount left out": tamper(
+        ROUNDED_CREDIT_NOTE_XML, remove("//cbc:PayableRoundingAmount")
     ),
     # Code lists are the schematron's business, not the builder's.
     "unknown unit code": build_ubl(hospital_invoice(lines=(line(unit_code="STUKS"),))),
@@ -306,6 +339,22 @@ def test_tampered_documents_fail_the_schematron(
     assert failure.source == "EN16931-UBL-validation.xslt"
     assert failure.message.startswith(f"[{rule_id}]")
     assert failure.location.startswith("/*:Invoice")
+
+
+@pytest.mark.parametrize(
+    ("name", "rule_ids"),
+    [
+        # UBL-DT-01 is the same limit for every amount.
+        ("rounding with three decimals", {"BR-DEC-17", "UBL-DT-01"}),
+        ("rounding amount left out", {"BR-CO-16"}),
+    ],
+)
+def test_wrong_rounding_amounts_fail_only_their_rules(
+    results: dict[str, ValidationResult], name: str, rule_ids: set[str]
+) -> None:
+    result = results[name]
+    assert result.rule_ids == rule_ids, describe(result)
+    assert result.fatal[0].location.startswith("/*:CreditNote")
 
 
 def test_wrong_payable_amount_fails_only_its_rule(

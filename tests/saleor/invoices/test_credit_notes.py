@@ -259,3 +259,120 @@ def _plugin_config():
 
     plugin = get_plugins_manager(allow_replica=False).get_plugin(PLUGIN_ID)
     return plugin.config.invoicing
+
+
+def _rounding(root):
+    return _texts(root, "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount")
+
+
+def test_partial_credit_notes_then_the_rest_end_at_the_invoice_amount(
+    staff, vat_21_percent, invoiced_order
+):
+    # 3 x 12.50 and 1 x 13.50 at 21 %: the invoice's VAT is 21 % of 51.00, 10.71.
+    # Credited one piece at a time, each 12.50 carries 2.625 -> 2.63 VAT, and the
+    # 13.50 left carries 2.835 -> 2.84: the credit notes' VAT would be 10.73.
+    order = invoiced_order
+    invoice = IssuedDocument.objects.get(order=order, kind="invoice")
+    first, _ = order.lines.all()
+    assert invoice.payable_amount == Decimal("61.71")
+
+    partial = [_credit(staff, order, [(first, 1)]) for _ in range(3)]
+
+    for result in partial:
+        assert result["errors"] == []
+        root = etree.fromstring(result["creditNote"]["xml"].encode())
+        assert _rounding(root) == []
+        assert _amount(root, "cac:LegalMonetaryTotal/cbc:PayableAmount") == Decimal(
+            "15.13"
+        )
+
+    rest = _credit(staff, order, note="The rest was returned.")
+
+    assert rest["errors"] == []
+    xml = rest["creditNote"]["xml"].encode()
+    root = etree.fromstring(xml)
+    # The VAT stays what the credit note's own lines give (BR-S-09, BR-CO-14);
+    # the two cents go into the rounding amount (BT-114, BR-CO-16).
+    assert _amount(root, "cac:TaxTotal/cbc:TaxAmount") == Decimal("2.84")
+    monetary = "cac:LegalMonetaryTotal/cbc:"
+    assert _amount(root, monetary + "TaxInclusiveAmount") == Decimal("16.34")
+    assert _rounding(root) == ["-0.02"]
+    assert _amount(root, monetary + "PayableAmount") == Decimal("16.32")
+    assert Decimal(str(rest["creditNote"]["payableAmount"])) == Decimal("16.32")
+    credit_notes = IssuedDocument.objects.filter(kind="credit_note")
+    assert credit_notes.count() == 4
+    assert sum(note.payable_amount for note in credit_notes) == invoice.payable_amount
+    for note in credit_notes:
+        result = validate_ubl(note.xml.encode())
+        assert result.is_valid, result.fatal
+    # Nothing is left to credit.
+    again = _credit(staff, order)
+    assert [error["code"] for error in again["errors"]] == ["CREDIT_EXCEEDS_INVOICE"]
+
+
+def test_crediting_the_rest_in_one_go_needs_no_rounding(
+    staff, vat_21_percent, invoiced_order
+):
+    invoice = IssuedDocument.objects.get(order=invoiced_order, kind="invoice")
+
+    result = _credit(staff, invoiced_order)
+
+    assert result["errors"] == []
+    root = etree.fromstring(result["creditNote"]["xml"].encode())
+    assert _rounding(root) == []
+    assert _amount(root, "cac:LegalMonetaryTotal/cbc:PayableAmount") == (
+        invoice.payable_amount
+    )
+    assert _amount(root, "cac:TaxTotal/cbc:TaxAmount") == Decimal("10.71")
+
+
+@pytest.mark.parametrize("closing", ["every open line named", "order cancelled"])
+def test_the_credit_note_closing_the_invoice_is_rounded_however_it_is_made(
+    staff, vat_21_percent, invoiced_order, django_capture_on_commit_callbacks, closing
+):
+    order = invoiced_order
+    invoice = IssuedDocument.objects.get(order=order, kind="invoice")
+    first, second = order.lines.all()
+    assert _credit(staff, order, [(first, 1)])["errors"] == []  # 15.13
+
+    if closing == "order cancelled":
+        with django_capture_on_commit_callbacks(execute=True):
+            response = staff.post_graphql(ORDER_CANCEL, {"id": _gid("Order", order.pk)})
+        assert get_graphql_content(response)["data"]["orderCancel"]["errors"] == []
+    else:
+        assert _credit(staff, order, [(first, 2), (second, 1)])["errors"] == []
+
+    # 2 x 12.50 + 13.50 = 38.50 with 8.085 -> 8.09 VAT: 46.59, a cent too many.
+    closing_note = IssuedDocument.objects.filter(kind="credit_note").first()
+    root = etree.fromstring(closing_note.xml.encode())
+    assert _amount(root, "cac:TaxTotal/cbc:TaxAmount") == Decimal("8.09")
+    assert _rounding(root) == ["-0.01"]
+    assert closing_note.payable_amount == Decimal("46.58")
+    assert validate_ubl(closing_note.xml.encode()).is_valid
+    assert closing_note.invoice.status == JobStatus.SUCCESS
+    assert (
+        sum(n.payable_amount for n in IssuedDocument.objects.filter(kind="credit_note"))
+        == invoice.payable_amount
+    )
+    # The rounding is shown on the credit note's page too.
+    assert "<th>Rounding</th>" in closing_note.html
+
+
+def test_a_difference_rounding_cannot_explain_is_refused_as_before(
+    staff, vat_21_percent, invoiced_order
+):
+    order = invoiced_order
+    first, _ = order.lines.all()
+    assert _credit(staff, order, [(first, 1)])["errors"] == []  # 15.13
+    # One credit note of one VAT rate: a cent of rounding at most, not three.
+    IssuedDocument.objects.filter(kind="invoice").update(
+        payable_amount=Decimal("61.68")
+    )
+
+    result = _credit(staff, order)
+
+    assert result["creditNote"] is None
+    [error] = result["errors"]
+    assert error["code"] == "CREDIT_EXCEEDS_INVOICE"
+    assert "46.59" in error["message"]  # 2 x 12.50 + 13.50 with VAT, unrounded
+    assert IssuedDocument.objects.filter(kind="credit_note").count() == 1

@@ -446,6 +446,38 @@ def test_consolidated_vat_is_rounded_once_per_rate_and_bounded_by_the_orders(
     assert validate_ubl(xml.encode()).is_valid
 
 
+def test_crediting_a_consolidated_invoice_order_by_order_ends_at_its_amount(
+    invoiced_periodically, vat_21_percent, make_transfer, place_order
+):
+    invoiced_periodically(InvoicingPreference.PERIODIC_CONSOLIDATED)
+    # As above: two orders of 47.80 each (8.30 VAT), one invoice of 95.59.
+    orders = [
+        place_order(make_transfer(quantities=(1, 2)), po_number=f"45000003{n}")
+        for n in (1, 2)
+    ]
+    consolidated = _run().documents.get()
+    assert consolidated.payable_amount == Decimal("95.59")
+    credit_notes = []
+
+    for order in orders:
+        invoice = Invoice.objects.create(order=order, status=JobStatus.PENDING)
+        credit_notes.append(
+            issue_credit_note(order, invoice, invoicing_configuration())
+        )
+
+    # The first leaves the other order open: no rounding. The second closes the
+    # invoice: its own VAT (8.30), and -0.01 to end at the invoice's amount.
+    first, second = credit_notes
+    assert first.payable_amount == Decimal("47.80")
+    assert "PayableRoundingAmount" not in first.xml
+    assert _texts(second.xml, "//cac:TaxTotal/cbc:TaxAmount") == ["8.30"]
+    assert _texts(second.xml, "//cbc:PayableRoundingAmount") == ["-0.01"]
+    assert second.payable_amount == Decimal("47.79")
+    assert first.payable_amount + second.payable_amount == consolidated.payable_amount
+    for credit_note in credit_notes:
+        assert validate_ubl(credit_note.xml.encode()).is_valid
+
+
 def test_orders_whose_amounts_were_changed_by_hand_are_not_invoiced(
     invoiced_periodically, vat_21_percent, make_transfer, place_order
 ):
