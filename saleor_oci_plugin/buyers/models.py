@@ -14,12 +14,31 @@ class InvoiceFormat(models.TextChoices):
     PEPPOL_BIS_3 = "peppol_bis_3", "Peppol BIS Billing 3.0"
 
 
+class LegalIdScheme(models.TextChoices):
+    """Schemes (ISO 6523 ICD) of a Dutch organisation's legal registration number.
+
+    SI-UBL 2.0 BR-NL-10 accepts these two for a Dutch customer.
+    """
+
+    KVK = "0106", "KvK number (Chamber of Commerce), 8 digits"
+    OIN = "0190", "OIN (government organisation identification number), 20 digits"
+
+
+# The length of a legal registration number in each scheme (all digits).
+LEGAL_ID_LENGTHS = {LegalIdScheme.KVK.value: 8, LegalIdScheme.OIN.value: 20}
+
+
 class BuyerOrganisation(models.Model):
     """A company, hospital or municipality that buys through its procurement system."""
 
     name = models.CharField(max_length=255)
-    # Dutch Chamber of Commerce number; on invoices as CompanyID schemeID 0106.
-    kvk_number = models.CharField(max_length=8, blank=True, default="")
+    # Legal registration number (BT-47), on invoices as PartyLegalEntity/CompanyID
+    # with schemeID legal_id_scheme: a KvK number (0106), or the OIN (0190) that
+    # identifies Dutch public bodies (municipalities, provinces, water boards).
+    legal_id = models.CharField(max_length=20, blank=True, default="")
+    legal_id_scheme = models.CharField(
+        max_length=4, choices=LegalIdScheme.choices, default=LegalIdScheme.KVK
+    )
     vat_number = models.CharField(max_length=20, blank=True, default="")
     peppol_endpoint_id = models.CharField(max_length=64, blank=True, default="")
     peppol_endpoint_scheme = models.CharField(max_length=4, blank=True, default="0106")

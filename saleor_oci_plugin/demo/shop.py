@@ -486,7 +486,8 @@ def _organisation(created: list[str]) -> BuyerOrganisation:
     organisation = service.create_organisation(
         {
             "name": ORGANISATION_NAME,
-            "kvk_number": "41234567",
+            "legal_id": "41234567",
+            "legal_id_scheme": "0106",
             "vat_number": "NL001234567B01",
             "peppol_endpoint_scheme": "0106",
             "peppol_endpoint_id": "41234567",

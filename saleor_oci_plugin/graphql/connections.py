@@ -29,6 +29,7 @@ from saleor.graphql.channel.types import Channel
 from saleor.graphql.core import ResolveInfo
 from saleor.graphql.core.context import get_database_connection_name
 from saleor.graphql.core.dataloaders import DataLoader
+from saleor.graphql.core.descriptions import DEPRECATED_IN_3X_INPUT
 from saleor.graphql.core.fields import JSONString, PermissionsField
 from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.core.scalars import DateTime, Decimal
@@ -42,6 +43,7 @@ from ..buyers.models import (
     BuyerOrganisation,
     InvoiceFormat,
     InvoicingPreference,
+    LegalIdScheme,
 )
 from ..error_codes import OciErrorCode
 from ..oci import OCIVersion
@@ -66,6 +68,13 @@ OciInvoicingPreference = graphene.Enum(
     "OciInvoicingPreference",
     [(choice.name, choice.value) for choice in InvoicingPreference],
     description="Whether an organisation is invoiced per order or periodically.",
+)
+OciLegalIdScheme = graphene.Enum(
+    "OciLegalIdScheme",
+    [(choice.name, choice.value) for choice in LegalIdScheme],
+    description="The scheme of an organisation's legal registration number: KVK "
+    "(0106, Chamber of Commerce number, 8 digits) or OIN (0190, the identification "
+    "number of a Dutch public body such as a municipality, 20 digits).",
 )
 OciVersionEnum = graphene.Enum(
     "OciVersionEnum",
@@ -151,15 +160,29 @@ class OciBranch(ModelObjectType[Branch]):
 class OciOrganisation(ModelObjectType[BuyerOrganisation]):
     id = graphene.GlobalID(required=True, description="The ID of the organisation.")
     name = graphene.String(required=True, description="Name of the organisation.")
+    legal_id = graphene.String(
+        required=True,
+        description="Legal registration number, on invoices as the buyer's "
+        "PartyLegalEntity/CompanyID (BT-47) with legalIdScheme as its schemeID: a "
+        "KvK number (8 digits) or an OIN (20 digits). Empty: none.",
+    )
+    legal_id_scheme = OciLegalIdScheme(
+        required=True, description="The scheme of legalId: KVK or OIN."
+    )
     kvk_number = graphene.String(
-        required=True, description="Dutch Chamber of Commerce (KvK) number."
+        required=True,
+        description="Dutch Chamber of Commerce (KvK) number: legalId when "
+        "legalIdScheme is KVK, else empty.",
+        deprecation_reason="Use legalId and legalIdScheme: an organisation may be "
+        "identified by an OIN instead of a KvK number.",
     )
     vat_number = graphene.String(required=True, description="VAT number.")
     peppol_endpoint_id = graphene.String(
         required=True, description="Peppol endpoint the e-invoices are sent to."
     )
     peppol_endpoint_scheme = graphene.String(
-        required=True, description="Scheme of the Peppol endpoint, e.g. 0106 (KvK)."
+        required=True,
+        description="Scheme of the Peppol endpoint, e.g. 0106 (KvK) or 0190 (OIN).",
     )
     invoice_format = OciInvoiceFormat(required=True, description="E-invoice format.")
     invoicing_preference = OciInvoicingPreference(
@@ -179,6 +202,10 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
         model = BuyerOrganisation
         interfaces = (graphene.relay.Node,)
         description = "A business customer that buys through its procurement system."
+
+    @staticmethod
+    def resolve_kvk_number(root: BuyerOrganisation, _info: ResolveInfo) -> str:
+        return root.legal_id if root.legal_id_scheme == LegalIdScheme.KVK else ""
 
     @staticmethod
     def resolve_branches(root: BuyerOrganisation, info: ResolveInfo):
@@ -398,11 +425,28 @@ class OciConnection(ModelObjectType[Connection]):
 
 class OciOrganisationInput(graphene.InputObjectType):
     name = graphene.String(description="Name of the organisation.")
-    kvk_number = graphene.String(description="KvK number: eight digits.")
+    legal_id = graphene.String(
+        description="Legal registration number on invoices (BT-47): 8 digits with "
+        "legalIdScheme KVK, 20 digits with OIN. Null or empty: none."
+    )
+    legal_id_scheme = OciLegalIdScheme(
+        description="The scheme of legalId; a new organisation's is KVK unless "
+        "given. Changing it alone keeps legalId, which must fit the new scheme."
+    )
+    kvk_number = graphene.String(
+        description="KvK number, eight digits: the same as legalId with "
+        "legalIdScheme KVK. Null or empty removes a KvK number, never an OIN. "
+        "Cannot be combined with legalId or legalIdScheme."
+        f"{DEPRECATED_IN_3X_INPUT} Use legalId and legalIdScheme."
+    )
     vat_number = graphene.String(description="VAT number.")
-    peppol_endpoint_id = graphene.String(description="Peppol endpoint ID.")
+    peppol_endpoint_id = graphene.String(
+        description="Peppol endpoint ID: with scheme 0106 an 8-digit KvK number, "
+        "with 0190 a 20-digit OIN."
+    )
     peppol_endpoint_scheme = graphene.String(
-        description="Peppol endpoint scheme: four digits, e.g. 0106."
+        description="Peppol endpoint scheme: four digits, e.g. 0106 (KvK) or 0190 "
+        "(OIN). It does not follow legalIdScheme: set it for an OIN endpoint."
     )
     invoice_format = OciInvoiceFormat(description="E-invoice format.")
     invoicing_preference = OciInvoicingPreference(
@@ -588,6 +632,52 @@ class OciConnectionCreateInput(_ConnectionSettingsInput):
 # --- mutations -----------------------------------------------------------------
 
 
+# A service-layer field of the legal ID, reported as kvkNumber to a client that sent
+# that (deprecated) field.
+_LEGAL_ID_FIELDS = ("legal_id", "legal_id_scheme")
+
+
+def _save_organisation(
+    data: Mapping[str, Any], organisation: BuyerOrganisation | None = None
+) -> BuyerOrganisation:
+    """Create (no ``organisation``) or update one, from an organisation input.
+
+    The deprecated ``kvkNumber`` is a KvK number as ``legalId``. Sent empty, it
+    leaves an OIN alone: a client that knows only kvkNumber (read as empty for an
+    OIN) may send it back as it read it.
+    """
+    settings: dict[str, Any] = dict(data)
+    legacy = "kvk_number" in settings
+    if legacy:
+        kvk_number = (settings.pop("kvk_number") or "").strip()
+        if any(field in settings for field in _LEGAL_ID_FIELDS):
+            raise ValidationError(
+                {
+                    "kvk_number": ValidationError(
+                        "Give either kvkNumber or legalId and legalIdScheme, not both.",
+                        code=OciErrorCode.INVALID.value,
+                    )
+                }
+            )
+        if kvk_number:
+            settings["legal_id"] = kvk_number
+            settings["legal_id_scheme"] = LegalIdScheme.KVK.value
+        elif organisation is None or organisation.legal_id_scheme == LegalIdScheme.KVK:
+            settings["legal_id"] = ""
+    try:
+        if organisation is None:
+            return service.create_organisation(settings)  # type: ignore[arg-type]
+        return service.update_organisation(organisation, settings)  # type: ignore[arg-type]
+    except ValidationError as error:
+        if not (legacy and hasattr(error, "error_dict")):
+            raise
+        by_field: dict[str, list[ValidationError]] = {}
+        for field, problems in error.error_dict.items():
+            name = "kvk_number" if field in _LEGAL_ID_FIELDS else field
+            by_field.setdefault(name, []).extend(problems)
+        raise ValidationError(by_field) from None
+
+
 def _branch_settings(data: dict[str, Any]) -> service.BranchData:
     if "invoicing_preference" in data and data["invoicing_preference"] is None:
         data["invoicing_preference"] = ""  # invoiced as its organisation
@@ -699,8 +789,7 @@ class OciOrganisationCreate(BaseMutation):
     def perform_mutation(
         cls, _root, _info: ResolveInfo, /, *, input: dict
     ) -> "OciOrganisationCreate":
-        organisation = service.create_organisation(dict(input))  # type: ignore[arg-type]
-        return cls(organisation=organisation)
+        return cls(organisation=_save_organisation(input))
 
 
 class OciOrganisationUpdate(BaseMutation):
@@ -720,8 +809,7 @@ class OciOrganisationUpdate(BaseMutation):
         cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
     ) -> "OciOrganisationUpdate":
         organisation = instance_or_error(BuyerOrganisation, id, "OciOrganisation")
-        service.update_organisation(organisation, dict(input))  # type: ignore[arg-type]
-        return cls(organisation=organisation)
+        return cls(organisation=_save_organisation(input, organisation))
 
 
 class OciBranchCreate(BaseMutation):

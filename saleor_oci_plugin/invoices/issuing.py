@@ -546,7 +546,9 @@ def organisation_party(
     return Party(
         name=organisation.name,
         address=saleor_address(address),
-        legal_id=organisation.kvk_number or None,
+        # BT-47: a KvK number (0106) or, for a public body, its OIN (0190).
+        legal_id=organisation.legal_id or None,
+        legal_id_scheme=organisation.legal_id_scheme,
         vat_number=organisation.vat_number or None,
         endpoint=(
             Endpoint(

@@ -35,10 +35,12 @@ from saleor.account.models import User
 from saleor.channel.models import Channel
 
 from ..buyers.models import (
+    LEGAL_ID_LENGTHS,
     Branch,
     BuyerOrganisation,
     InvoiceFormat,
     InvoicingPreference,
+    LegalIdScheme,
 )
 from ..configuration import MAX_SESSION_LIFETIME_MINUTES, is_absolute_http_url
 from ..error_codes import OciErrorCode
@@ -113,7 +115,10 @@ _NUL_MESSAGE = "The value contains a NUL character."
 
 class OrganisationData(TypedDict, total=False):
     name: str
-    kvk_number: str
+    # The legal registration number on invoices, in legal_id_scheme: a KvK number
+    # (0106, 8 digits) or an OIN (0190, 20 digits). A new organisation's is KvK.
+    legal_id: str
+    legal_id_scheme: str
     vat_number: str
     peppol_endpoint_id: str
     peppol_endpoint_scheme: str
@@ -214,26 +219,108 @@ def _apply_organisation(
     values = _clean_texts(BuyerOrganisation, data, errors)
     if creating or "name" in values:
         _require(values, "name", errors)
-    kvk_number = values.get("kvk_number", "")
-    if kvk_number and not (kvk_number.isdigit() and len(kvk_number) == 8):
-        errors.add(
-            "kvk_number",
-            "A KvK number has eight digits, for example 12345678.",
-            OciErrorCode.INVALID,
-        )
-    scheme = values.get("peppol_endpoint_scheme", "")
-    if scheme and not (scheme.isdigit() and len(scheme) == 4):
-        errors.add(
-            "peppol_endpoint_scheme",
-            "A Peppol endpoint scheme has four digits, for example 0106 (KvK).",
-            OciErrorCode.INVALID,
-        )
+    _check_legal_id(organisation, values, errors)
+    _check_peppol_endpoint(organisation, values, errors)
     _check_choice(values, "invoice_format", InvoiceFormat, errors)
     _check_choice(values, "invoicing_preference", InvoicingPreference, errors)
     _check_email(values, "invoice_email", errors)
     errors.raise_any()
     for field, value in values.items():
         setattr(organisation, field, value)
+
+
+# Examples in messages, by scheme: well-formed, fictional.
+_LEGAL_ID_EXAMPLES = {
+    LegalIdScheme.KVK.value: "A KvK number has eight digits, for example 12345678.",
+    LegalIdScheme.OIN.value: (
+        "An OIN has twenty digits, for example 00000001001234567000."
+    ),
+}
+
+_ENDPOINT_EXAMPLES = {
+    LegalIdScheme.KVK.value: (
+        "With scheme 0106 the Peppol endpoint is an 8-digit KvK number; an OIN "
+        "endpoint has scheme 0190."
+    ),
+    LegalIdScheme.OIN.value: (
+        "With scheme 0190 the Peppol endpoint is a 20-digit OIN; a KvK number "
+        "endpoint has scheme 0106."
+    ),
+}
+
+
+def _check_legal_id(
+    organisation: BuyerOrganisation, values: Mapping[str, Any], errors: _Errors
+) -> None:
+    """The legal ID must fit its scheme, whichever of the two is changed.
+
+    Refused on ``legal_id`` when it is given, else on ``legal_id_scheme`` (the
+    stored number does not fit the new scheme).
+    """
+    if "legal_id" not in values and "legal_id_scheme" not in values:
+        return
+    if errors.has("legal_id") or errors.has("legal_id_scheme"):
+        return
+    scheme = values.get("legal_id_scheme", organisation.legal_id_scheme)
+    if scheme not in LEGAL_ID_LENGTHS:
+        known = ", ".join(f"{choice.value} ({choice.name})" for choice in LegalIdScheme)
+        errors.add(
+            "legal_id_scheme",
+            f"The legal ID scheme is one of: {known}.",
+            OciErrorCode.INVALID,
+        )
+        return
+    legal_id = values.get("legal_id", organisation.legal_id)
+    if not legal_id or _is_digits(legal_id, LEGAL_ID_LENGTHS[scheme]):
+        return
+    message = _LEGAL_ID_EXAMPLES[scheme]
+    if "legal_id" in values:
+        errors.add("legal_id", message, OciErrorCode.INVALID)
+    else:
+        errors.add(
+            "legal_id_scheme",
+            f"The organisation's legal ID {legal_id} does not fit this scheme: "
+            f"{message} Change both together.",
+            OciErrorCode.INVALID,
+        )
+
+
+def _check_peppol_endpoint(
+    organisation: BuyerOrganisation, values: Mapping[str, Any], errors: _Errors
+) -> None:
+    """A four-digit scheme; with 0106 or 0190 an identifier of that scheme's length.
+
+    Nothing follows from the legal ID: a public body known by its OIN may still
+    receive its invoices at a KvK endpoint, and the reverse.
+    """
+    if "peppol_endpoint_id" not in values and "peppol_endpoint_scheme" not in values:
+        return
+    if errors.has("peppol_endpoint_id") or errors.has("peppol_endpoint_scheme"):
+        return
+    scheme = values.get("peppol_endpoint_scheme", organisation.peppol_endpoint_scheme)
+    if scheme and not _is_digits(scheme, 4):
+        errors.add(
+            "peppol_endpoint_scheme",
+            "A Peppol endpoint scheme has four digits, for example 0106 (KvK) or "
+            "0190 (OIN).",
+            OciErrorCode.INVALID,
+        )
+        return
+    endpoint = values.get("peppol_endpoint_id", organisation.peppol_endpoint_id)
+    length = LEGAL_ID_LENGTHS.get(scheme)
+    if not endpoint or length is None or _is_digits(endpoint, length):
+        return
+    if "peppol_endpoint_id" in values:
+        errors.add(
+            "peppol_endpoint_id", _ENDPOINT_EXAMPLES[scheme], OciErrorCode.INVALID
+        )
+    else:
+        errors.add(
+            "peppol_endpoint_scheme",
+            f"The organisation's Peppol endpoint {endpoint} does not fit this "
+            f"scheme: {_ENDPOINT_EXAMPLES[scheme]} Change both together.",
+            OciErrorCode.INVALID,
+        )
 
 
 # --- branches ------------------------------------------------------------------
@@ -1040,6 +1127,11 @@ def _contains_nul(value: object) -> bool:
     if isinstance(value, list):
         return any(_contains_nul(item) for item in value)
     return False
+
+
+def _is_digits(value: str, length: int) -> bool:
+    """Exactly ``length`` ASCII digits (``isdigit`` alone accepts "²" and "٣")."""
+    return len(value) == length and value.isascii() and value.isdigit()
 
 
 def _error_field(setting: str) -> str:

@@ -14,7 +14,7 @@ HOOK_URL = "https://srm.hospital.example/sap/bc/gui/sap/its/bbpstart/hook"
 @pytest.fixture
 def oci_organisation():
     return BuyerOrganisation.objects.create(
-        name="Ziekenhuis Oost", kvk_number="12345678", vat_number="NL001234567B01"
+        name="Ziekenhuis Oost", legal_id="12345678", vat_number="NL001234567B01"
     )
 
 

@@ -11,7 +11,7 @@ Order token is printed once, alone on standard output (the rest goes to standard
 error), so that a script can capture it; only its hash is stored.
 
     manage.py oci_connection list [--organisation ORG]
-    manage.py oci_connection create-organisation NAME [--kvk-number N] \\
+    manage.py oci_connection create-organisation NAME [--kvk-number N | --oin N] \\
         [--vat-number N] [--invoice-email ADDRESS]
     manage.py oci_connection create --organisation ORG --channel SLUG \\
         --customer EMAIL --login-name NAME [--allow https://srm.example.com] ...
@@ -41,7 +41,7 @@ from django.core.management.base import BaseCommand, CommandError
 from saleor.account.models import User
 from saleor.channel.models import Channel
 
-from ...buyers.models import Branch, BuyerOrganisation
+from ...buyers.models import Branch, BuyerOrganisation, LegalIdScheme
 from ...oci import OCIVersion
 from ...punchout import connections as service
 from ...punchout.models import Connection
@@ -69,7 +69,8 @@ _OPTION_OF_FIELD = {
     "allow_direct_orders": "--allow-direct-orders",
     "cxml_identity": "--cxml-identity",
     "cxml_shared_secret": "shared secret",
-    "kvk_number": "--kvk-number",
+    # create-organisation names --oin instead when it was given.
+    "legal_id": "--kvk-number",
     "vat_number": "--vat-number",
     "invoice_email": "--invoice-email",
 }
@@ -99,7 +100,20 @@ class Command(BaseCommand):
             help="Create a buyer organisation.",
         )
         organisation.add_argument("organisation_name", metavar="NAME")
-        organisation.add_argument("--kvk-number", default="")
+        legal_id = organisation.add_mutually_exclusive_group()
+        legal_id.add_argument(
+            "--kvk-number",
+            default="",
+            metavar="N",
+            help="Its Chamber of Commerce (KvK) number, 8 digits.",
+        )
+        legal_id.add_argument(
+            "--oin",
+            default="",
+            metavar="N",
+            help="Its OIN instead, 20 digits: the number that identifies a Dutch "
+            "public body (municipality, province, water board) on invoices.",
+        )
         organisation.add_argument("--vat-number", default="")
         organisation.add_argument(
             "--invoice-email",
@@ -332,14 +346,20 @@ class Command(BaseCommand):
             )
 
     def _create_organisation(self, options: dict[str, Any]) -> None:
-        organisation = service.create_organisation(
-            {
-                "name": options["organisation_name"],
-                "kvk_number": options["kvk_number"],
-                "vat_number": options["vat_number"],
-                "invoice_email": options["invoice_email"],
-            }
-        )
+        data: service.OrganisationData = {
+            "name": options["organisation_name"],
+            "legal_id": options["kvk_number"],
+            "vat_number": options["vat_number"],
+            "invoice_email": options["invoice_email"],
+        }
+        if options["oin"]:
+            data["legal_id"] = options["oin"]
+            data["legal_id_scheme"] = LegalIdScheme.OIN.value
+        try:
+            organisation = service.create_organisation(data)
+        except ValidationError as error:
+            options_of_fields = {"legal_id": "--oin"} if options["oin"] else {}
+            raise CommandError(_describe(error, options_of_fields)) from None
         self.stdout.write(
             f"Created organisation {organisation.pk} {organisation.name!r}."
         )
@@ -577,14 +597,20 @@ def _connection(reference: str) -> Connection:
     return connection
 
 
-def _describe(error: ValidationError) -> str:
-    """One line per problem: the option, the message and the error code."""
+def _describe(
+    error: ValidationError, options_of_fields: dict[str, str] | None = None
+) -> str:
+    """One line per problem: the option, the message and the error code.
+
+    ``options_of_fields`` names options where the action's differ from the usual.
+    """
+    option_of_field = {**_OPTION_OF_FIELD, **(options_of_fields or {})}
     lines = ["Refused:"]
     by_field: dict[str, list[ValidationError]] = (
         error.error_dict if hasattr(error, "error_dict") else {"": error.error_list}
     )
     for field, errors in by_field.items():
-        where = _OPTION_OF_FIELD.get(field, field) if field else "error"
+        where = option_of_field.get(field, field) if field else "error"
         lines.extend(
             f"  {where}: {' '.join(problem.messages)} ({problem.code})"
             for problem in errors

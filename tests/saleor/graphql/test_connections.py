@@ -36,7 +36,8 @@ CXML_URL = "/plugins/global/oci.punchout/orders/cxml"
 PBKDF2 = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
 
 ORGANISATION_FIELDS = """
-  id name kvkNumber vatNumber invoiceFormat invoicingPreference invoiceEmail
+  id name legalId legalIdScheme kvkNumber vatNumber invoiceFormat
+  invoicingPreference invoiceEmail
   branches { id name code invoicingPreference invoiceEmail }
 """
 CONNECTION_FIELDS = """
@@ -268,7 +269,7 @@ def test_organisation_and_branch_are_created_and_listed(manager_api_client):
         {
             "input": {
                 "name": "Ziekenhuis Oost",
-                "kvkNumber": "12345678",
+                "legalId": "12345678",
                 "invoiceFormat": "PEPPOL_BIS_3",
             }
         },
@@ -289,6 +290,8 @@ def test_organisation_and_branch_are_created_and_listed(manager_api_client):
         {
             "id": organisation_id,
             "name": "Ziekenhuis Oost",
+            "legalId": "12345678",
+            "legalIdScheme": "KVK",
             "kvkNumber": "12345678",
             "vatNumber": "",
             "invoiceFormat": "PEPPOL_BIS_3",
@@ -307,17 +310,164 @@ def test_organisation_and_branch_are_created_and_listed(manager_api_client):
     ]
 
 
-def test_invalid_organisation_is_refused_with_a_code(manager_api_client):
+@pytest.mark.parametrize(
+    ("legal_id", "field"),
+    [
+        ({"legalId": "1234"}, "legalId"),
+        ({"legalId": "00000001001234567000"}, "legalId"),  # an OIN, scheme KVK
+        ({"legalId": "12345678", "legalIdScheme": "OIN"}, "legalId"),
+        ({"legalId": "0000000100123456700X", "legalIdScheme": "OIN"}, "legalId"),
+        ({"kvkNumber": "1234"}, "kvkNumber"),
+    ],
+)
+def test_invalid_organisation_is_refused_with_a_code(
+    manager_api_client, legal_id, field
+):
     payload = _post(
         manager_api_client,
         ORGANISATION_CREATE,
-        {"input": {"name": "Ziekenhuis Oost", "kvkNumber": "1234"}},
+        {"input": {"name": "Ziekenhuis Oost", **legal_id}},
     )["ociOrganisationCreate"]
 
     assert payload["organisation"] is None
-    assert _errors(payload) == [("kvkNumber", "INVALID")]
+    assert _errors(payload) == [(field, "INVALID")]
     assert payload["errors"][0]["message"]
     assert not BuyerOrganisation.objects.exists()
+
+
+def test_public_body_is_created_and_changed_with_its_oin(
+    manager_api_client, oci_organisation
+):
+    created = _post(
+        manager_api_client,
+        ORGANISATION_CREATE,
+        {
+            "input": {
+                "name": "Gemeente West",
+                "legalId": "00000001001234567000",
+                "legalIdScheme": "OIN",
+            }
+        },
+    )["ociOrganisationCreate"]
+    assert created["errors"] == []
+    assert {
+        key: created["organisation"][key]
+        for key in ("legalId", "legalIdScheme", "kvkNumber")
+    } == {"legalId": "00000001001234567000", "legalIdScheme": "OIN", "kvkNumber": ""}
+    organisation = BuyerOrganisation.objects.get(name="Gemeente West")
+    assert (organisation.legal_id, organisation.legal_id_scheme) == (
+        "00000001001234567000",
+        "0190",
+    )
+
+    # A KvK organisation becomes a public body: the number and scheme together.
+    organisation_id = gid("OciOrganisation", oci_organisation.pk)
+    refused = _post(
+        manager_api_client,
+        ORGANISATION_UPDATE,
+        {"id": organisation_id, "input": {"legalIdScheme": "OIN"}},
+    )["ociOrganisationUpdate"]
+    assert _errors(refused) == [("legalIdScheme", "INVALID")]
+    oci_organisation.refresh_from_db()
+    assert oci_organisation.legal_id_scheme == "0106"
+
+    updated = _post(
+        manager_api_client,
+        ORGANISATION_UPDATE,
+        {
+            "id": organisation_id,
+            "input": {"legalId": "00000001007654321000", "legalIdScheme": "OIN"},
+        },
+    )["ociOrganisationUpdate"]
+    assert updated["errors"] == []
+    assert updated["organisation"]["legalId"] == "00000001007654321000"
+    assert updated["organisation"]["legalIdScheme"] == "OIN"
+
+    # Its Peppol endpoint scheme does not follow: an OIN endpoint needs 0190.
+    endpoint = _post(
+        manager_api_client,
+        ORGANISATION_UPDATE,
+        {"id": organisation_id, "input": {"peppolEndpointId": "00000001007654321000"}},
+    )["ociOrganisationUpdate"]
+    assert _errors(endpoint) == [("peppolEndpointId", "INVALID")]
+    assert "0190" in endpoint["errors"][0]["message"]
+    endpoint = _post(
+        manager_api_client,
+        ORGANISATION_UPDATE,
+        {
+            "id": organisation_id,
+            "input": {
+                "peppolEndpointId": "00000001007654321000",
+                "peppolEndpointScheme": "0190",
+            },
+        },
+    )["ociOrganisationUpdate"]
+    assert endpoint["errors"] == []
+
+
+INTROSPECT_ORGANISATION = """
+query {
+  type: __type(name: "OciOrganisation") {
+    fields(includeDeprecated: true) { name isDeprecated }
+  }
+}
+"""
+
+
+def test_deprecated_kvk_number_still_reads_and_writes_a_kvk_number(
+    manager_api_client, oci_organisation
+):
+    fields = _post(manager_api_client, INTROSPECT_ORGANISATION)["type"]["fields"]
+    deprecated = {field["name"] for field in fields if field["isDeprecated"]}
+    assert "kvkNumber" in deprecated
+    assert "legalId" not in deprecated
+
+    created = _post(
+        manager_api_client,
+        ORGANISATION_CREATE,
+        {"input": {"name": "Gemeente West", "kvkNumber": "87654321"}},
+    )["ociOrganisationCreate"]
+    assert created["errors"] == []
+    assert created["organisation"]["legalId"] == "87654321"
+    assert created["organisation"]["legalIdScheme"] == "KVK"
+
+    both = _post(
+        manager_api_client,
+        ORGANISATION_CREATE,
+        {"input": {"name": "X", "kvkNumber": "87654321", "legalIdScheme": "KVK"}},
+    )["ociOrganisationCreate"]
+    assert _errors(both) == [("kvkNumber", "INVALID")]
+
+    # A client that knows only kvkNumber reads it empty for a public body, and
+    # may send it back so: the OIN stays.
+    oci_organisation.legal_id = "00000001001234567000"
+    oci_organisation.legal_id_scheme = "0190"
+    oci_organisation.save()
+    organisation_id = gid("OciOrganisation", oci_organisation.pk)
+    kept = _post(
+        manager_api_client,
+        ORGANISATION_UPDATE,
+        {"id": organisation_id, "input": {"kvkNumber": "", "vatNumber": "NL1B01"}},
+    )["ociOrganisationUpdate"]
+    assert kept["errors"] == []
+    assert kept["organisation"]["kvkNumber"] == ""
+    assert kept["organisation"]["legalId"] == "00000001001234567000"
+    assert kept["organisation"]["vatNumber"] == "NL1B01"
+
+    # A KvK number given replaces the OIN; emptied, it is removed.
+    replaced = _post(
+        manager_api_client,
+        ORGANISATION_UPDATE,
+        {"id": organisation_id, "input": {"kvkNumber": "12345678"}},
+    )["ociOrganisationUpdate"]
+    assert replaced["organisation"]["legalIdScheme"] == "KVK"
+    assert replaced["organisation"]["kvkNumber"] == "12345678"
+    emptied = _post(
+        manager_api_client,
+        ORGANISATION_UPDATE,
+        {"id": organisation_id, "input": {"kvkNumber": None}},
+    )["ociOrganisationUpdate"]
+    assert emptied["organisation"]["legalId"] == ""
 
 
 def test_organisation_update(manager_api_client, oci_organisation):

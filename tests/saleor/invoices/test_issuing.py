@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import graphene
+import pytest
 from django.utils import timezone
 from lxml import etree
 from saleor.core import JobStatus
@@ -15,6 +16,7 @@ from saleor_oci_plugin.buyers.models import InvoiceFormat, InvoicingPreference
 from saleor_oci_plugin.invoices.issuing import FAILURE_KEY
 from saleor_oci_plugin.invoices.models import InvoiceNumberSeries, IssuedDocument
 from saleor_oci_plugin.invoices.validation import validate_ubl
+from saleor_oci_plugin.punchout import connections
 
 from .conftest import BUYER_RULES, SELLER, configure_plugin
 
@@ -260,6 +262,52 @@ def test_peppol_buyer_without_endpoint_is_refused_before_validation(
     assert result["status"] == "FAILED"
     assert "buyer electronic address (BT-49) is missing" in result["message"]
     _assert_nothing_issued(oci_order)
+
+
+MUNICIPALITY_OIN = "00000001001234567000"
+
+
+@pytest.mark.parametrize("invoice_format", list(InvoiceFormat))
+def test_public_body_is_invoiced_with_its_oin(
+    staff, seller_configured, oci_order, oci_organisation, invoice_format
+):
+    # A municipality (gemeente) is known by its OIN, also as its Peppol endpoint.
+    connections.update_organisation(
+        oci_organisation,
+        {
+            "name": "Gemeente Oost",
+            "legal_id": MUNICIPALITY_OIN,
+            "legal_id_scheme": "0190",
+            "peppol_endpoint_id": MUNICIPALITY_OIN,
+            "peppol_endpoint_scheme": "0190",
+            "invoice_format": invoice_format,
+        },
+    )
+
+    result = _request(staff, oci_order)
+
+    assert result["status"] == JobStatus.SUCCESS.upper(), result["message"]
+    xml = Invoice.objects.get(order=oci_order).invoice_file.read()
+    assert validate_ubl(xml).is_valid
+    assert IssuedDocument.objects.get().validation_result["valid"] is True
+    root = etree.fromstring(xml)
+    customer = root.xpath("cac:AccountingCustomerParty/cac:Party", namespaces=NS)[0]
+    company_ids = customer.xpath("cac:PartyLegalEntity/cbc:CompanyID", namespaces=NS)
+    assert [(node.text, node.get("schemeID")) for node in company_ids] == [
+        (MUNICIPALITY_OIN, "0190")
+    ]
+    endpoints = customer.xpath("cbc:EndpointID", namespaces=NS)
+    assert [(node.text, node.get("schemeID")) for node in endpoints] == [
+        (MUNICIPALITY_OIN, "0190")
+    ]
+    # The seller keeps its KvK number.
+    supplier_ids = root.xpath(
+        "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID",
+        namespaces=NS,
+    )
+    assert [(node.text, node.get("schemeID")) for node in supplier_ids] == [
+        ("30123456", "0106")
+    ]
 
 
 def test_buyer_invoiced_periodically_gets_no_per_order_invoice(

@@ -217,11 +217,42 @@ def test_create_organisation(db):
     output = run("create-organisation", "Gemeente West", "--kvk-number", "87654321")
 
     organisation = BuyerOrganisation.objects.get()
-    assert (organisation.name, organisation.kvk_number) == ("Gemeente West", "87654321")
+    assert (
+        organisation.name,
+        organisation.legal_id,
+        organisation.legal_id_scheme,
+    ) == ("Gemeente West", "87654321", "0106")
     assert "Created organisation" in output
 
     with pytest.raises(CommandError, match="--kvk-number"):
         run("create-organisation", "Gemeente Oost", "--kvk-number", "123")
+    assert BuyerOrganisation.objects.count() == 1
+
+
+def test_create_organisation_with_an_oin(db):
+    run("create-organisation", "Gemeente Oost", "--oin", "00000001001234567000")
+
+    organisation = BuyerOrganisation.objects.get()
+    assert (organisation.legal_id, organisation.legal_id_scheme) == (
+        "00000001001234567000",
+        "0190",
+    )
+
+    # A KvK number is no OIN; the refusal names the option given.
+    with pytest.raises(
+        CommandError, match=r"--oin: An OIN has twenty digits.*\(invalid\)"
+    ):
+        run("create-organisation", "Gemeente Zuid", "--oin", "12345678")
+    # One or the other.
+    with pytest.raises(CommandError, match="not allowed with argument"):
+        run(
+            "create-organisation",
+            "Gemeente Zuid",
+            "--kvk-number",
+            "12345678",
+            "--oin",
+            "00000001001234567000",
+        )
     assert BuyerOrganisation.objects.count() == 1
 
 

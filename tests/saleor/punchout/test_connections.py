@@ -50,14 +50,15 @@ def test_organisation_is_created_with_trimmed_values(db):
     organisation = service.create_organisation(
         {
             "name": "  Ziekenhuis Oost ",
-            "kvk_number": "12345678",
+            "legal_id": " 12345678 ",
             "invoice_format": "peppol_bis_3",
         }
     )
 
     organisation.refresh_from_db()
     assert organisation.name == "Ziekenhuis Oost"
-    assert organisation.kvk_number == "12345678"
+    assert organisation.legal_id == "12345678"
+    assert organisation.legal_id_scheme == "0106"
     assert organisation.invoice_format == "peppol_bis_3"
 
 
@@ -65,8 +66,48 @@ def test_organisation_is_created_with_trimmed_values(db):
     ("data", "field", "code"),
     [
         ({"name": "   "}, "name", "required"),
-        ({"name": "X", "kvk_number": "1234567"}, "kvk_number", "invalid"),
-        ({"name": "X", "kvk_number": "1234567A"}, "kvk_number", "invalid"),
+        ({"name": "X", "legal_id": "1234567"}, "legal_id", "invalid"),
+        ({"name": "X", "legal_id": "1234567A"}, "legal_id", "invalid"),
+        # Digits of other scripts are not a KvK number.
+        ({"name": "X", "legal_id": "\uff11" * 8}, "legal_id", "invalid"),
+        # A KvK number is not an OIN, nor the reverse.
+        (
+            {"name": "X", "legal_id": "12345678", "legal_id_scheme": "0190"},
+            "legal_id",
+            "invalid",
+        ),
+        (
+            {"name": "X", "legal_id": "00000001001234567000"},
+            "legal_id",
+            "invalid",
+        ),
+        (
+            {"name": "X", "legal_id": "0000000100123456700", "legal_id_scheme": "0190"},
+            "legal_id",
+            "invalid",
+        ),
+        (
+            {"name": "X", "legal_id": "0" * 21, "legal_id_scheme": "0190"},
+            "legal_id",
+            "invalid",
+        ),
+        ({"name": "X", "legal_id_scheme": "KVK"}, "legal_id_scheme", "invalid"),
+        ({"name": "X", "legal_id_scheme": "0088"}, "legal_id_scheme", "invalid"),
+        # With scheme 0106 (the default) a Peppol endpoint is a KvK number.
+        (
+            {"name": "X", "peppol_endpoint_id": "00000001001234567000"},
+            "peppol_endpoint_id",
+            "invalid",
+        ),
+        (
+            {
+                "name": "X",
+                "peppol_endpoint_id": "12345678",
+                "peppol_endpoint_scheme": "0190",
+            },
+            "peppol_endpoint_id",
+            "invalid",
+        ),
         (
             {"name": "X", "peppol_endpoint_scheme": "KVK"},
             "peppol_endpoint_scheme",
@@ -122,7 +163,7 @@ def test_organisation_update_changes_only_what_is_given(oci_organisation):
     oci_organisation.refresh_from_db()
     assert oci_organisation.vat_number == "NL999999999B01"
     assert oci_organisation.name == "Ziekenhuis Oost"
-    assert oci_organisation.kvk_number == "12345678"
+    assert oci_organisation.legal_id == "12345678"
 
 
 def test_refused_organisation_update_writes_nothing(oci_organisation):
@@ -133,6 +174,97 @@ def test_refused_organisation_update_writes_nothing(oci_organisation):
     oci_organisation.refresh_from_db()
     assert oci_organisation.name == "Ziekenhuis Oost"
     assert oci_organisation.vat_number == "NL001234567B01"
+
+
+def test_public_body_is_identified_by_its_oin(db):
+    organisation = service.create_organisation(
+        {
+            "name": "Gemeente West",
+            "legal_id": "00000001001234567000",
+            "legal_id_scheme": "0190",
+            "peppol_endpoint_id": "00000001001234567000",
+            "peppol_endpoint_scheme": "0190",
+        }
+    )
+
+    organisation.refresh_from_db()
+    assert (organisation.legal_id, organisation.legal_id_scheme) == (
+        "00000001001234567000",
+        "0190",
+    )
+    assert organisation.peppol_endpoint_id == "00000001001234567000"
+
+
+def test_legal_id_and_its_scheme_are_checked_together_on_update(oci_organisation):
+    # The stored KvK number is no OIN: changing the scheme alone is refused.
+    with pytest.raises(ValidationError) as error:
+        service.update_organisation(oci_organisation, {"legal_id_scheme": "0190"})
+    assert _codes(error) == {"legal_id_scheme": ["invalid"]}
+    assert "12345678" in error.value.error_dict["legal_id_scheme"][0].messages[0]
+
+    # Nor is a new OIN under the stored KvK scheme.
+    with pytest.raises(ValidationError) as error:
+        service.update_organisation(
+            oci_organisation, {"legal_id": "00000001001234567000"}
+        )
+    assert _codes(error) == {"legal_id": ["invalid"]}
+    oci_organisation.refresh_from_db()
+    assert (oci_organisation.legal_id, oci_organisation.legal_id_scheme) == (
+        "12345678",
+        "0106",
+    )
+
+    # Both together, and the Peppol endpoint's scheme with its identifier.
+    service.update_organisation(
+        oci_organisation,
+        {"legal_id": "00000001001234567000", "legal_id_scheme": "0190"},
+    )
+    oci_organisation.refresh_from_db()
+    assert (oci_organisation.legal_id, oci_organisation.legal_id_scheme) == (
+        "00000001001234567000",
+        "0190",
+    )
+
+    # Without a number, the scheme may change alone.
+    service.update_organisation(oci_organisation, {"legal_id": ""})
+    service.update_organisation(oci_organisation, {"legal_id_scheme": "0106"})
+    oci_organisation.refresh_from_db()
+    assert (oci_organisation.legal_id, oci_organisation.legal_id_scheme) == (
+        "",
+        "0106",
+    )
+
+
+def test_peppol_endpoint_and_its_scheme_are_checked_together_on_update(
+    oci_organisation,
+):
+    service.update_organisation(oci_organisation, {"peppol_endpoint_id": "12345678"})
+
+    with pytest.raises(ValidationError) as error:
+        service.update_organisation(
+            oci_organisation, {"peppol_endpoint_scheme": "0190"}
+        )
+    assert _codes(error) == {"peppol_endpoint_scheme": ["invalid"]}
+
+    service.update_organisation(
+        oci_organisation,
+        {
+            "peppol_endpoint_id": "00000001001234567000",
+            "peppol_endpoint_scheme": "0190",
+        },
+    )
+    # Other schemes are not checked beyond their four digits.
+    service.update_organisation(
+        oci_organisation,
+        {"peppol_endpoint_id": "5790000435968", "peppol_endpoint_scheme": "0088"},
+    )
+    oci_organisation.refresh_from_db()
+    assert oci_organisation.peppol_endpoint_scheme == "0088"
+    # The legal ID is not touched by any of it.
+    assert (oci_organisation.legal_id, oci_organisation.legal_id_scheme) == (
+        "12345678",
+        "0106",
+    )
 
 
 # --- branches ------------------------------------------------------------------
