@@ -18,7 +18,6 @@ from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.core.scalars import Date, DateTime, Decimal
 from saleor.graphql.core.types.common import NonNullList
 from saleor.graphql.core.utils import from_global_id_or_error
-from saleor.graphql.plugins.dataloaders import get_plugin_manager_promise
 from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.invoice.models import Invoice
 from saleor.order import events as order_events
@@ -30,7 +29,6 @@ from saleor.permission.utils import (
     message_one_of_permissions_required,
 )
 
-from .. import PLUGIN_ID
 from ..buyers.models import BuyerOrganisation
 from ..error_codes import OciErrorCode
 from ..invoices.credit_notes import (
@@ -45,6 +43,7 @@ from ..invoices.tasks import run_invoicing_task
 from ..punchout.models import Connection
 from .errors import OciError
 from .ids import instance_or_error
+from .plugin_config import active_plugin_config
 
 MAX_ITEMS = 500
 # Who may list invoices: staff and Apps that manage orders, or the buyer whose
@@ -297,20 +296,14 @@ class OciCreditNoteCreate(BaseMutation):
     ) -> "OciCreditNoteCreate":
         order = instance_or_error(Order, order_id, "Order", "orderId")
         credited = None if not lines else [_credited_quantity(line) for line in lines]
-        manager = get_plugin_manager_promise(info.context).get()
-        plugin = manager.get_plugin(PLUGIN_ID)
-        if plugin is None or not plugin.active:
-            raise ValidationError(
-                "OCI punch-out is switched off in this shop.",
-                code=OciErrorCode.INVALID.value,
-            )
+        config, _ = active_plugin_config(info)
         app = get_app_promise(info.context).get()
         try:
             with transaction.atomic():
                 # Saleor's invoice carries the file; a refusal rolls it back too.
                 invoice = Invoice.objects.create(order=order, status=JobStatus.PENDING)
                 issued = issue_credit_note(
-                    order, invoice, plugin.config.invoicing, credited, note=note
+                    order, invoice, config.invoicing, credited, note=note
                 )
                 order_events.invoice_generated_event(
                     order=order,
@@ -367,13 +360,8 @@ class OciInvoiceRunCreate(BaseMutation):
             if organisation_id
             else None
         )
-        manager = get_plugin_manager_promise(info.context).get()
-        plugin = manager.get_plugin(PLUGIN_ID)
-        if plugin is None or not plugin.active:
-            raise ValidationError(
-                "OCI punch-out is switched off in this shop.",
-                code=OciErrorCode.INVALID.value,
-            )
+        # The worker reads the configuration; a switched-off plugin is refused now.
+        active_plugin_config(info)
         app = get_app_promise(info.context).get()
         requester = app.name if app else info.context.user.email
         try:

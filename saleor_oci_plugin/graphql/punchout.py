@@ -12,13 +12,12 @@ from saleor.graphql.core.doc_category import DOC_CATEGORY_CHECKOUT
 from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.core.scalars import DateTime
 from saleor.graphql.core.types.common import NonNullList
-from saleor.graphql.plugins.dataloaders import get_plugin_manager_promise
 
-from .. import PLUGIN_ID
 from ..error_codes import OciErrorCode
 from ..punchout import greeting_cards, sessions, transfer
 from ..punchout.models import PunchoutSession
 from .errors import OciError
+from .plugin_config import active_plugin_config
 
 
 class OciSession(graphene.ObjectType):
@@ -172,16 +171,6 @@ def _own_checkout(info: ResolveInfo, global_id: str, field: str):
     return checkout
 
 
-def _plugin_config(info: ResolveInfo):
-    manager = get_plugin_manager_promise(info.context).get()
-    plugin = manager.get_plugin(PLUGIN_ID)
-    if plugin is None or not plugin.active:
-        raise ValidationError(
-            "Punch-out is switched off in this shop.", code=OciErrorCode.INVALID.value
-        )
-    return plugin.config, manager
-
-
 class OciCheckoutTransfer(BaseMutation):
     transfer = graphene.Field(OciTransfer)
 
@@ -202,7 +191,7 @@ class OciCheckoutTransfer(BaseMutation):
         cls, _root, info: ResolveInfo, /, *, id: str
     ) -> "OciCheckoutTransfer":
         checkout = _own_checkout(info, id, "id")
-        config, manager = _plugin_config(info)
+        config, manager = active_plugin_config(info)
         return cls(
             transfer=transfer.transfer_checkout(checkout, manager, config), errors=[]
         )
