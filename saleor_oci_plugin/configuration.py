@@ -10,6 +10,9 @@ from saleor.plugins.error_codes import PluginErrorCode
 
 from .dataclasses import InvoicingConfiguration, OCIConfiguration
 
+# Why the plugin refuses work that needs its configuration while it is off.
+SWITCHED_OFF = "OCI punch-out is switched off in this shop."
+
 STOREFRONT_URL = "storefront_url"
 SESSION_LIFETIME_MINUTES = "session_lifetime_minutes"
 NZI_ATTRIBUTE_SLUG = "nzi_attribute_slug"

@@ -129,10 +129,10 @@ class OciInvoice(graphene.ObjectType):
         return invoice.url if invoice is not None else None
 
     @staticmethod
-    def resolve_order_ids(root: IssuedDocument, info: ResolveInfo) -> list[str]:
-        database = get_database_connection_name(info.context)
-        billed = root.invoiced_orders.using(database).values_list("order_id", flat=True)
-        pks = list(billed) or ([root.order_id] if root.order_id else [])
+    def resolve_order_ids(root: IssuedDocument, _info: ResolveInfo) -> list[str]:
+        # Prefetched by the lists (ociInvoices, a run's invoices): no query each.
+        billed = [invoiced.order_id for invoiced in root.invoiced_orders.all()]
+        pks = billed or ([root.order_id] if root.order_id else [])
         return [graphene.Node.to_global_id("Order", pk) for pk in pks]
 
     @staticmethod
@@ -193,7 +193,11 @@ class OciInvoiceRun(graphene.ObjectType):
     @staticmethod
     def resolve_invoices(root: InvoiceRun, info: ResolveInfo):
         database = get_database_connection_name(info.context)
-        return root.documents.using(database).order_by("sequence")
+        return (
+            root.documents.using(database)
+            .prefetch_related("invoiced_orders")
+            .order_by("sequence")
+        )
 
     @staticmethod
     def resolve_failures(root: InvoiceRun, _info: ResolveInfo) -> list[dict]:
@@ -231,7 +235,11 @@ class InvoiceQueries(graphene.ObjectType):
         _root, info: ResolveInfo, *, order_id: str | None = None, limit: int = 100
     ):
         database = get_database_connection_name(info.context)
-        documents = IssuedDocument.objects.using(database).select_related("invoice")
+        documents = (
+            IssuedDocument.objects.using(database)
+            .select_related("invoice")
+            .prefetch_related("invoiced_orders")
+        )
         requester = get_user_or_app_from_context(info.context)
         if not has_one_of_permissions(requester, [OrderPermissions.MANAGE_ORDERS]):
             documents = documents.filter(

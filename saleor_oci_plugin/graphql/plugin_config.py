@@ -6,10 +6,9 @@ from saleor.graphql.plugins.dataloaders import get_plugin_manager_promise
 from saleor.plugins.manager import PluginsManager
 
 from .. import PLUGIN_ID
+from ..configuration import SWITCHED_OFF
 from ..dataclasses import OCIConfiguration
 from ..error_codes import OciErrorCode
-
-SWITCHED_OFF = "OCI punch-out is switched off in this shop."
 
 
 def active_plugin_config(info: ResolveInfo) -> tuple[OCIConfiguration, PluginsManager]:

@@ -119,7 +119,9 @@ def credit_cancelled_order(order: Order, config: InvoicingConfiguration) -> None
     already, are left alone.
     """
     invoiced = invoice_of(order)
-    if invoiced is None or not _remaining_to_credit(invoiced, order):
+    if invoiced is None or not _remaining_to_credit(
+        _open_lines(invoiced, order, list(invoiced.credit_notes.all())), order
+    ):
         return
     invoice = Invoice.objects.create(order=order, status=JobStatus.PENDING)
     try:
@@ -172,14 +174,23 @@ def issue_credit_note(
             f"Order {order.number} has not been invoiced; there is nothing to credit.",
             OciErrorCode.NOT_INVOICED,
         )
-    remaining = _remaining_to_credit(invoiced, order)
+    earlier = list(invoiced.credit_notes.all())
+    open_lines = _open_lines(invoiced, order, earlier)
+    remaining = _remaining_to_credit(open_lines, order)
     credited = _whole(remaining, invoiced) if lines is None else _some(lines, remaining)
-    closes_invoice = credited == remaining and not _open_for_other_orders(
-        invoiced, order
-    )
+    # It closes the invoice when nothing of this or another order stays open.
+    closes_invoice = credited == remaining and len(remaining) == len(open_lines)
     try:
         return _issue(
-            order, invoice, record, invoiced, credited, config, note, closes_invoice
+            order,
+            invoice,
+            record,
+            invoiced,
+            earlier,
+            credited,
+            config,
+            note,
+            closes_invoice,
         )
     except CreditNoteRefused:
         raise
@@ -193,6 +204,7 @@ def _issue(
     invoice: Invoice,
     record: ReceivedPurchaseOrder,
     invoiced: IssuedDocument,
+    earlier: Sequence[IssuedDocument],
     credited: dict[str, _Creditable],
     config: InvoicingConfiguration,
     note: str | None,
@@ -206,11 +218,11 @@ def _issue(
     )
     totals = compute_totals(document)
     if closes_invoice:
-        rounding = _closing_rounding(invoiced, totals)
+        rounding = _closing_rounding(invoiced, earlier, totals)
         if rounding is not None:
             document = dataclasses.replace(document, payable_rounding_amount=rounding)
             totals = compute_totals(document)
-    _check_within_invoice(invoiced, totals)
+    _check_within_invoice(invoiced, earlier, totals)
     issued, xml = store_valid_document(
         document,
         totals,
@@ -239,50 +251,39 @@ def _issue(
 # --------------------------------------------------------- what may be credited
 
 
-def _remaining_to_credit(
-    invoiced: IssuedDocument, order: Order
-) -> dict[str, _Creditable]:
-    """Per invoiced line (order line pk or "shipping"): what is not credited yet."""
-    # A periodic invoice bills several orders: only this order's lines count.
-    entries = [
-        entry
-        for entry in invoiced.lines or _order_as_invoiced(order)
-        if entry.get("order", str(order.pk)) == str(order.pk)
-    ]
-    remaining = {
-        entry["order_line"]: _Creditable(
+def _open_lines(
+    invoiced: IssuedDocument, order: Order, earlier: Sequence[IssuedDocument]
+) -> dict[tuple[str, str], _Creditable]:
+    """What the invoice's lines still have open after its earlier credit notes.
+
+    Keyed by (order pk, order line pk or "shipping"): a periodic invoice bills
+    several orders. Entries that name no order (an invoice of one order) are
+    ``order``'s.
+    """
+    this = str(order.pk)
+    open_lines = {
+        (entry.get("order", this), entry["order_line"]): _Creditable(
             Decimal(entry["quantity"]), Decimal(entry["unit_net_price"])
         )
-        for entry in entries
+        for entry in invoiced.lines or _order_as_invoiced(order)
     }
-    for credit_note in invoiced.credit_notes.all():
-        for entry in credit_note.lines:
-            key = entry["order_line"]
-            if key in remaining and entry.get("order", str(order.pk)) == str(order.pk):
-                remaining[key] = dataclasses.replace(
-                    remaining[key],
-                    quantity=remaining[key].quantity - Decimal(entry["quantity"]),
-                )
-    return {key: item for key, item in remaining.items() if item.quantity > 0}
-
-
-def _open_for_other_orders(invoiced: IssuedDocument, order: Order) -> bool:
-    """Whether a periodic invoice still has lines of other orders to credit."""
-    this = str(order.pk)
-    open_quantities: dict[tuple[str, str], Decimal] = {}
-    # An invoice of one order (or one issued before ``lines``) names no order.
-    for entry in invoiced.lines or ():
-        key = (entry.get("order", this), entry["order_line"])
-        if key[0] != this:
-            open_quantities[key] = open_quantities.get(key, _ZERO) + Decimal(
-                entry["quantity"]
-            )
-    for credit_note in invoiced.credit_notes.all():
+    for credit_note in earlier:
         for entry in credit_note.lines:
             key = (entry.get("order", this), entry["order_line"])
-            if key in open_quantities:
-                open_quantities[key] -= Decimal(entry["quantity"])
-    return any(quantity > 0 for quantity in open_quantities.values())
+            if key in open_lines:
+                open_lines[key] = dataclasses.replace(
+                    open_lines[key],
+                    quantity=open_lines[key].quantity - Decimal(entry["quantity"]),
+                )
+    return {key: item for key, item in open_lines.items() if item.quantity > 0}
+
+
+def _remaining_to_credit(
+    open_lines: dict[tuple[str, str], _Creditable], order: Order
+) -> dict[str, _Creditable]:
+    """Per line of ``order`` (order line pk or "shipping"): what is still open."""
+    this = str(order.pk)
+    return {line: item for (owner, line), item in open_lines.items() if owner == this}
 
 
 def _order_as_invoiced(order: Order) -> list[dict[str, str]]:
@@ -350,7 +351,9 @@ def _some(
     return credited
 
 
-def _closing_rounding(invoiced: IssuedDocument, totals: Totals) -> Decimal | None:
+def _closing_rounding(
+    invoiced: IssuedDocument, earlier: Sequence[IssuedDocument], totals: Totals
+) -> Decimal | None:
     """BT-114 for the credit note that closes the invoice; None when not needed.
 
     The invoice's amount less its earlier credit notes' is what this one must
@@ -358,7 +361,6 @@ def _closing_rounding(invoiced: IssuedDocument, totals: Totals) -> Decimal | Non
     (``_rounding_allowance``), it is no rounding: None, and
     ``_check_within_invoice`` decides as for any credit note.
     """
-    earlier = list(invoiced.credit_notes.all())
     still_open = invoiced.payable_amount - sum(
         (credit_note.payable_amount for credit_note in earlier), _ZERO
     )
@@ -401,13 +403,15 @@ def _rounding_allowance(credit_notes: Sequence[IssuedDocument]) -> Decimal:
     return cents * _CENT
 
 
-def _check_within_invoice(invoiced: IssuedDocument, totals: Totals) -> None:
+def _check_within_invoice(
+    invoiced: IssuedDocument, earlier: Sequence[IssuedDocument], totals: Totals
+) -> None:
     """The credit notes of an invoice never ask back more than it asked."""
-    earlier = sum((note.payable_amount for note in invoiced.credit_notes.all()), _ZERO)
-    if earlier + totals.payable_amount > invoiced.payable_amount:
+    credited = sum((note.payable_amount for note in earlier), _ZERO)
+    if credited + totals.payable_amount > invoiced.payable_amount:
         raise CreditNoteRefused(
             f"Crediting {totals.payable_amount} would bring the credit notes of "
-            f"invoice {invoiced.number} to {earlier + totals.payable_amount}, more "
+            f"invoice {invoiced.number} to {credited + totals.payable_amount}, more "
             f"than its {invoiced.payable_amount}.",
             OciErrorCode.CREDIT_EXCEEDS_INVOICE,
         )

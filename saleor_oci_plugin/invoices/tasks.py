@@ -16,6 +16,7 @@ from saleor.core.db.connection import allow_writer
 from saleor.plugins.manager import get_plugins_manager
 
 from .. import PLUGIN_ID
+from ..configuration import SWITCHED_OFF
 from ..dataclasses import InvoicingConfiguration
 from .delivery import DeliveryFailed, send_document
 from .models import InvoiceRun
@@ -37,7 +38,7 @@ def invoicing_configuration() -> InvoicingConfiguration:
     """The plugin's invoicing configuration, read as Saleor's manager reads it."""
     plugin = get_plugins_manager(allow_replica=False).get_plugin(PLUGIN_ID)
     if plugin is None or not plugin.active:
-        raise PluginInactive("OCI punch-out is switched off in this shop.")
+        raise PluginInactive(SWITCHED_OFF)
     return plugin.config.invoicing
 
 
