@@ -9,6 +9,8 @@ class OciErrorCode(Enum):
     NOT_FOUND = "not_found"
     REQUIRED = "required"
     UNIQUE = "unique"
+    # A setting only shop staff may change (an organisation admin tried).
+    STAFF_ONLY = "staff_only"
     CODE_INVALID = "code_invalid"
     CODE_USED = "code_used"
     CODE_EXPIRED = "code_expired"

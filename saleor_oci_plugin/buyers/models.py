@@ -1,6 +1,7 @@
 """Business customers: buyer organisations and their branches (vestigingen)."""
 
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class InvoicingPreference(models.TextChoices):
@@ -113,3 +114,80 @@ class Branch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.name} / {self.name}"
+
+
+class CostCentre(models.Model):
+    """A cost centre (kostenplaats) an orderer of the branch may book a cart on.
+
+    The branch's ``default_cost_centre`` is the one chosen unless the orderer or the
+    purchase order names another.
+    """
+
+    branch = models.ForeignKey(
+        Branch, related_name="cost_centres", on_delete=models.CASCADE
+    )
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        ordering = ("branch", "code", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "code"], name="oci_cost_centre_unique_per_branch"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.branch})"
+
+
+class MemberRole(models.TextChoices):
+    ADMIN = "admin", "Administrator: manages the organisation's people and settings"
+    ORDERER = "orderer", "Orderer (besteller): shops for the organisation"
+
+
+class Member(models.Model):
+    """A person of a buyer organisation: a Saleor customer account with a role.
+
+    An orderer shops as their own account, so orders show the real person; an
+    administrator also manages the organisation from the portal. A Saleor account
+    belongs to one organisation at most. Deactivating keeps the account, its orders
+    and invoices; it only stops punch-in and portal sign-in.
+    """
+
+    organisation = models.ForeignKey(
+        BuyerOrganisation, related_name="members", on_delete=models.CASCADE
+    )
+    user = models.OneToOneField(
+        "account.User", related_name="oci_member", on_delete=models.CASCADE
+    )
+    role = models.CharField(
+        max_length=16, choices=MemberRole.choices, default=MemberRole.ORDERER
+    )
+    # The branches the member may order for; none: every branch of the organisation.
+    branches = models.ManyToManyField(Branch, related_name="members", blank=True)
+    default_branch = models.ForeignKey(
+        Branch, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    default_cost_centre = models.CharField(max_length=64, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+    # The procurement system's user id (SAP SY-UNAME, cXML UniqueName), by which
+    # punch-in recognises the person; empty until one is seen or set.
+    external_id = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the set-password invitation was last sent; None: never invited.
+    invited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("organisation", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                Lower("external_id"),
+                condition=~models.Q(external_id=""),
+                name="oci_member_external_id_unique_per_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}, {self.organisation})"

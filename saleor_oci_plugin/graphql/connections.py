@@ -21,6 +21,7 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from graphql.error import GraphQLError
 from saleor.graphql.account.dataloaders import UserByUserIdLoader
 from saleor.graphql.account.types import User
@@ -38,21 +39,35 @@ from saleor.graphql.core.utils import from_global_id_or_error
 from saleor.permission.enums import PluginsPermissions
 from saleor.webhook.observability.sensitive_data import SENSITIVE_GQL_FIELDS
 
+from ..buyers import members
 from ..buyers.models import (
     Branch,
     BuyerOrganisation,
+    CostCentre,
     InvoiceFormat,
     InvoicingPreference,
     LegalIdScheme,
 )
 from ..error_codes import OciErrorCode
 from ..oci import OCIVersion
+from ..punchout import codec_settings
 from ..punchout import connections as service
+from ..punchout.identity import IDENTITY_KEYS
 from ..punchout.models import Connection
+from .access import (
+    OrganisationManagerMutation,
+    access_of,
+    managed_instance,
+    managed_organisation_id,
+)
 from .errors import OciError
 from .ids import instance_or_error, pk_from_global_id
 
 MANAGE_PLUGINS = PluginsPermissions.MANAGE_PLUGINS
+# What an organisation's administrator may change of the organisation itself.
+ADMIN_ORGANISATION_SETTINGS = frozenset(
+    {"invoicing_preference", "invoice_email", "invoice_address", "delivery_address"}
+)
 
 # Saleor reports API calls to observability apps with their answers, except answers
 # that select a field listed here (as for its own AppTokenCreate.authToken): a new
@@ -117,7 +132,53 @@ class BranchesByOrganisationIdLoader(DataLoader[int, list[Branch]]):
         return [by_organisation[key] for key in keys]
 
 
+class CostCentresByBranchIdLoader(DataLoader[int, list[CostCentre]]):
+    context_key = "oci_cost_centres_by_branch_id"
+
+    def batch_load(self, keys: Iterable[int]) -> list[list[CostCentre]]:
+        by_branch: dict[int, list[CostCentre]] = {key: [] for key in keys}
+        for centre in CostCentre.objects.using(self.database_connection_name).filter(
+            branch_id__in=list(by_branch)
+        ):
+            by_branch[centre.branch_id].append(centre)
+        return [by_branch[key] for key in keys]
+
+
 # --- types ---------------------------------------------------------------------
+
+
+class OciCostCentre(graphene.ObjectType):
+    code = graphene.String(required=True, description="The cost centre's code.")
+    name = graphene.String(required=True, description="What it is, for people.")
+    is_default = graphene.Boolean(
+        required=True, description="Whether it is the branch's default."
+    )
+
+    class Meta:
+        description = "A cost centre (kostenplaats) carts of a branch are booked on."
+
+
+def resolve_branch_cost_centres(root: Branch, info: ResolveInfo):
+    """The branch's cost centres, its default one listed first when unlisted."""
+
+    def with_default(centres: list[CostCentre]) -> list[dict[str, Any]]:
+        listed = [
+            {
+                "code": centre.code,
+                "name": centre.name,
+                "is_default": centre.code == root.default_cost_centre,
+            }
+            for centre in centres
+        ]
+        if root.default_cost_centre and not any(
+            centre["is_default"] for centre in listed
+        ):
+            listed.insert(
+                0, {"code": root.default_cost_centre, "name": "", "is_default": True}
+            )
+        return listed
+
+    return CostCentresByBranchIdLoader(info.context).load(root.pk).then(with_default)
 
 
 class OciBranch(ModelObjectType[Branch]):
@@ -142,6 +203,12 @@ class OciBranch(ModelObjectType[Branch]):
         description="Where the branch's invoices are e-mailed; empty: to the "
         "organisation's address.",
     )
+    cost_centres = NonNullList(
+        OciCostCentre,
+        required=True,
+        description="The cost centres orderers may book on; the default first "
+        "when it is not listed.",
+    )
 
     class Meta:
         model = Branch
@@ -155,6 +222,20 @@ class OciBranch(ModelObjectType[Branch]):
     @staticmethod
     def resolve_invoicing_preference(root: Branch, _info: ResolveInfo) -> str | None:
         return root.invoicing_preference or None
+
+    @staticmethod
+    def resolve_cost_centres(root: Branch, info: ResolveInfo):
+        return resolve_branch_cost_centres(root, info)
+
+    @classmethod
+    def get_node(cls, info: ResolveInfo, id: Any) -> Branch | None:
+        # node(id:) answers only those who manage the organisation.
+        branch = Branch.objects.filter(pk=id).first() if str(id).isdigit() else None
+        if branch is None or not access_of(info.context).manages(
+            branch.organisation_id
+        ):
+            return None
+        return branch
 
 
 class OciOrganisation(ModelObjectType[BuyerOrganisation]):
@@ -211,6 +292,13 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
     def resolve_branches(root: BuyerOrganisation, info: ResolveInfo):
         return BranchesByOrganisationIdLoader(info.context).load(root.pk)
 
+    @classmethod
+    def get_node(cls, info: ResolveInfo, id: Any) -> BuyerOrganisation | None:
+        # node(id:) answers only those who manage the organisation.
+        if not access_of(info.context).manages(int(id) if str(id).isdigit() else -1):
+            return None
+        return BuyerOrganisation.objects.filter(pk=id).first()
+
 
 class OciParameterAliases(graphene.ObjectType):
     username = NonNullList(
@@ -252,6 +340,32 @@ class OciNziOverrides(graphene.ObjectType):
 
     class Meta:
         description = "A buyer's own NZI codes, used before the shop's product data."
+
+
+class OciIdentityParameters(graphene.ObjectType):
+    user_id = NonNullList(graphene.String, required=True)
+    email = NonNullList(graphene.String, required=True)
+    first_name = NonNullList(graphene.String, required=True)
+    last_name = NonNullList(graphene.String, required=True)
+
+    class Meta:
+        description = (
+            "Punch-in parameter names of the orderer's user id, e-mail address and "
+            "names."
+        )
+
+
+class OciIdentityParametersInput(graphene.InputObjectType):
+    user_id = NonNullList(graphene.String, description="E.g. SY_UNAME.")
+    email = NonNullList(graphene.String, description="E.g. SY_EMAIL.")
+    first_name = NonNullList(graphene.String)
+    last_name = NonNullList(graphene.String)
+
+    class Meta:
+        description = (
+            "Extra punch-in parameter names of the orderer's identity, besides the "
+            "defaults; replaces all the stored ones."
+        )
 
 
 class OciConnection(ModelObjectType[Connection]):
@@ -301,6 +415,26 @@ class OciConnection(ModelObjectType[Connection]):
     )
     price_precision = graphene.Int(
         required=True, description="Decimal places of prices sent in OCI."
+    )
+    identity_parameters = graphene.Field(
+        OciIdentityParameters,
+        required=True,
+        description="The connection's own extra names of the orderer's identity "
+        "parameters.",
+    )
+    identity_parameter_names = graphene.Field(
+        OciIdentityParameters,
+        required=True,
+        description="All names punch-in reads the orderer's identity from: the "
+        "connection's own, then the defaults no login parameter uses.",
+    )
+    create_unknown_orderers = graphene.Boolean(
+        required=True,
+        description="Whether an orderer the shop does not know yet is created at "
+        "punch-in, as an ORDERER of the connection's branch.",
+    )
+    cost_centre_field = graphene.String(
+        required=True, description="The OCI field the orderer's cost centre is sent in."
     )
     channel = graphene.Field(
         Channel, required=True, description="The channel the buyer shops in."
@@ -396,6 +530,15 @@ class OciConnection(ModelObjectType[Connection]):
         }
 
     @staticmethod
+    def resolve_identity_parameters(root: Connection, _info: ResolveInfo) -> dict:
+        own = root.identity_parameters or {}
+        return {key: own.get(key, []) for key in IDENTITY_KEYS}
+
+    @staticmethod
+    def resolve_identity_parameter_names(root: Connection, _info: ResolveInfo):
+        return codec_settings.identity_parameter_names(root)
+
+    @staticmethod
     def resolve_channel(root: Connection, info: ResolveInfo):
         return ChannelByIdLoader(info.context).load(root.channel_id)
 
@@ -418,6 +561,13 @@ class OciConnection(ModelObjectType[Connection]):
     @staticmethod
     def resolve_has_order_token(root: Connection, _info: ResolveInfo) -> bool:
         return bool(root.order_token_hash)
+
+    @classmethod
+    def get_node(cls, info: ResolveInfo, id: Any) -> Connection | None:
+        # node(id:) answers staff only, as ociConnections does.
+        if not access_of(info.context).staff or not str(id).isdigit():
+            return None
+        return Connection.objects.filter(pk=id).first()
 
 
 # --- inputs --------------------------------------------------------------------
@@ -467,9 +617,28 @@ class OciOrganisationCreateInput(OciOrganisationInput):
         description = "A new buyer organisation."
 
 
+class OciCostCentreInput(graphene.InputObjectType):
+    code = graphene.String(
+        required=True,
+        description="The code, as the buyer's ERP books it; it must fit the "
+        "cost-centre field of the organisation's connections.",
+    )
+    name = graphene.String(description="What it is, for people.")
+
+    class Meta:
+        description = "A cost centre of a branch."
+
+
 class _BranchSettingsInput(graphene.InputObjectType):
     code = graphene.String(description="The organisation's own code for the branch.")
-    default_cost_centre = graphene.String(description="Default cost centre.")
+    default_cost_centre = graphene.String(
+        description="Default cost centre: one of costCentres (a default given "
+        "without a list joins the branch's list)."
+    )
+    cost_centres = NonNullList(
+        OciCostCentreInput,
+        description="The cost centres orderers may choose; replaces the list.",
+    )
     invoicing_preference = OciInvoicingPreference(
         description="How the branch is invoiced; null: as its organisation."
     )
@@ -491,7 +660,8 @@ class OciBranchInput(_BranchSettingsInput):
 
 class OciBranchCreateInput(_BranchSettingsInput):
     organisation = graphene.ID(
-        required=True, description="The organisation the branch belongs to."
+        description="The organisation the branch belongs to; staff must name it, "
+        "an administrator may leave it out for their own."
     )
     name = graphene.String(required=True, description="Name of the branch.")
 
@@ -589,6 +759,16 @@ class _ConnectionSettingsInput(graphene.InputObjectType):
     cxml_shared_secret = graphene.String(
         description="The cXML Sender SharedSecret, at least 16 characters; stored "
         "hashed, never shown. Null or empty removes it."
+    )
+    identity_parameters = OciIdentityParametersInput(
+        description="Extra names of the orderer's identity parameters."
+    )
+    create_unknown_orderers = graphene.Boolean(
+        description="Create orderers the shop does not know yet at punch-in."
+    )
+    cost_centre_field = graphene.String(
+        description="OCI field of the orderer's cost centre (CUST_FIELD5); not the "
+        "NZI code's or the card text's."
     )
 
     class Meta:
@@ -703,6 +883,8 @@ _PLAIN_CONNECTION_SETTINGS = frozenset(
         "price_tolerance_percent",
         "allow_direct_orders",
         "cxml_identity",
+        "create_unknown_orderers",
+        "cost_centre_field",
     }
 )
 
@@ -732,6 +914,11 @@ def _connection_settings(data: Mapping[str, Any]) -> service.ConnectionData:
         settings["parameter_aliases"] = {
             "USERNAME": list(aliases.get("username") or []),
             "PASSWORD": list(aliases.get("password") or []),
+        }
+    if "identity_parameters" in data:
+        names = data["identity_parameters"] or {}
+        settings["identity_parameters"] = {
+            key: list(names.get(key) or []) for key in IDENTITY_KEYS if names.get(key)
         }
     if "unit_map" in data:
         settings["unit_map"] = _pairs_to_dict(
@@ -792,7 +979,7 @@ class OciOrganisationCreate(BaseMutation):
         return cls(organisation=_save_organisation(input))
 
 
-class OciOrganisationUpdate(BaseMutation):
+class OciOrganisationUpdate(OrganisationManagerMutation):
     organisation = graphene.Field(OciOrganisation)
 
     class Arguments:
@@ -800,42 +987,62 @@ class OciOrganisationUpdate(BaseMutation):
         input = OciOrganisationInput(required=True, description="The changes.")
 
     class Meta:
-        description = "Change a buyer organisation's settings."
+        description = (
+            "Change a buyer organisation's settings. Staff with MANAGE_PLUGINS; the "
+            "organisation's administrator may change its invoicing preference, "
+            "invoice e-mail and addresses (other fields: STAFF_ONLY)."
+        )
         error_type_class = OciError
         permissions = (MANAGE_PLUGINS,)
 
     @classmethod
     def perform_mutation(
-        cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
+        cls, _root, info: ResolveInfo, /, *, id: str, input: dict
     ) -> "OciOrganisationUpdate":
-        organisation = instance_or_error(BuyerOrganisation, id, "OciOrganisation")
+        organisation = managed_instance(info, BuyerOrganisation, id, "OciOrganisation")
+        if not access_of(info.context).staff:
+            staff_only = sorted(set(input) - ADMIN_ORGANISATION_SETTINGS)
+            if staff_only:
+                raise ValidationError(
+                    {
+                        field: ValidationError(
+                            "Only shop staff can change this setting.",
+                            code=OciErrorCode.STAFF_ONLY.value,
+                        )
+                        for field in staff_only
+                    }
+                )
         return cls(organisation=_save_organisation(input, organisation))
 
 
-class OciBranchCreate(BaseMutation):
+class OciBranchCreate(OrganisationManagerMutation):
     branch = graphene.Field(OciBranch)
 
     class Arguments:
         input = OciBranchCreateInput(required=True, description="The new branch.")
 
     class Meta:
-        description = "Create a branch of a buyer organisation."
+        description = (
+            "Create a branch of a buyer organisation. Staff with MANAGE_PLUGINS, or "
+            "the organisation's administrator."
+        )
         error_type_class = OciError
         permissions = (MANAGE_PLUGINS,)
 
     @classmethod
     def perform_mutation(
-        cls, _root, _info: ResolveInfo, /, *, input: dict
+        cls, _root, info: ResolveInfo, /, *, input: dict
     ) -> "OciBranchCreate":
         data = dict(input)
-        organisation_id = pk_from_global_id(
-            data.pop("organisation"), "OciOrganisation", "organisation"
-        )
-        branch = service.create_branch(organisation_id, _branch_settings(data))
+        organisation_id = managed_organisation_id(info, data.pop("organisation", None))
+        cost_centres = data.pop("cost_centres", None)
+        with transaction.atomic():
+            branch = service.create_branch(organisation_id, _branch_settings(data))
+            _save_cost_centres(branch, cost_centres, data)
         return cls(branch=branch)
 
 
-class OciBranchUpdate(BaseMutation):
+class OciBranchUpdate(OrganisationManagerMutation):
     branch = graphene.Field(OciBranch)
 
     class Arguments:
@@ -843,17 +1050,47 @@ class OciBranchUpdate(BaseMutation):
         input = OciBranchInput(required=True, description="The changes.")
 
     class Meta:
-        description = "Change a branch's settings; it stays with its organisation."
+        description = (
+            "Change a branch's settings; it stays with its organisation. Staff with "
+            "MANAGE_PLUGINS, or the organisation's administrator."
+        )
         error_type_class = OciError
         permissions = (MANAGE_PLUGINS,)
 
     @classmethod
     def perform_mutation(
-        cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
+        cls, _root, info: ResolveInfo, /, *, id: str, input: dict
     ) -> "OciBranchUpdate":
-        branch = instance_or_error(Branch, id, "OciBranch")
-        service.update_branch(branch, _branch_settings(dict(input)))
+        branch = managed_instance(info, Branch, id, "OciBranch")
+        data = dict(input)
+        cost_centres = data.pop("cost_centres", None)
+        with transaction.atomic():
+            service.update_branch(branch, _branch_settings(data))
+            _save_cost_centres(branch, cost_centres, data)
         return cls(branch=branch)
+
+
+def _save_cost_centres(
+    branch: Branch, cost_centres: list[dict] | None, data: dict[str, Any]
+) -> None:
+    """The branch's list of cost centres, with its default in it.
+
+    A default given without a list joins the list it has.
+    """
+    default = data.get("default_cost_centre")
+    if cost_centres is None:
+        if not default:
+            return
+        listed = [(centre.code, centre.name) for centre in branch.cost_centres.all()]
+        if default not in {code for code, _name in listed}:
+            listed.append((default, ""))
+        members.set_cost_centres(branch, listed, default)
+        return
+    members.set_cost_centres(
+        branch,
+        [(centre["code"], centre.get("name") or "") for centre in cost_centres],
+        default if "default_cost_centre" in data else None,
+    )
 
 
 class OciConnectionCreate(BaseMutation):

@@ -14,9 +14,12 @@ from saleor.graphql.core.scalars import DateTime
 from saleor.graphql.core.types.common import NonNullList
 
 from ..error_codes import OciErrorCode
-from ..punchout import greeting_cards, sessions, transfer
+from ..punchout import greeting_cards, ordering, sessions, transfer
 from ..punchout.models import PunchoutSession
+from .connections import BranchByIdLoader, OciBranch
 from .errors import OciError
+from .ids import pk_from_global_id
+from .members import OciMember, OciOrderingBranch
 from .plugin_config import active_plugin_config
 
 
@@ -26,6 +29,24 @@ class OciSession(graphene.ObjectType):
         required=True, description="open, transferred or cancelled."
     )
     expires_at = DateTime(required=True, description="When the session closes.")
+    member = graphene.Field(
+        OciMember,
+        description="The orderer the procurement system named; null: the "
+        "connection's own customer account shops.",
+    )
+    branch = graphene.Field(
+        OciBranch, description="The branch the cart is ordered for."
+    )
+    cost_centre = graphene.String(
+        required=True,
+        description="The cost centre the cart is booked on; sent in the OCI form "
+        "and used for the order when the purchase order names none.",
+    )
+    ordering_branches = NonNullList(
+        OciOrderingBranch,
+        required=True,
+        description="The branches (with cost centres) the orderer may choose.",
+    )
 
     class Meta:
         description = "A punch-out session opened from a procurement system."
@@ -34,6 +55,19 @@ class OciSession(graphene.ObjectType):
     @staticmethod
     def resolve_id(root: PunchoutSession, _info: ResolveInfo) -> str:
         return graphene.Node.to_global_id("OciSession", root.pk)
+
+    @staticmethod
+    def resolve_branch(root: PunchoutSession, info: ResolveInfo):
+        if root.branch_id is None:
+            return None
+        return BranchByIdLoader(info.context).load(root.branch_id)
+
+    @staticmethod
+    def resolve_ordering_branches(root: PunchoutSession, _info: ResolveInfo):
+        connection = root.connection
+        return ordering.branch_choices(
+            connection.organisation_id, root.member, connection.branch_id
+        )
 
 
 class OciSessionTokenCreate(BaseMutation):
@@ -261,8 +295,76 @@ class OciGreetingCardSet(BaseMutation):
         return cls(checkout=SyncWebhookControlContext(node=checkout), errors=[])
 
 
+class OciCheckoutOrderingSet(BaseMutation):
+    session = graphene.Field(OciSession)
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The punch-out session's checkout.")
+        branch = graphene.ID(
+            description="One of the session's ordering branches; null keeps it."
+        )
+        cost_centre = graphene.String(
+            required=True,
+            description="One of the branch's cost centres; empty for none.",
+        )
+
+    class Meta:
+        description = (
+            "Choose the branch and cost centre a punch-out cart is ordered for. "
+            "Refused for a cost centre longer than the procurement system's field."
+        )
+        doc_category = DOC_CATEGORY_CHECKOUT
+        error_type_class = OciError
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, info: ResolveInfo, /, *, id: str, cost_centre: str, branch=None
+    ) -> "OciCheckoutOrderingSet":
+        session = _own_session(info, id)
+        branch_pk = (
+            None if branch is None else pk_from_global_id(branch, "OciBranch", "branch")
+        )
+        return cls(session=ordering.choose(session, branch_pk, cost_centre), errors=[])
+
+
+def _own_session(info: ResolveInfo, checkout_id: str) -> PunchoutSession:
+    checkout = _own_checkout(info, checkout_id, "id")
+    session = (
+        PunchoutSession.objects.select_related("connection", "member__user")
+        .filter(checkout_id=checkout.pk)
+        .first()
+    )
+    if session is None:
+        raise ValidationError(
+            {
+                "id": ValidationError(
+                    "This checkout was not opened by a punch-in.",
+                    code=OciErrorCode.NOT_PUNCHOUT_CHECKOUT.value,
+                )
+            }
+        )
+    return session
+
+
+class PunchoutQueries(graphene.ObjectType):
+    oci_session = graphene.Field(
+        OciSession,
+        checkout_id=graphene.ID(required=True, description="The session's checkout."),
+        description="The punch-out session of the requester's own checkout; null "
+        "for a checkout that is not the requester's or not a punch-out's.",
+    )
+
+    @staticmethod
+    def resolve_oci_session(_root, info: ResolveInfo, *, checkout_id: str):
+        try:
+            return _own_session(info, checkout_id)
+        except ValidationError:
+            return None
+
+
 class PunchoutMutations(graphene.ObjectType):
     oci_session_token_create = OciSessionTokenCreate.Field()
     oci_checkout_transfer = OciCheckoutTransfer.Field()
     oci_checkout_cancel = OciCheckoutCancel.Field()
     oci_greeting_card_set = OciGreetingCardSet.Field()
+    oci_checkout_ordering_set = OciCheckoutOrderingSet.Field()

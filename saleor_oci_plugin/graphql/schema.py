@@ -6,16 +6,23 @@ from .connections import ConnectionMutations, ConnectionQueries
 from .extension import extend_schema
 from .inbound import InboundQueries
 from .invoices import InvoiceMutations, InvoiceQueries
-from .punchout import PunchoutMutations
+from .members import MemberMutations, MemberQueries
+from .punchout import PunchoutMutations, PunchoutQueries
 from .purchase_orders import PurchaseOrderMutations
 
 
-class OciQueries(ConnectionQueries, InboundQueries, InvoiceQueries):
+class OciQueries(
+    ConnectionQueries, InboundQueries, InvoiceQueries, MemberQueries, PunchoutQueries
+):
     pass
 
 
 class OciMutations(
-    ConnectionMutations, InvoiceMutations, PunchoutMutations, PurchaseOrderMutations
+    ConnectionMutations,
+    InvoiceMutations,
+    MemberMutations,
+    PunchoutMutations,
+    PurchaseOrderMutations,
 ):
     pass
 

@@ -55,6 +55,7 @@ from ..oci import (
 from ..oci.punchin import DEFAULT_LOGIN_PARAMETERS, LOGIN_VALUE_LIMIT
 from ..purchase_orders.views import hash_order_token
 from . import codec_settings
+from .identity import IDENTITY_KEYS
 from .models import Connection
 
 # A machine credential that nobody types: long enough to make guessing hopeless
@@ -70,6 +71,7 @@ MAX_SHARED_SECRET_LENGTH = 255
 # How far a purchase order's unit prices may differ from the transferred cart's.
 MAX_PRICE_TOLERANCE_PERCENT = Decimal(100)
 _CENT = Decimal("0.01")
+DEFAULT_COST_CENTRE_FIELD = "CUST_FIELD5"
 # Bytes of randomness in an order token (256 bits, as the endpoint's fast hash assumes).
 ORDER_TOKEN_BYTES = 32
 # Serialises saving cXML identities: the column has no unique index (see
@@ -95,12 +97,15 @@ _CONNECTION_TEXTS = (
     "login_name",
     "storefront_url",
     "nzi_field",
+    "cost_centre_field",
     "cxml_identity",
 )
 _CONNECTION_FLAGS = ("is_active", "allow_http_hook_url", "allow_sapevent_hook_url")
 _PURCHASE_ORDER_FLAGS = ("allow_quantity_changes", "allow_direct_orders")
+_ORDERER_FLAGS = ("create_unknown_orderers",)
 _CONNECTION_JSON = (
     "parameter_aliases",
+    "identity_parameters",
     "hook_url_allowlist",
     "field_mapping",
     "unit_map",
@@ -166,6 +171,12 @@ class ConnectionData(TypedDict, total=False):
     allow_direct_orders: bool
     # Empty: cXML orders cannot name this connection.
     cxml_identity: str
+    # The orderer behind a punch-in: extra parameter names per identity value
+    # ({"email": ["SY_EMAIL"]}), whether unknown orderers are created, and the OCI
+    # field their cost centre is sent in.
+    identity_parameters: dict[str, list[str]]
+    create_unknown_orderers: bool
+    cost_centre_field: str
 
 
 class _Errors:
@@ -522,12 +533,21 @@ def _apply_connection(
     candidate = copy.copy(connection)
     for field, value in values.items():
         setattr(candidate, field, value)
-    if not errors.has("parameter_aliases"):
+    if not errors.has("parameter_aliases") and not errors.has("identity_parameters"):
         _check_codec(
             lambda: codec_settings.login_parameters(candidate),
-            lambda problem: "parameter_aliases",
+            lambda problem: (
+                "identity_parameters"
+                if problem.field.removeprefix("login.") in IDENTITY_KEYS
+                else "parameter_aliases"
+            ),
             errors,
         )
+    if not any(
+        errors.has(field)
+        for field in ("cost_centre_field", "nzi_field", "field_mapping")
+    ):
+        _check_cost_centre_field(candidate, errors)
     if not any(
         errors.has(field) for field in ("hook_url_allowlist", *_CONNECTION_FLAGS)
     ):
@@ -578,7 +598,15 @@ def _checked_connection_values(
     if "nzi_field" in values and not errors.has("nzi_field"):
         # Empty: back to the codec's default (MATGROUP).
         values["nzi_field"] = values["nzi_field"].upper() or DEFAULT_MAPPING.nzi_field
-    for field in (*_CONNECTION_FLAGS, *_PURCHASE_ORDER_FLAGS):
+    if "cost_centre_field" in values and not errors.has("cost_centre_field"):
+        values["cost_centre_field"] = (
+            values["cost_centre_field"].upper() or DEFAULT_COST_CENTRE_FIELD
+        )
+    if "identity_parameters" in values:
+        values["identity_parameters"] = _normalised_identity_parameters(
+            values["identity_parameters"], errors
+        )
+    for field in (*_CONNECTION_FLAGS, *_PURCHASE_ORDER_FLAGS, *_ORDERER_FLAGS):
         if field in values and type(values[field]) is not bool:
             errors.add(field, "This setting is yes or no.", OciErrorCode.REQUIRED)
     if "price_tolerance_percent" in values:
@@ -886,6 +914,84 @@ def _normalised_aliases(aliases: object, errors: _Errors) -> dict[str, list[str]
         elif names:
             normalised[parameter] = [name.strip() for name in names]
     return normalised
+
+
+def _normalised_identity_parameters(
+    names: object, errors: _Errors
+) -> dict[str, list[str]]:
+    """Lower-case keys (user_id, email, first_name, last_name) and trimmed names;
+    the codec checks the names themselves, with the login parameters'."""
+    if not isinstance(names, Mapping):
+        errors.add(
+            "identity_parameters",
+            'Identity parameters must be an object such as {"email": ["SY_EMAIL"]}.',
+            OciErrorCode.INVALID,
+        )
+        return {}
+    normalised: dict[str, list[str]] = {}
+    for key, aliases in names.items():
+        value = str(key).strip().lower()
+        if value not in IDENTITY_KEYS:
+            errors.add(
+                "identity_parameters",
+                f"{key!r} is not an identity value; names exist for "
+                f"{', '.join(IDENTITY_KEYS)}.",
+                OciErrorCode.INVALID,
+            )
+        elif not _is_list_of_texts(aliases):
+            errors.add(
+                "identity_parameters",
+                f"The names of {value} must be a list of names.",
+                OciErrorCode.INVALID,
+            )
+        elif aliases:
+            normalised[value] = [alias.strip() for alias in aliases]
+    return normalised
+
+
+def _check_cost_centre_field(candidate: Connection, errors: _Errors) -> None:
+    """A text field of OCI, not the NZI code's or the card text's, that carries
+    every cost centre the organisation's branches have."""
+    field_name = candidate.cost_centre_field
+    oci_field = FIELDS_BY_NAME.get(field_name)
+    if oci_field is None or oci_field.max_length is None:
+        errors.add(
+            "cost_centre_field",
+            f"{field_name!r} is not an OCI item field of limited length, such as "
+            "CUST_FIELD5.",
+            OciErrorCode.INVALID,
+        )
+        return
+    mapping = (
+        candidate.field_mapping if isinstance(candidate.field_mapping, Mapping) else {}
+    )
+    taken = {
+        candidate.nzi_field: "the NZI code",
+        mapping.get("card_text_field") or "LONGTEXT": "the greeting-card text",
+    }
+    if field_name in taken:
+        errors.add(
+            "cost_centre_field",
+            f"{field_name} already carries {taken[field_name]}; choose another "
+            "field for the cost centre.",
+            OciErrorCode.INVALID,
+        )
+        return
+    if candidate.organisation_id is None:
+        return
+    from ..buyers.models import CostCentre
+
+    codes = CostCentre.objects.filter(
+        branch__organisation_id=candidate.organisation_id
+    ).values_list("code", flat=True)
+    too_long = sorted(code for code in codes if oci_length(code) > oci_field.max_length)
+    if too_long:
+        errors.add(
+            "cost_centre_field",
+            f"{field_name} takes {oci_field.max_length} characters; the "
+            f"organisation's cost centre {too_long[0]!r} is longer.",
+            OciErrorCode.INVALID,
+        )
 
 
 def _normalised_allowlist(entries: object, errors: _Errors) -> list[str]:

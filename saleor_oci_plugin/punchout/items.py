@@ -85,6 +85,7 @@ def cart_item(
     nzi_code: str,
     card_text: str = "",
     tax_rate: Decimal | None = None,
+    extra: dict[str, str] | None = None,
 ) -> oci.CartItem:
     product: Product = variant.product
     category = product.category
@@ -103,6 +104,7 @@ def cart_item(
         category_id=category.slug if category else "",
         gtin=variant.metadata.get(GTIN_METADATA_KEY, ""),
         tax_rate=tax_rate,
+        extra=extra or {},
     )
 
 

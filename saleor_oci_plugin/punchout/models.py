@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.db.models.functions import Lower
 
-from ..buyers.models import Branch, BuyerOrganisation
+from ..buyers.models import Branch, BuyerOrganisation, Member
 
 
 class Connection(models.Model):
@@ -40,6 +40,15 @@ class Connection(models.Model):
     hook_url_allowlist = models.JSONField(default=list, blank=True)
     allow_http_hook_url = models.BooleanField(default=False)
     allow_sapevent_hook_url = models.BooleanField(default=False)
+
+    # The person behind a punch-in: extra names under which the procurement system
+    # sends the orderer's user id, e-mail and name, e.g. {"email": ["SY-EMAIL"]}
+    # (besides the defaults in punchout/identity.py), and whether an orderer the
+    # shop does not know yet is created as a member of the connection's branch.
+    identity_parameters = models.JSONField(default=dict, blank=True)
+    create_unknown_orderers = models.BooleanField(default=True)
+    # The OCI field the orderer's cost centre is sent in.
+    cost_centre_field = models.CharField(max_length=40, default="CUST_FIELD5")
 
     oci_version = models.CharField(max_length=8, default="4.0")
     # The codec's mapping of cart properties to NEW_ITEM-* fields (empty: defaults).
@@ -125,6 +134,20 @@ class PunchoutSession(models.Model):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.OPEN
     )
+    # The orderer, when the punch-in named one (else the connection's customer
+    # shops), and the branch and cost centre the cart is booked on; frozen with
+    # the session when it is transferred.
+    member = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        related_name="punchout_sessions",
+        on_delete=models.SET_NULL,
+    )
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    cost_centre = models.CharField(max_length=64, blank=True, default="")
 
     # Echoed back to the procurement system exactly as received.
     hook_url = models.TextField()

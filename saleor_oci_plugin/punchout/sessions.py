@@ -13,19 +13,31 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from saleor.account.models import User
 from saleor.checkout.models import Checkout
-from saleor.core.jwt import JWT_REFRESH_TYPE, create_access_token, create_token
+from saleor.core.auth import get_token_from_request
+from saleor.core.jwt import (
+    JWT_REFRESH_TYPE,
+    create_access_token,
+    create_token,
+    jwt_decode_with_exception_handler,
+)
 from saleor.graphql.account.mutations.authentication.utils import (
     _get_new_csrf_token,
 )
 
+from ..buyers.models import Member
 from ..error_codes import OciErrorCode
+from . import ordering
 from .models import Connection, PunchoutSession
 
 # The code only has to survive one redirect to the storefront.
 CODE_LIFETIME = timedelta(seconds=60)
+# The audience of tokens issued at punch-in, followed by the session id. Saleor
+# writes its own custom audiences (tokenCreate's) as "custom:<audience>" too.
+PUNCHOUT_AUDIENCE_PREFIX = "custom:oci-punchout:"
 
 
 @dataclass(frozen=True)
@@ -54,13 +66,24 @@ def hash_code(code: str) -> str:
 
 
 def open_session(
-    connection: Connection, context: PunchInContext, lifetime_minutes: int
+    connection: Connection,
+    context: PunchInContext,
+    lifetime_minutes: int,
+    *,
+    member: Member | None = None,
 ) -> tuple[PunchoutSession, str]:
-    """Open a session and return it with its one-time code (stored only hashed)."""
+    """Open a session and return it with its one-time code (stored only hashed).
+
+    ``member``: the orderer the punch-in named; None, the connection's customer.
+    """
     now = timezone.now()
     code = secrets.token_urlsafe(32)
+    branch, cost_centre = ordering.default_choice(connection, member)
     session = PunchoutSession.objects.create(
         connection=connection,
+        member=member,
+        branch=branch,
+        cost_centre=cost_centre,
         hook_url=context.hook_url,
         target=context.target,
         okcode=context.okcode,
@@ -77,16 +100,22 @@ def open_session(
 def exchange_code(code: str) -> SessionTokens:
     """Use a one-time code: bind a new checkout to its session and issue tokens.
 
-    The refresh token expires with the session, so the storefront cannot keep the
-    buyer signed in after it; an access token already issued stays valid for its
-    own short lifetime (Saleor's JWT_TTL_ACCESS, 5 minutes by default), while the
-    plugin's mutations refuse a closed or expired session at once.
+    The shopper is the session's member (the orderer the punch-in named), else the
+    connection's customer. The refresh token expires with the session, so the
+    storefront cannot keep the buyer signed in after it; an access token already
+    issued stays valid for its own short lifetime (Saleor's JWT_TTL_ACCESS, 5
+    minutes by default), while the plugin's mutations refuse a closed or expired
+    session at once. Both tokens carry the session in their audience, which
+    Saleor's tokenRefresh keeps (it drops every other custom claim): that is how
+    the plugin knows a token came from a punch-in (``punchout_session_of``).
     """
     now = timezone.now()
     with transaction.atomic():
         session = (
-            PunchoutSession.objects.select_for_update()
-            .select_related("connection__customer", "connection__channel")
+            PunchoutSession.objects.select_for_update(of=("self",))
+            .select_related(
+                "connection__customer", "connection__channel", "member__user"
+            )
             .filter(code_hash=hash_code(code))
             .first()
         )
@@ -108,32 +137,62 @@ def exchange_code(code: str) -> SessionTokens:
             )
         ensure_session_open(session, now)
         connection = session.connection
-        customer = connection.customer
-        if not customer.is_active or customer.is_staff:
+        shopper = shopper_of(session)
+        if not shopper.is_active or shopper.is_staff:
             # A staff account would hand staff rights to the procurement system.
             raise _code_error(
-                "The shop account of this connection cannot be used for punch-out "
-                "(deactivated or a staff account); ask the shop to check it.",
+                "The shop account of this punch-out cannot be used (deactivated or "
+                "a staff account); ask the shop to check it.",
                 OciErrorCode.INVALID,
             )
-        session.checkout = _create_checkout(connection, customer)
+        if session.member is not None and not session.member.is_active:
+            raise _code_error(
+                "Your account at this shop is deactivated. Ask your organisation's "
+                "administrator.",
+                OciErrorCode.INVALID,
+            )
+        session.checkout = _create_checkout(connection, shopper)
         session.code_used_at = now
         session.save(update_fields=["checkout", "code_used_at"])
 
+    audience = {"aud": f"{PUNCHOUT_AUDIENCE_PREFIX}{session.pk}"}
     csrf_token = _get_new_csrf_token()
     refresh_token = create_token(
-        {"csrfToken": csrf_token},
-        user=customer,
+        {"csrfToken": csrf_token, **audience},
+        user=shopper,
         exp_delta=session.expires_at - now,
         token_type=JWT_REFRESH_TYPE,
     )
     return SessionTokens(
         session=session,
         checkout=session.checkout,
-        token=create_access_token(customer),
+        token=create_access_token(shopper, additional_payload=audience),
         refresh_token=refresh_token,
         csrf_token=csrf_token,
     )
+
+
+def shopper_of(session: PunchoutSession) -> User:
+    """The Saleor account that shops in the session: its member's, else the
+    connection's customer."""
+    if session.member is not None:
+        return session.member.user
+    return session.connection.customer
+
+
+def punchout_session_of(request: HttpRequest) -> str | None:
+    """The punch-out session a request's token was issued for, else None.
+
+    Such a token proves only the shared credentials of a procurement system and an
+    identity it asserted, so it must never manage an organisation.
+    """
+    token = get_token_from_request(request)
+    payload = jwt_decode_with_exception_handler(token) if token else None
+    audiences = (payload or {}).get("aud") or ()
+    for audience in [audiences] if isinstance(audiences, str) else audiences:
+        if isinstance(audience, str) and audience.startswith(PUNCHOUT_AUDIENCE_PREFIX):
+            return audience.removeprefix(PUNCHOUT_AUDIENCE_PREFIX)
+    return None
 
 
 def ensure_session_open(session: PunchoutSession, now: datetime | None = None) -> None:

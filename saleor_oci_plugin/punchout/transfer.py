@@ -81,6 +81,11 @@ def transfer_checkout(
         items.prefetch_for_items(variants)
         nzi = items.nzi_codes(variants, connection, config)
         checkout_card = _card_text(get_checkout_metadata(checkout))
+        extra = (
+            {codec_settings.COST_CENTRE_KEY: session.cost_centre}
+            if session.cost_centre
+            else {}
+        )
         cart = [
             items.cart_item(
                 line_number=number,
@@ -92,6 +97,7 @@ def transfer_checkout(
                 nzi_code=nzi[line.variant.pk],
                 card_text=_card_text(line.line) or checkout_card,
                 tax_rate=(line.line.tax_rate or Decimal(0)) * 100,
+                extra=extra,
             )
             for number, line in enumerate(lines, start=1)
         ]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from .. import oci
 from ..dataclasses import OCIConfiguration
 from ..inbound import record_inbound
-from . import background, codec_settings, sessions
+from . import background, codec_settings, identity, sessions
 from .models import Connection
 from .pages import refusal_page
 
@@ -153,6 +153,19 @@ def _open_session(
             connection=connection,
             detail="no storefront URL configured",
         )
+    try:
+        member = identity.find_orderer(
+            connection, identity.Identity.from_login(punch_in.login)
+        )
+    except identity.IdentityRefused as refusal:
+        return _refuse(
+            request,
+            refusal.status,
+            "Orderer not accepted",
+            [refusal.message],
+            connection=connection,
+            detail=refusal.detail,
+        )
     session, code = sessions.open_session(
         connection,
         sessions.PunchInContext(
@@ -164,6 +177,7 @@ def _open_session(
             charset=punch_in.charset.name,
         ),
         connection.session_lifetime_minutes or config.session_lifetime_minutes,
+        member=member,
     )
     separator = "&" if "?" in storefront_url else "?"
     record_inbound(request, 303, f"session {session.pk} opened", connection)

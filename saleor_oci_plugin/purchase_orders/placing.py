@@ -44,6 +44,7 @@ from saleor.warehouse.management import allocate_stocks, deallocate_stock_for_or
 from saleor.warehouse.reservations import is_reservation_enabled
 from saleor.webhook.event_types import WebhookEventAsyncType
 
+from ..buyers.models import Branch
 from ..punchout.models import Connection, Transfer
 from .dataclasses import (
     OrderKind,
@@ -104,7 +105,8 @@ def place_purchase_order(
             transfer = _transfer(connection, order)
             # Resolved first: the address the order ships to decides a direct
             # order's VAT country.
-            addresses = _Addresses.of(connection, order)
+            orderer = Orderer.of(connection, transfer)
+            addresses = _Addresses.of(connection, orderer, order)
             if transfer is None:
                 currency = connection.channel.currency_code
                 agreed = price_direct_order(
@@ -118,7 +120,7 @@ def place_purchase_order(
                 currency = transfer.currency
                 agreed = match_to_transfer(order, connection, transfer)
             saleor_order, lines_info = _create_order(
-                connection, order, transfer, agreed, currency, addresses
+                connection, order, transfer, agreed, currency, addresses, orderer
             )
             _allocate(saleor_order, lines_info, user or app)
             record = ReceivedPurchaseOrder.objects.create(
@@ -330,7 +332,9 @@ def _transfer(connection: Connection, order: PurchaseOrder) -> Transfer | None:
         )
     transfer_pk = _uuid_or_none(order.transfer_id)
     transfer = (
-        Transfer.objects.select_related("session")
+        Transfer.objects.select_related(
+            "session__member__user", "session__branch__organisation"
+        )
         .filter(pk=transfer_pk, session__connection=connection)
         .first()
         if transfer_pk is not None
@@ -371,21 +375,55 @@ def _uuid_or_none(text: str) -> uuid.UUID | None:
 
 
 @dataclass(frozen=True)
+class Orderer:
+    """Who ordered, for which branch, on which cost centre.
+
+    The transferred cart's session tells: its member (else the connection's
+    customer), the branch and cost centre chosen in it (else the connection's
+    branch and its default). A direct PO has no session: the connection's.
+    """
+
+    user: User
+    branch: Branch | None
+    cost_centre: str
+
+    @classmethod
+    def of(cls, connection: Connection, transfer: Transfer | None) -> "Orderer":
+        session = transfer.session if transfer is not None else None
+        member = session.member if session is not None else None
+        branch = (
+            session.branch
+            if session is not None and session.branch_id is not None
+            else connection.branch
+        )
+        return cls(
+            user=member.user if member is not None else connection.customer,
+            branch=branch,
+            cost_centre=(session.cost_centre if session is not None else "")
+            or (branch.default_cost_centre if branch else ""),
+        )
+
+
+@dataclass(frozen=True)
 class _Addresses:
     """The order's addresses: the PO's (stored new), else copies of the branch's,
-    else of the customer's."""
+    else of the organisation's invoice address (billing), else of the
+    connection's customer's."""
 
     billing: Address | None
     shipping: Address | None
 
     @classmethod
-    def of(cls, connection: Connection, po: PurchaseOrder) -> "_Addresses":
-        branch = connection.branch
+    def of(
+        cls, connection: Connection, orderer: Orderer, po: PurchaseOrder
+    ) -> "_Addresses":
+        branch = orderer.branch
         customer = connection.customer
         return cls(
             billing=_address(
                 po.billing_address,
                 branch.invoice_address if branch else None,
+                connection.organisation.invoice_address,
                 customer.default_billing_address,
             ),
             shipping=_address(
@@ -403,15 +441,16 @@ def _create_order(
     agreed: list[AgreedLine],
     currency: str,
     addresses: _Addresses,
+    orderer: Orderer,
 ) -> tuple[Order, list[OrderLineInfo]]:
     """The order; ``transfer`` is None for a direct PO (no cart, no checkout)."""
     channel = connection.channel
-    customer = connection.customer
-    branch = connection.branch
+    customer = orderer.user
+    branch = orderer.branch
     lines = [_order_line(line, currency) for line in agreed]
     subtotal = _subtotal(lines, currency)
     zero = TaxedMoney(Money(0, currency), Money(0, currency))
-    cost_centre = po.cost_centre or (branch.default_cost_centre if branch else "")
+    cost_centre = po.cost_centre or orderer.cost_centre
     metadata = {
         PO_NUMBER_KEY: po.order_number,
         **({TRANSFER_KEY: transfer.reference} if transfer else {}),

@@ -380,6 +380,11 @@ def test_connection_is_created_with_defaults_the_codec_reads(
     assert names == {
         "username": ("USERNAME", "loginname"),
         "password": ("PASSWORD", "pwd"),
+        # The orderer's identity, under the default names.
+        "user_id": ("USER_ID", "USERID", "UNAME"),
+        "email": ("USER_EMAIL", "EMAIL"),
+        "first_name": ("FIRST_NAME", "FIRSTNAME"),
+        "last_name": ("LAST_NAME", "LASTNAME"),
     }
 
 
@@ -682,6 +687,7 @@ def test_nzi_overrides_must_fit_a_newly_chosen_nzi_field(oci_connection):
         oci_connection,
         {
             "nzi_field": "CUST_FIELD5",
+            "cost_centre_field": "CUST_FIELD4",
             "nzi_overrides": {"categories": {"roses": "N" * 50}},
         },
     )
