@@ -179,7 +179,8 @@ class Member(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ("organisation", "pk")
+        # Saleor's connections page by the model's ordering: a plain, unique key.
+        ordering = ("pk",)
         constraints = [
             models.UniqueConstraint(
                 "organisation",

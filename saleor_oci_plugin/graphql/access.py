@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from saleor.core.exceptions import PermissionDenied
 from saleor.graphql.core import ResolveInfo
-from saleor.graphql.core.context import SaleorContext
+from saleor.graphql.core.context import SaleorContext, get_database_connection_name
 from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.permission.enums import PluginsPermissions
@@ -79,7 +79,8 @@ def access_of(context: SaleorContext) -> Access:
     member = None
     if user is not None and user.is_authenticated and not user.is_staff:
         member = (
-            Member.objects.select_related("organisation", "user")
+            Member.objects.using(get_database_connection_name(context))
+            .select_related("organisation", "user")
             .filter(user_id=user.pk, user__is_active=True)
             .first()
         )

@@ -227,16 +227,6 @@ class OciBranch(ModelObjectType[Branch]):
     def resolve_cost_centres(root: Branch, info: ResolveInfo):
         return resolve_branch_cost_centres(root, info)
 
-    @classmethod
-    def get_node(cls, info: ResolveInfo, id: Any) -> Branch | None:
-        # node(id:) answers only those who manage the organisation.
-        branch = Branch.objects.filter(pk=id).first() if str(id).isdigit() else None
-        if branch is None or not access_of(info.context).manages(
-            branch.organisation_id
-        ):
-            return None
-        return branch
-
 
 class OciOrganisation(ModelObjectType[BuyerOrganisation]):
     id = graphene.GlobalID(required=True, description="The ID of the organisation.")
@@ -291,13 +281,6 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
     @staticmethod
     def resolve_branches(root: BuyerOrganisation, info: ResolveInfo):
         return BranchesByOrganisationIdLoader(info.context).load(root.pk)
-
-    @classmethod
-    def get_node(cls, info: ResolveInfo, id: Any) -> BuyerOrganisation | None:
-        # node(id:) answers only those who manage the organisation.
-        if not access_of(info.context).manages(int(id) if str(id).isdigit() else -1):
-            return None
-        return BuyerOrganisation.objects.filter(pk=id).first()
 
 
 class OciParameterAliases(graphene.ObjectType):
@@ -561,13 +544,6 @@ class OciConnection(ModelObjectType[Connection]):
     @staticmethod
     def resolve_has_order_token(root: Connection, _info: ResolveInfo) -> bool:
         return bool(root.order_token_hash)
-
-    @classmethod
-    def get_node(cls, info: ResolveInfo, id: Any) -> Connection | None:
-        # node(id:) answers staff only, as ociConnections does.
-        if not access_of(info.context).staff or not str(id).isdigit():
-            return None
-        return Connection.objects.filter(pk=id).first()
 
 
 # --- inputs --------------------------------------------------------------------

@@ -21,7 +21,7 @@ Anything of another organisation is answered as if it did not exist.
 from typing import Any
 
 import graphene
-from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from graphql.error import GraphQLError
 from saleor.graphql.core import ResolveInfo
@@ -31,10 +31,11 @@ from saleor.graphql.core.fields import ConnectionField
 from saleor.graphql.core.scalars import DateTime
 from saleor.graphql.core.types import ModelObjectType, NonNullList
 from saleor.graphql.core.types.money import TaxedMoney
+from saleor.graphql.core.utils import from_global_id_or_error
 from saleor.graphql.plugins.dataloaders import get_plugin_manager_promise
 
 from ..buyers import members as service
-from ..buyers.models import Branch, Member, MemberRole
+from ..buyers.models import Branch, BuyerOrganisation, Member, MemberRole
 from ..punchout import ordering
 from ..purchase_orders.models import ReceivedPurchaseOrder
 from ..purchase_orders.placing import BRANCH_KEY, COST_CENTRE_KEY
@@ -44,6 +45,7 @@ from .access import (
     access_of,
     managed_instance,
     managed_organisation_id,
+    require_manager,
 )
 from .connections import (
     BranchByIdLoader,
@@ -150,19 +152,6 @@ class OciMember(ModelObjectType[Member]):
     @staticmethod
     def resolve_can_sign_in(root: Member, _info: ResolveInfo) -> bool:
         return root.user.has_usable_password()
-
-    @classmethod
-    def get_node(cls, info: ResolveInfo, id: Any) -> Member | None:
-        member = (
-            Member.objects.select_related("user").filter(pk=id).first()
-            if str(id).isdigit()
-            else None
-        )
-        if member is None or not access_of(info.context).manages(
-            member.organisation_id
-        ):
-            return None
-        return member
 
 
 class OciMemberCountableConnection(CountableConnection):
@@ -317,11 +306,26 @@ class OciOrganisationOrderCountableConnection(CountableConnection):
 
 
 def _organisation_for_reading(info: ResolveInfo, organisation: str | None) -> int:
-    """As ``managed_organisation_id``, with the refusal as a GraphQL error."""
+    """The organisation a list is about: as ``managed_organisation_id``, read from
+    the replica, with a refusal as a GraphQL error."""
+    access = require_manager(info.context)
+    if organisation is None:
+        if access.admin is None:
+            raise GraphQLError("Name the organisation.")
+        return access.admin.organisation_id
+    not_found = GraphQLError(f"No OciOrganisation has the ID {organisation}.")
     try:
-        return managed_organisation_id(info, organisation)
-    except ValidationError as error:
-        raise GraphQLError(" ".join(error.messages)) from error
+        _type, pk = from_global_id_or_error(
+            organisation, "OciOrganisation", raise_error=True
+        )
+    except GraphQLError as error:
+        raise not_found from error
+    if not str(pk).isdigit() or not access.manages(int(pk)):
+        raise not_found
+    database = get_database_connection_name(info.context)
+    if not BuyerOrganisation.objects.using(database).filter(pk=int(pk)).exists():
+        raise not_found
+    return int(pk)
 
 
 class MemberQueries(graphene.ObjectType):
@@ -361,7 +365,11 @@ class MemberQueries(graphene.ObjectType):
         member = access.member
         organisation = member.organisation if member else None
         branches = (
-            ordering.branch_choices(member.organisation_id, member)
+            ordering.branch_choices(
+                member.organisation_id,
+                member,
+                database=get_database_connection_name(info.context),
+            )
             if member is not None
             else []
         )
@@ -421,7 +429,6 @@ class MemberQueries(graphene.ObjectType):
             )
             .select_related("order__user")
             .prefetch_related("order__lines")
-            .order_by("-pk")
         )
         return create_connection_slice(
             placed, info, kwargs, OciOrganisationOrderCountableConnection
@@ -527,16 +534,18 @@ class OciMemberInvite(OrganisationManagerMutation):
     ) -> "OciMemberInvite":
         organisation_id = managed_organisation_id(info, input.get("organisation"))
         access = access_of(info.context)
-        member = service.create_member(
-            organisation_id,
-            input["email"],
-            _member_data(info, input),
-            by_staff=access.staff,
-        )
         manager = get_plugin_manager_promise(info.context).get()
-        delivery = service.invite(
-            member, input["redirect_url"], manager, input.get("channel")
-        )
+        # One transaction: a refused invitation leaves no account behind.
+        with transaction.atomic():
+            member = service.create_member(
+                organisation_id,
+                input["email"],
+                _member_data(info, input),
+                by_staff=access.staff,
+            )
+            delivery = service.invite(
+                member, input["redirect_url"], manager, input.get("channel")
+            )
         member.refresh_from_db()
         return cls(member=member, delivery=delivery)
 

@@ -5,9 +5,13 @@ import uuid
 import graphene
 from django.core.exceptions import ValidationError
 from saleor.checkout import models as checkout_models
+from saleor.core.db.connection import allow_writer_in_context
 from saleor.graphql.checkout.types import Checkout
 from saleor.graphql.core import ResolveInfo
-from saleor.graphql.core.context import SyncWebhookControlContext
+from saleor.graphql.core.context import (
+    SyncWebhookControlContext,
+    get_database_connection_name,
+)
 from saleor.graphql.core.doc_category import DOC_CATEGORY_CHECKOUT
 from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.core.scalars import DateTime
@@ -63,10 +67,13 @@ class OciSession(graphene.ObjectType):
         return BranchByIdLoader(info.context).load(root.branch_id)
 
     @staticmethod
-    def resolve_ordering_branches(root: PunchoutSession, _info: ResolveInfo):
+    def resolve_ordering_branches(root: PunchoutSession, info: ResolveInfo):
         connection = root.connection
         return ordering.branch_choices(
-            connection.organisation_id, root.member, connection.branch_id
+            connection.organisation_id,
+            root.member,
+            connection.branch_id,
+            database=get_database_connection_name(info.context),
         )
 
 
@@ -356,10 +363,13 @@ class PunchoutQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_oci_session(_root, info: ResolveInfo, *, checkout_id: str):
-        try:
-            return _own_session(info, checkout_id)
-        except ValidationError:
-            return None
+        # The session row is the source of truth the mutations lock: read the
+        # writer, as they do.
+        with allow_writer_in_context(info.context):
+            try:
+                return _own_session(info, checkout_id)
+            except ValidationError:
+                return None
 
 
 class PunchoutMutations(graphene.ObjectType):

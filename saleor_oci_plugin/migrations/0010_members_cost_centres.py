@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='oci_member', to='account.user')),
             ],
             options={
-                'ordering': ('organisation', 'pk'),
+                'ordering': ('pk',),
             },
         ),
         migrations.AddField(

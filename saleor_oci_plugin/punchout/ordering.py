@@ -10,7 +10,7 @@ centre when the purchase order names none.
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Prefetch
 
 from .. import oci
@@ -21,18 +21,30 @@ from .models import Connection, PunchoutSession
 
 
 def branch_choices(
-    organisation_id: int, member: Member | None, connection_branch_id: int | None = None
+    organisation_id: int,
+    member: Member | None,
+    connection_branch_id: int | None = None,
+    *,
+    database: str = DEFAULT_DB_ALIAS,
 ) -> list[Branch]:
     """The branches one may order for, with their cost centres prefetched.
 
     A member: the branches they are given, else all of the organisation's. A
     connection's own customer: the connection's branch, else all of them.
     """
-    branches = Branch.objects.filter(organisation_id=organisation_id).prefetch_related(
-        Prefetch("cost_centres", queryset=CostCentre.objects.all())
+    branches = (
+        Branch.objects.using(database)
+        .filter(organisation_id=organisation_id)
+        .prefetch_related(
+            Prefetch("cost_centres", queryset=CostCentre.objects.using(database))
+        )
     )
     if member is not None:
-        own = list(member.branches.values_list("pk", flat=True))
+        own = list(
+            Branch.objects.using(database)
+            .filter(members=member)
+            .values_list("pk", flat=True)
+        )
         if own:
             branches = branches.filter(pk__in=own)
     elif connection_branch_id is not None:

@@ -124,3 +124,53 @@ def oci_transfer(oci_connection, make_variants):
     add_variant_to_checkout(info, first, 3)
     add_variant_to_checkout(info, second, 1)
     return transfer.transfer_checkout(checkout, manager, config_from_items([])).transfer
+
+
+def make_member(organisation, email, role="orderer", **settings):
+    """A member of the organisation with a new customer account (password "pw")."""
+    from saleor.account.models import User
+
+    from saleor_oci_plugin.buyers.models import Member
+
+    user = User(email=email)
+    user.set_password("pw")
+    user.save()
+    return Member.objects.create(
+        organisation=organisation, user=user, role=role, **settings
+    )
+
+
+@pytest.fixture
+def oci_admin(oci_organisation):
+    """The organisation's administrator."""
+    return make_member(oci_organisation, "admin@ziekenhuis-oost.example", "admin")
+
+
+@pytest.fixture
+def oci_orderer(oci_organisation, oci_branch):
+    """An orderer of the organisation's branch, known to punch-in by user id."""
+    member = make_member(
+        oci_organisation,
+        "orderer@ziekenhuis-oost.example",
+        external_id="JJANSEN",
+        default_branch=oci_branch,
+    )
+    member.branches.add(oci_branch)
+    return member
+
+
+@pytest.fixture
+def other_organisation():
+    """Another buyer organisation, with a branch and an administrator."""
+    organisation = BuyerOrganisation.objects.create(name="Gemeente West")
+    Branch.objects.create(organisation=organisation, name="Stadhuis", code="SH")
+    make_member(organisation, "admin@gemeente-west.example", "admin")
+    return organisation
+
+
+@pytest.fixture
+def member_api_client():
+    """An API client signed in as a given member (an ordinary customer token)."""
+    from saleor.graphql.tests.fixtures import ApiClient
+
+    return lambda member: ApiClient(user=member.user)

@@ -67,7 +67,8 @@ mutation ($id: ID!) {
 """
 
 
-def _punch_in(client, oci_connection):
+def _punch_in(client, oci_connection, extra=None):
+    """Punch in as the connection; ``extra``: further parameters (the orderer)."""
     oci_connection.storefront_url = STOREFRONT
     oci_connection.save(update_fields=["storefront_url"])
     response = client.get(
@@ -79,6 +80,7 @@ def _punch_in(client, oci_connection):
             "~OKCODE": "ADDI",
             "~TARGET": "_top",
             "~CALLER": "CTLG",
+            **(extra or {}),
         },
     )
     assert response.status_code == 303
