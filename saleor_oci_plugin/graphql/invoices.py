@@ -41,6 +41,7 @@ from ..invoices.models import InvoiceRun, IssuedDocument
 from ..invoices.periodic import PeriodInvalid, create_run
 from ..invoices.tasks import run_invoicing_task
 from ..punchout.models import Connection
+from .access import access_of
 from .errors import OciError
 from .ids import instance_or_error
 from .plugin_config import active_plugin_config
@@ -464,7 +465,8 @@ def _credited_quantity(line: dict) -> CreditedQuantity:
 
 
 def _customers_organisations(context: SaleorContext, database: str) -> list[int]:
-    """The organisations whose punch-out connections buy as the logged-in customer.
+    """The organisations whose punch-out connections buy as the logged-in customer,
+    and the one the customer administers (signed in with a password).
 
     Raises Saleor's PermissionDenied for anyone else, as Saleor does for data
     that only staff or its owner may read.
@@ -479,6 +481,9 @@ def _customers_organisations(context: SaleorContext, database: str) -> list[int]
         if is_user(context)
         else []
     )
+    admin = access_of(context).admin
+    if admin is not None and admin.organisation_id not in organisations:
+        organisations.append(admin.organisation_id)
     if not organisations:
         raise PermissionDenied(permissions=_INVOICE_READERS)
     return organisations
