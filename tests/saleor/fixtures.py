@@ -174,3 +174,10 @@ def member_api_client():
     from saleor.graphql.tests.fixtures import ApiClient
 
     return lambda member: ApiClient(user=member.user)
+
+
+@pytest.fixture
+def integrator(app_api_client, permission_manage_orders):
+    """The ERP integrator's App, allowed to manage orders."""
+    app_api_client.app.permissions.add(permission_manage_orders)
+    return app_api_client

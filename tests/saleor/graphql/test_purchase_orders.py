@@ -64,13 +64,6 @@ def _input(oci_connection, transfer, **overrides):
     return data
 
 
-@pytest.fixture
-def integrator(app_api_client, permission_manage_orders):
-    """The ERP integrator's App, allowed to manage orders."""
-    app_api_client.app.permissions.add(permission_manage_orders)
-    return app_api_client
-
-
 def _create(client, variables):
     response = client.post_graphql(PO_CREATE, {"input": variables})
     return get_graphql_content(response)["data"]["ociPurchaseOrderCreate"]
