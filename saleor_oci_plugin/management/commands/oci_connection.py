@@ -68,6 +68,9 @@ _OPTION_OF_FIELD = {
     "price_tolerance_percent": "--price-tolerance",
     "allow_direct_orders": "--allow-direct-orders",
     "cxml_identity": "--cxml-identity",
+    "identity_parameters": "--identity-parameter",
+    "create_unknown_orderers": "--create-unknown-orderers",
+    "cost_centre_field": "--cost-centre-field",
     "cxml_shared_secret": "shared secret",
     # create-organisation names --oin instead when it was given.
     "legal_id": "--kvk-number",
@@ -272,6 +275,24 @@ class Command(BaseCommand):
             metavar="IDENTITY",
             help="The cXML From credential identity naming the connection; '' for "
             "none.",
+        )
+        parser.add_argument(
+            "--identity-parameter",
+            action="append",
+            metavar="VALUE=NAME",
+            help="A punch-in parameter name of the orderer's user_id, email, "
+            "first_name or last_name, besides the defaults (e.g. user_id=SY_UNAME); "
+            "repeat for more. Replaces the stored names; 'none' removes them all.",
+        )
+        parser.add_argument(
+            "--create-unknown-orderers",
+            action=BooleanOptionalAction,
+            help="Create an orderer the shop does not know yet at punch-in.",
+        )
+        parser.add_argument(
+            "--cost-centre-field",
+            metavar="FIELD",
+            help="OCI field of the orderer's cost centre (default CUST_FIELD5).",
         )
 
     @staticmethod
@@ -546,10 +567,32 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
         ("price_tolerance", "price_tolerance_percent"),
         ("allow_direct_orders", "allow_direct_orders"),
         ("cxml_identity", "cxml_identity"),
+        ("create_unknown_orderers", "create_unknown_orderers"),
+        ("cost_centre_field", "cost_centre_field"),
     ):
         if options[option] is not None:
             settings[field] = options[option]
+    if options["identity_parameter"] is not None:
+        settings["identity_parameters"] = _identity_parameters(
+            options["identity_parameter"]
+        )
     return settings
+
+
+def _identity_parameters(pairs: list[str]) -> dict[str, list[str]]:
+    """{"user_id": ["SY_UNAME"]} from ["user_id=SY_UNAME"]; the service checks."""
+    names: dict[str, list[str]] = {}
+    for pair in pairs:
+        if pair == "none":
+            continue
+        value, separator, name = pair.partition("=")
+        if not separator or not name.strip():
+            raise CommandError(
+                f"--identity-parameter: {pair!r} is not VALUE=NAME, e.g. "
+                "user_id=SY_UNAME."
+            )
+        names.setdefault(value.strip(), []).append(name.strip())
+    return names
 
 
 def _decimal(text: str) -> Decimal:

@@ -1305,3 +1305,58 @@ def test_shared_secret_set_here_authenticates_a_cxml_order(
     assert _cxml_status(right) == 200
     order = Order.objects.get()
     assert order.external_reference == f"oci:{connection.pk}:4500012345"
+
+
+def test_staff_set_how_punch_in_names_the_orderer(manager_api_client, oci_connection):
+    query = f"""
+    mutation ($id: ID!, $input: OciConnectionInput!) {{
+      ociConnectionUpdate(id: $id, input: $input) {{
+        connection {{
+          identityParameters {{ userId email firstName lastName }}
+          identityParameterNames {{ userId email }}
+          createUnknownOrderers costCentreField
+        }}
+        {ERRORS}
+      }}
+    }}
+    """
+    variables = {
+        "id": graphene.Node.to_global_id("OciConnection", oci_connection.pk),
+        "input": {
+            "identityParameters": {"userId": ["SY_UNAME"]},
+            "createUnknownOrderers": False,
+            "costCentreField": "cust_field4",
+        },
+    }
+
+    result = get_graphql_content(manager_api_client.post_graphql(query, variables))[
+        "data"
+    ]["ociConnectionUpdate"]
+
+    assert result["errors"] == []
+    connection = result["connection"]
+    assert connection["identityParameters"] == {
+        "userId": ["SY_UNAME"],
+        "email": [],
+        "firstName": [],
+        "lastName": [],
+    }
+    assert connection["identityParameterNames"] == {
+        "userId": ["SY_UNAME", "USER_ID", "USERID", "UNAME"],
+        "email": ["USER_EMAIL", "EMAIL"],
+    }
+    assert (connection["createUnknownOrderers"], connection["costCentreField"]) == (
+        False,
+        "CUST_FIELD4",
+    )
+
+    # A name a login value already uses is refused on the identity setting.
+    variables["input"] = {"identityParameters": {"email": ["PASSWORD"]}}
+    refused = get_graphql_content(manager_api_client.post_graphql(query, variables))[
+        "data"
+    ]["ociConnectionUpdate"]
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [
+        ("identityParameters", "INVALID")
+    ]
+    oci_connection.refresh_from_db()
+    assert oci_connection.identity_parameters == {"user_id": ["SY_UNAME"]}

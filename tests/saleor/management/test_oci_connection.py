@@ -636,3 +636,39 @@ def test_list_says_which_credentials_exist_without_showing_them(oci_connection):
     output = run("list")
     assert "cxml=- " in output
     assert "order-token=no" in output
+
+
+def test_update_sets_the_orderer_settings(oci_connection):
+    run(
+        "update",
+        "hospital-srm",
+        "--identity-parameter",
+        "user_id=SY_UNAME",
+        "--identity-parameter",
+        "email=SY_EMAIL",
+        "--no-create-unknown-orderers",
+        "--cost-centre-field",
+        "cust_field4",
+    )
+
+    connection = Connection.objects.get()
+    assert connection.identity_parameters == {
+        "user_id": ["SY_UNAME"],
+        "email": ["SY_EMAIL"],
+    }
+    assert connection.create_unknown_orderers is False
+    assert connection.cost_centre_field == "CUST_FIELD4"
+
+
+def test_update_refuses_a_cost_centre_field_that_carries_the_nzi_code(oci_connection):
+    with pytest.raises(CommandError, match="--cost-centre-field: MATGROUP already"):
+        run("update", "hospital-srm", "--cost-centre-field", "MATGROUP")
+
+    assert Connection.objects.get().cost_centre_field == "CUST_FIELD5"
+
+
+def test_update_refuses_an_identity_name_that_is_a_login_parameter(oci_connection):
+    with pytest.raises(CommandError, match="--identity-parameter"):
+        run("update", "hospital-srm", "--identity-parameter", "email=USERNAME")
+
+    assert Connection.objects.get().identity_parameters == {}
