@@ -22,8 +22,8 @@ from typing import Any
 import graphene
 from django.core.exceptions import ValidationError
 from graphql.error import GraphQLError
-from saleor.graphql.account.dataloaders import UserByUserIdLoader
-from saleor.graphql.account.types import User
+from saleor.graphql.account.dataloaders import AddressByIdLoader, UserByUserIdLoader
+from saleor.graphql.account.types import Address, AddressInput, User
 from saleor.graphql.channel.dataloaders.by_self import ChannelByIdLoader
 from saleor.graphql.channel.types import Channel
 from saleor.graphql.core import ResolveInfo
@@ -142,6 +142,16 @@ class OciBranch(ModelObjectType[Branch]):
         description="Where the branch's invoices are e-mailed; empty: to the "
         "organisation's address.",
     )
+    delivery_address = graphene.Field(
+        Address,
+        description="Where the branch's goods go: the orders of its connections "
+        "ship here unless the purchase order names an address. Null: none.",
+    )
+    invoice_address = graphene.Field(
+        Address,
+        description="The buyer address on the branch's invoices (and its orders' "
+        "billing address unless the purchase order names one). Null: none.",
+    )
 
     class Meta:
         model = Branch
@@ -155,6 +165,21 @@ class OciBranch(ModelObjectType[Branch]):
     @staticmethod
     def resolve_invoicing_preference(root: Branch, _info: ResolveInfo) -> str | None:
         return root.invoicing_preference or None
+
+    @staticmethod
+    def resolve_delivery_address(root: Branch, info: ResolveInfo):
+        return _address(info, root.delivery_address_id)
+
+    @staticmethod
+    def resolve_invoice_address(root: Branch, info: ResolveInfo):
+        return _address(info, root.invoice_address_id)
+
+
+def _address(info: ResolveInfo, address_id: int | None):
+    """An organisation's or branch's address, through Saleor's own loader."""
+    if address_id is None:
+        return None
+    return AddressByIdLoader(info.context).load(address_id)
 
 
 class OciOrganisation(ModelObjectType[BuyerOrganisation]):
@@ -193,6 +218,16 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
         description="Where invoices are e-mailed: consolidated ones, and those of "
         "branches without an address of their own. Empty: none.",
     )
+    delivery_address = graphene.Field(
+        Address,
+        description="Where the organisation's goods go when no branch has an "
+        "address of its own. Null: none.",
+    )
+    invoice_address = graphene.Field(
+        Address,
+        description="The buyer address on consolidated invoices and those of "
+        "branches without an invoice address. Null: none.",
+    )
     created_at = DateTime(required=True, description="When it was created.")
     branches = NonNullList(
         OciBranch, required=True, description="The organisation's branches."
@@ -210,6 +245,14 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
     @staticmethod
     def resolve_branches(root: BuyerOrganisation, info: ResolveInfo):
         return BranchesByOrganisationIdLoader(info.context).load(root.pk)
+
+    @staticmethod
+    def resolve_delivery_address(root: BuyerOrganisation, info: ResolveInfo):
+        return _address(info, root.delivery_address_id)
+
+    @staticmethod
+    def resolve_invoice_address(root: BuyerOrganisation, info: ResolveInfo):
+        return _address(info, root.invoice_address_id)
 
 
 class OciParameterAliases(graphene.ObjectType):
@@ -423,6 +466,14 @@ class OciConnection(ModelObjectType[Connection]):
 # --- inputs --------------------------------------------------------------------
 
 
+_ADDRESS_INPUT_DESCRIPTION = (
+    "The whole address, checked as Saleor checks addresses (its address form and "
+    "Google's address data for the country); it replaces the stored one. Null "
+    "removes it; omitted: it stays. Errors name the address field, e.g. "
+    "invoiceAddress.postalCode. skipValidation is refused."
+)
+
+
 class OciOrganisationInput(graphene.InputObjectType):
     name = graphene.String(description="Name of the organisation.")
     legal_id = graphene.String(
@@ -455,6 +506,8 @@ class OciOrganisationInput(graphene.InputObjectType):
     invoice_email = graphene.String(
         description="E-mail address invoices are sent to; null or empty: none."
     )
+    delivery_address = AddressInput(description=_ADDRESS_INPUT_DESCRIPTION)
+    invoice_address = AddressInput(description=_ADDRESS_INPUT_DESCRIPTION)
 
     class Meta:
         description = "Settings of a buyer organisation; omitted ones stay as they are."
@@ -477,6 +530,8 @@ class _BranchSettingsInput(graphene.InputObjectType):
         description="E-mail address the branch's invoices are sent to; null or "
         "empty: the organisation's."
     )
+    delivery_address = AddressInput(description=_ADDRESS_INPUT_DESCRIPTION)
+    invoice_address = AddressInput(description=_ADDRESS_INPUT_DESCRIPTION)
 
     class Meta:
         abstract = True
@@ -638,7 +693,9 @@ _LEGAL_ID_FIELDS = ("legal_id", "legal_id_scheme")
 
 
 def _save_organisation(
-    data: Mapping[str, Any], organisation: BuyerOrganisation | None = None
+    info: ResolveInfo,
+    data: Mapping[str, Any],
+    organisation: BuyerOrganisation | None = None,
 ) -> BuyerOrganisation:
     """Create (no ``organisation``) or update one, from an organisation input.
 
@@ -666,8 +723,8 @@ def _save_organisation(
             settings["legal_id"] = ""
     try:
         if organisation is None:
-            return service.create_organisation(settings)  # type: ignore[arg-type]
-        return service.update_organisation(organisation, settings)  # type: ignore[arg-type]
+            return service.create_organisation(settings, info=info)  # type: ignore[arg-type]
+        return service.update_organisation(organisation, settings, info=info)  # type: ignore[arg-type]
     except ValidationError as error:
         if not (legacy and hasattr(error, "error_dict")):
             raise
@@ -787,9 +844,9 @@ class OciOrganisationCreate(BaseMutation):
 
     @classmethod
     def perform_mutation(
-        cls, _root, _info: ResolveInfo, /, *, input: dict
+        cls, _root, info: ResolveInfo, /, *, input: dict
     ) -> "OciOrganisationCreate":
-        return cls(organisation=_save_organisation(input))
+        return cls(organisation=_save_organisation(info, input))
 
 
 class OciOrganisationUpdate(BaseMutation):
@@ -806,10 +863,10 @@ class OciOrganisationUpdate(BaseMutation):
 
     @classmethod
     def perform_mutation(
-        cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
+        cls, _root, info: ResolveInfo, /, *, id: str, input: dict
     ) -> "OciOrganisationUpdate":
         organisation = instance_or_error(BuyerOrganisation, id, "OciOrganisation")
-        return cls(organisation=_save_organisation(input, organisation))
+        return cls(organisation=_save_organisation(info, input, organisation))
 
 
 class OciBranchCreate(BaseMutation):
@@ -825,13 +882,15 @@ class OciBranchCreate(BaseMutation):
 
     @classmethod
     def perform_mutation(
-        cls, _root, _info: ResolveInfo, /, *, input: dict
+        cls, _root, info: ResolveInfo, /, *, input: dict
     ) -> "OciBranchCreate":
         data = dict(input)
         organisation_id = pk_from_global_id(
             data.pop("organisation"), "OciOrganisation", "organisation"
         )
-        branch = service.create_branch(organisation_id, _branch_settings(data))
+        branch = service.create_branch(
+            organisation_id, _branch_settings(data), info=info
+        )
         return cls(branch=branch)
 
 
@@ -849,10 +908,10 @@ class OciBranchUpdate(BaseMutation):
 
     @classmethod
     def perform_mutation(
-        cls, _root, _info: ResolveInfo, /, *, id: str, input: dict
+        cls, _root, info: ResolveInfo, /, *, id: str, input: dict
     ) -> "OciBranchUpdate":
         branch = instance_or_error(Branch, id, "OciBranch")
-        service.update_branch(branch, _branch_settings(dict(input)))
+        service.update_branch(branch, _branch_settings(dict(input)), info=info)
         return cls(branch=branch)
 
 
