@@ -21,6 +21,7 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from graphql.error import GraphQLError
 from saleor.graphql.account.dataloaders import AddressByIdLoader, UserByUserIdLoader
 from saleor.graphql.account.types import Address, AddressInput, User
@@ -51,6 +52,7 @@ from ..punchout import connections as service
 from ..punchout.models import Connection
 from .errors import OciError
 from .ids import instance_or_error, pk_from_global_id
+from .pagination import connection_type, paged_field, paginate
 
 MANAGE_PLUGINS = PluginsPermissions.MANAGE_PLUGINS
 
@@ -1062,21 +1064,43 @@ class OciConnectionOrderTokenRevoke(BaseMutation):
 # --- root fields ---------------------------------------------------------------
 
 
+OciOrganisationCountableConnection = connection_type(OciOrganisation)
+OciConnectionCountableConnection = connection_type(OciConnection)
+_ORGANISATION_FILTER = "Only the connections of this organisation."
+# A connection's Meta.ordering names its organisation (a relation), which cannot
+# be a cursor: the same order by the organisation's own ordering.
+_CONNECTION_ORDERING = ("organisation__name", "organisation_id", "name", "pk")
+
+
 class ConnectionQueries(graphene.ObjectType):
+    oci_organisations_paged = paged_field(
+        OciOrganisationCountableConnection,
+        description="Buyer organisations with their branches, by name.",
+        permissions=[MANAGE_PLUGINS],
+    )
+    oci_connections_paged = paged_field(
+        OciConnectionCountableConnection,
+        organisation=graphene.Argument(graphene.ID, description=_ORGANISATION_FILTER),
+        description="Punch-out connections of buyer organisations, by organisation "
+        "and name.",
+        permissions=[MANAGE_PLUGINS],
+    )
     oci_organisations = PermissionsField(
         NonNullList(OciOrganisation),
         required=True,
         description="Buyer organisations with their branches.",
         permissions=[MANAGE_PLUGINS],
+        deprecation_reason="Use `ociOrganisationsPaged` instead: Saleor's "
+        "connection (first/after, edges, pageInfo).",
     )
     oci_connections = PermissionsField(
         NonNullList(OciConnection),
         required=True,
-        organisation=graphene.Argument(
-            graphene.ID, description="Only the connections of this organisation."
-        ),
+        organisation=graphene.Argument(graphene.ID, description=_ORGANISATION_FILTER),
         description="Punch-out connections of buyer organisations.",
         permissions=[MANAGE_PLUGINS],
+        deprecation_reason="Use `ociConnectionsPaged` instead: Saleor's "
+        "connection (first/after, edges, pageInfo).",
     )
 
     @staticmethod
@@ -1085,21 +1109,47 @@ class ConnectionQueries(graphene.ObjectType):
         return BuyerOrganisation.objects.using(database).all()
 
     @staticmethod
+    def resolve_oci_organisations_paged(_root, info: ResolveInfo, **kwargs):
+        database = get_database_connection_name(info.context)
+        return paginate(
+            BuyerOrganisation.objects.using(database).all(),
+            info,
+            kwargs,
+            OciOrganisationCountableConnection,
+        )
+
+    @staticmethod
     def resolve_oci_connections(
         _root, info: ResolveInfo, *, organisation: str | None = None
     ):
-        database = get_database_connection_name(info.context)
-        connections = Connection.objects.using(database).all()
-        if organisation is not None:
-            _type, pk = from_global_id_or_error(
-                organisation, "OciOrganisation", raise_error=True
+        return _connections(info, organisation)
+
+    @staticmethod
+    def resolve_oci_connections_paged(
+        _root, info: ResolveInfo, *, organisation: str | None = None, **kwargs
+    ):
+        return paginate(
+            _connections(info, organisation).select_related("organisation"),
+            info,
+            kwargs,
+            OciConnectionCountableConnection,
+            ordering=_CONNECTION_ORDERING,
+        )
+
+
+def _connections(info: ResolveInfo, organisation: str | None) -> QuerySet[Connection]:
+    database = get_database_connection_name(info.context)
+    connections = Connection.objects.using(database).all()
+    if organisation is not None:
+        _type, pk = from_global_id_or_error(
+            organisation, "OciOrganisation", raise_error=True
+        )
+        if not pk.isdigit():
+            raise GraphQLError(
+                f"Invalid ID: {organisation}. Expected: OciOrganisation."
             )
-            if not pk.isdigit():
-                raise GraphQLError(
-                    f"Invalid ID: {organisation}. Expected: OciOrganisation."
-                )
-            connections = connections.filter(organisation_id=int(pk))
-        return connections
+        connections = connections.filter(organisation_id=int(pk))
+    return connections
 
 
 class ConnectionMutations(graphene.ObjectType):
