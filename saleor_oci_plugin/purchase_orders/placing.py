@@ -373,7 +373,7 @@ def _uuid_or_none(text: str) -> uuid.UUID | None:
 @dataclass(frozen=True)
 class _Addresses:
     """The order's addresses: the PO's (stored new), else copies of the branch's,
-    else of the customer's."""
+    else of the organisation's, else of the customer's."""
 
     billing: Address | None
     shipping: Address | None
@@ -381,16 +381,19 @@ class _Addresses:
     @classmethod
     def of(cls, connection: Connection, po: PurchaseOrder) -> "_Addresses":
         branch = connection.branch
+        organisation = connection.organisation
         customer = connection.customer
         return cls(
             billing=_address(
                 po.billing_address,
                 branch.invoice_address if branch else None,
+                organisation.invoice_address,
                 customer.default_billing_address,
             ),
             shipping=_address(
                 po.delivery_address,
                 branch.delivery_address if branch else None,
+                organisation.delivery_address,
                 customer.default_shipping_address,
             ),
         )
