@@ -50,7 +50,8 @@ class BuyerOrganisation(models.Model):
         choices=InvoicingPreference.choices,
         default=InvoicingPreference.PER_ORDER,
     )
-    # Where goods go when a connection names no branch of its own.
+    # Where goods go when neither the purchase order nor the connection's branch
+    # names a delivery address.
     delivery_address = models.ForeignKey(
         "account.Address",
         null=True,

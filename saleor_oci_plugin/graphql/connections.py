@@ -222,13 +222,14 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
     )
     delivery_address = graphene.Field(
         Address,
-        description="Where the organisation's goods go when no branch has an "
-        "address of its own. Null: none.",
+        description="Where the organisation's goods go when neither the purchase "
+        "order nor the connection's branch names a delivery address. Null: none.",
     )
     invoice_address = graphene.Field(
         Address,
         description="The buyer address on consolidated invoices and those of "
-        "branches without an invoice address. Null: none.",
+        "branches without an invoice address; the bill-to of orders whose purchase "
+        "order and branch name none. Null: none.",
     )
     created_at = DateTime(required=True, description="When it was created.")
     branches = NonNullList(
