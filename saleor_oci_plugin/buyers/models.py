@@ -51,7 +51,18 @@ class BuyerOrganisation(models.Model):
         choices=InvoicingPreference.choices,
         default=InvoicingPreference.PER_ORDER,
     )
+    # Where goods go when neither the purchase order nor the connection's branch
+    # names a delivery address.
+    delivery_address = models.ForeignKey(
+        "account.Address",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The buyer's address on consolidated invoices (one invoice for all branches).
+    # Both addresses are the organisation's own rows (buyers/addresses.py), never
+    # a customer's address-book entry.
     invoice_address = models.ForeignKey(
         "account.Address",
         null=True,

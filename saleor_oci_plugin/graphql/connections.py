@@ -22,9 +22,10 @@ from typing import Any
 import graphene
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from graphql.error import GraphQLError
-from saleor.graphql.account.dataloaders import UserByUserIdLoader
-from saleor.graphql.account.types import User
+from saleor.graphql.account.dataloaders import AddressByIdLoader, UserByUserIdLoader
+from saleor.graphql.account.types import Address, AddressInput, User
 from saleor.graphql.channel.dataloaders.by_self import ChannelByIdLoader
 from saleor.graphql.channel.types import Channel
 from saleor.graphql.core import ResolveInfo
@@ -62,6 +63,7 @@ from .access import (
 )
 from .errors import OciError
 from .ids import instance_or_error, pk_from_global_id
+from .pagination import connection_type, paged_field, paginate
 
 MANAGE_PLUGINS = PluginsPermissions.MANAGE_PLUGINS
 # What an organisation's administrator may change of the organisation itself.
@@ -209,6 +211,16 @@ class OciBranch(ModelObjectType[Branch]):
         description="The cost centres orderers may book on; the default first "
         "when it is not listed.",
     )
+    delivery_address = graphene.Field(
+        Address,
+        description="Where the branch's goods go: the orders of its connections "
+        "ship here unless the purchase order names an address. Null: none.",
+    )
+    invoice_address = graphene.Field(
+        Address,
+        description="The buyer address on the branch's invoices (and its orders' "
+        "billing address unless the purchase order names one). Null: none.",
+    )
 
     class Meta:
         model = Branch
@@ -226,6 +238,21 @@ class OciBranch(ModelObjectType[Branch]):
     @staticmethod
     def resolve_cost_centres(root: Branch, info: ResolveInfo):
         return resolve_branch_cost_centres(root, info)
+
+    @staticmethod
+    def resolve_delivery_address(root: Branch, info: ResolveInfo):
+        return _address(info, root.delivery_address_id)
+
+    @staticmethod
+    def resolve_invoice_address(root: Branch, info: ResolveInfo):
+        return _address(info, root.invoice_address_id)
+
+
+def _address(info: ResolveInfo, address_id: int | None):
+    """An organisation's or branch's address, through Saleor's own loader."""
+    if address_id is None:
+        return None
+    return AddressByIdLoader(info.context).load(address_id)
 
 
 class OciOrganisation(ModelObjectType[BuyerOrganisation]):
@@ -264,6 +291,17 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
         description="Where invoices are e-mailed: consolidated ones, and those of "
         "branches without an address of their own. Empty: none.",
     )
+    delivery_address = graphene.Field(
+        Address,
+        description="Where the organisation's goods go when neither the purchase "
+        "order nor the connection's branch names a delivery address. Null: none.",
+    )
+    invoice_address = graphene.Field(
+        Address,
+        description="The buyer address on consolidated invoices and those of "
+        "branches without an invoice address; the bill-to of orders whose purchase "
+        "order and branch name none. Null: none.",
+    )
     created_at = DateTime(required=True, description="When it was created.")
     branches = NonNullList(
         OciBranch, required=True, description="The organisation's branches."
@@ -281,6 +319,14 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
     @staticmethod
     def resolve_branches(root: BuyerOrganisation, info: ResolveInfo):
         return BranchesByOrganisationIdLoader(info.context).load(root.pk)
+
+    @staticmethod
+    def resolve_delivery_address(root: BuyerOrganisation, info: ResolveInfo):
+        return _address(info, root.delivery_address_id)
+
+    @staticmethod
+    def resolve_invoice_address(root: BuyerOrganisation, info: ResolveInfo):
+        return _address(info, root.invoice_address_id)
 
 
 class OciParameterAliases(graphene.ObjectType):
@@ -549,6 +595,14 @@ class OciConnection(ModelObjectType[Connection]):
 # --- inputs --------------------------------------------------------------------
 
 
+_ADDRESS_INPUT_DESCRIPTION = (
+    "The whole address, checked as Saleor checks addresses (its address form and "
+    "Google's address data for the country); it replaces the stored one. Null "
+    "removes it; omitted: it stays. Errors name the address field, e.g. "
+    "invoiceAddress.postalCode. skipValidation is refused."
+)
+
+
 class OciOrganisationInput(graphene.InputObjectType):
     name = graphene.String(description="Name of the organisation.")
     legal_id = graphene.String(
@@ -581,6 +635,8 @@ class OciOrganisationInput(graphene.InputObjectType):
     invoice_email = graphene.String(
         description="E-mail address invoices are sent to; null or empty: none."
     )
+    delivery_address = AddressInput(description=_ADDRESS_INPUT_DESCRIPTION)
+    invoice_address = AddressInput(description=_ADDRESS_INPUT_DESCRIPTION)
 
     class Meta:
         description = "Settings of a buyer organisation; omitted ones stay as they are."
@@ -622,6 +678,8 @@ class _BranchSettingsInput(graphene.InputObjectType):
         description="E-mail address the branch's invoices are sent to; null or "
         "empty: the organisation's."
     )
+    delivery_address = AddressInput(description=_ADDRESS_INPUT_DESCRIPTION)
+    invoice_address = AddressInput(description=_ADDRESS_INPUT_DESCRIPTION)
 
     class Meta:
         abstract = True
@@ -794,7 +852,9 @@ _LEGAL_ID_FIELDS = ("legal_id", "legal_id_scheme")
 
 
 def _save_organisation(
-    data: Mapping[str, Any], organisation: BuyerOrganisation | None = None
+    info: ResolveInfo,
+    data: Mapping[str, Any],
+    organisation: BuyerOrganisation | None = None,
 ) -> BuyerOrganisation:
     """Create (no ``organisation``) or update one, from an organisation input.
 
@@ -822,8 +882,8 @@ def _save_organisation(
             settings["legal_id"] = ""
     try:
         if organisation is None:
-            return service.create_organisation(settings)  # type: ignore[arg-type]
-        return service.update_organisation(organisation, settings)  # type: ignore[arg-type]
+            return service.create_organisation(settings, info=info)  # type: ignore[arg-type]
+        return service.update_organisation(organisation, settings, info=info)  # type: ignore[arg-type]
     except ValidationError as error:
         if not (legacy and hasattr(error, "error_dict")):
             raise
@@ -950,9 +1010,9 @@ class OciOrganisationCreate(BaseMutation):
 
     @classmethod
     def perform_mutation(
-        cls, _root, _info: ResolveInfo, /, *, input: dict
+        cls, _root, info: ResolveInfo, /, *, input: dict
     ) -> "OciOrganisationCreate":
-        return cls(organisation=_save_organisation(input))
+        return cls(organisation=_save_organisation(info, input))
 
 
 class OciOrganisationUpdate(OrganisationManagerMutation):
@@ -988,7 +1048,7 @@ class OciOrganisationUpdate(OrganisationManagerMutation):
                         for field in staff_only
                     }
                 )
-        return cls(organisation=_save_organisation(input, organisation))
+        return cls(organisation=_save_organisation(info, input, organisation))
 
 
 class OciBranchCreate(OrganisationManagerMutation):
@@ -1013,7 +1073,9 @@ class OciBranchCreate(OrganisationManagerMutation):
         organisation_id = managed_organisation_id(info, data.pop("organisation", None))
         cost_centres = data.pop("cost_centres", None)
         with transaction.atomic():
-            branch = service.create_branch(organisation_id, _branch_settings(data))
+            branch = service.create_branch(
+                organisation_id, _branch_settings(data), info=info
+            )
             _save_cost_centres(branch, cost_centres, data)
         return cls(branch=branch)
 
@@ -1041,7 +1103,7 @@ class OciBranchUpdate(OrganisationManagerMutation):
         data = dict(input)
         cost_centres = data.pop("cost_centres", None)
         with transaction.atomic():
-            service.update_branch(branch, _branch_settings(data))
+            service.update_branch(branch, _branch_settings(data), info=info)
             _save_cost_centres(branch, cost_centres, data)
         return cls(branch=branch)
 
@@ -1216,21 +1278,43 @@ class OciConnectionOrderTokenRevoke(BaseMutation):
 # --- root fields ---------------------------------------------------------------
 
 
+OciOrganisationCountableConnection = connection_type(OciOrganisation)
+OciConnectionCountableConnection = connection_type(OciConnection)
+_ORGANISATION_FILTER = "Only the connections of this organisation."
+# A connection's Meta.ordering names its organisation (a relation), which cannot
+# be a cursor: the same order by the organisation's own ordering.
+_CONNECTION_ORDERING = ("organisation__name", "organisation_id", "name", "pk")
+
+
 class ConnectionQueries(graphene.ObjectType):
+    oci_organisations_paged = paged_field(
+        OciOrganisationCountableConnection,
+        description="Buyer organisations with their branches, by name.",
+        permissions=[MANAGE_PLUGINS],
+    )
+    oci_connections_paged = paged_field(
+        OciConnectionCountableConnection,
+        organisation=graphene.Argument(graphene.ID, description=_ORGANISATION_FILTER),
+        description="Punch-out connections of buyer organisations, by organisation "
+        "and name.",
+        permissions=[MANAGE_PLUGINS],
+    )
     oci_organisations = PermissionsField(
         NonNullList(OciOrganisation),
         required=True,
         description="Buyer organisations with their branches.",
         permissions=[MANAGE_PLUGINS],
+        deprecation_reason="Use `ociOrganisationsPaged` instead: Saleor's "
+        "connection (first/after, edges, pageInfo).",
     )
     oci_connections = PermissionsField(
         NonNullList(OciConnection),
         required=True,
-        organisation=graphene.Argument(
-            graphene.ID, description="Only the connections of this organisation."
-        ),
+        organisation=graphene.Argument(graphene.ID, description=_ORGANISATION_FILTER),
         description="Punch-out connections of buyer organisations.",
         permissions=[MANAGE_PLUGINS],
+        deprecation_reason="Use `ociConnectionsPaged` instead: Saleor's "
+        "connection (first/after, edges, pageInfo).",
     )
 
     @staticmethod
@@ -1239,21 +1323,47 @@ class ConnectionQueries(graphene.ObjectType):
         return BuyerOrganisation.objects.using(database).all()
 
     @staticmethod
+    def resolve_oci_organisations_paged(_root, info: ResolveInfo, **kwargs):
+        database = get_database_connection_name(info.context)
+        return paginate(
+            BuyerOrganisation.objects.using(database).all(),
+            info,
+            kwargs,
+            OciOrganisationCountableConnection,
+        )
+
+    @staticmethod
     def resolve_oci_connections(
         _root, info: ResolveInfo, *, organisation: str | None = None
     ):
-        database = get_database_connection_name(info.context)
-        connections = Connection.objects.using(database).all()
-        if organisation is not None:
-            _type, pk = from_global_id_or_error(
-                organisation, "OciOrganisation", raise_error=True
+        return _connections(info, organisation)
+
+    @staticmethod
+    def resolve_oci_connections_paged(
+        _root, info: ResolveInfo, *, organisation: str | None = None, **kwargs
+    ):
+        return paginate(
+            _connections(info, organisation).select_related("organisation"),
+            info,
+            kwargs,
+            OciConnectionCountableConnection,
+            ordering=_CONNECTION_ORDERING,
+        )
+
+
+def _connections(info: ResolveInfo, organisation: str | None) -> QuerySet[Connection]:
+    database = get_database_connection_name(info.context)
+    connections = Connection.objects.using(database).all()
+    if organisation is not None:
+        _type, pk = from_global_id_or_error(
+            organisation, "OciOrganisation", raise_error=True
+        )
+        if not pk.isdigit():
+            raise GraphQLError(
+                f"Invalid ID: {organisation}. Expected: OciOrganisation."
             )
-            if not pk.isdigit():
-                raise GraphQLError(
-                    f"Invalid ID: {organisation}. Expected: OciOrganisation."
-                )
-            connections = connections.filter(organisation_id=int(pk))
-        return connections
+        connections = connections.filter(organisation_id=int(pk))
+    return connections
 
 
 class ConnectionMutations(graphene.ObjectType):

@@ -1,6 +1,7 @@
 """GraphQL for staff: what reached the plugin from outside, and what became of it."""
 
 import graphene
+from django.db.models import QuerySet
 from saleor.graphql.core import ResolveInfo
 from saleor.graphql.core.context import get_database_connection_name
 from saleor.graphql.core.doc_category import DOC_CATEGORY_ORDERS
@@ -11,6 +12,7 @@ from saleor.permission.enums import OrderPermissions, PluginsPermissions
 
 from ..models import InboundMessage
 from ..purchase_orders.models import ReceivedPurchaseOrder
+from .pagination import connection_type, paged_field, paginate
 
 MAX_ITEMS = 500
 
@@ -67,7 +69,30 @@ class OciReceivedPurchaseOrder(graphene.ObjectType):
         )
 
 
+OciInboundMessageCountableConnection = connection_type(
+    OciInboundMessage, doc_category=DOC_CATEGORY_ORDERS
+)
+OciReceivedPurchaseOrderCountableConnection = connection_type(
+    OciReceivedPurchaseOrder, doc_category=DOC_CATEGORY_ORDERS
+)
+_INBOUND_READERS = [OrderPermissions.MANAGE_ORDERS, PluginsPermissions.MANAGE_PLUGINS]
+_PURCHASE_ORDER_STATUS = "Only placed or only refused ones."
+
+
 class InboundQueries(graphene.ObjectType):
+    oci_inbound_messages_paged = paged_field(
+        OciInboundMessageCountableConnection,
+        description="Requests to the plugin's URLs, newest first.",
+        permissions=_INBOUND_READERS,
+        doc_category=DOC_CATEGORY_ORDERS,
+    )
+    oci_purchase_orders_paged = paged_field(
+        OciReceivedPurchaseOrderCountableConnection,
+        status=graphene.String(description=_PURCHASE_ORDER_STATUS),
+        description="Purchase orders received from ERPs, newest first.",
+        permissions=[OrderPermissions.MANAGE_ORDERS],
+        doc_category=DOC_CATEGORY_ORDERS,
+    )
     oci_inbound_messages = PermissionsField(
         NonNullList(OciInboundMessage),
         required=True,
@@ -75,7 +100,9 @@ class InboundQueries(graphene.ObjectType):
             description=f"How many, newest first (at most {MAX_ITEMS})."
         ),
         description="Requests to the plugin's URLs, newest first.",
-        permissions=[OrderPermissions.MANAGE_ORDERS, PluginsPermissions.MANAGE_PLUGINS],
+        permissions=_INBOUND_READERS,
+        deprecation_reason="Use `ociInboundMessagesPaged` instead: Saleor's "
+        "connection (first/after, edges, pageInfo).",
     )
     oci_purchase_orders = PermissionsField(
         NonNullList(OciReceivedPurchaseOrder),
@@ -83,25 +110,54 @@ class InboundQueries(graphene.ObjectType):
         limit=graphene.Int(
             description=f"How many, newest first (at most {MAX_ITEMS})."
         ),
-        status=graphene.String(description="Only placed or only refused ones."),
+        status=graphene.String(description=_PURCHASE_ORDER_STATUS),
         description="Purchase orders received from ERPs, newest first.",
         permissions=[OrderPermissions.MANAGE_ORDERS],
+        deprecation_reason="Use `ociPurchaseOrdersPaged` instead: Saleor's "
+        "connection (first/after, edges, pageInfo).",
     )
 
     @staticmethod
     def resolve_oci_inbound_messages(_root, info: ResolveInfo, *, limit=100):
-        database = get_database_connection_name(info.context)
-        return InboundMessage.objects.using(database)[: _bounded(limit)]
+        return _inbound_messages(info)[: _bounded(limit)]
+
+    @staticmethod
+    def resolve_oci_inbound_messages_paged(_root, info: ResolveInfo, **kwargs):
+        return paginate(
+            _inbound_messages(info), info, kwargs, OciInboundMessageCountableConnection
+        )
 
     @staticmethod
     def resolve_oci_purchase_orders(
         _root, info: ResolveInfo, *, limit=100, status=None
     ):
-        database = get_database_connection_name(info.context)
-        records = ReceivedPurchaseOrder.objects.using(database).all()
-        if status:
-            records = records.filter(status=status)
-        return records[: _bounded(limit)]
+        return _purchase_orders(info, status)[: _bounded(limit)]
+
+    @staticmethod
+    def resolve_oci_purchase_orders_paged(
+        _root, info: ResolveInfo, *, status=None, **kwargs
+    ):
+        return paginate(
+            _purchase_orders(info, status),
+            info,
+            kwargs,
+            OciReceivedPurchaseOrderCountableConnection,
+        )
+
+
+def _inbound_messages(info: ResolveInfo) -> QuerySet[InboundMessage]:
+    database = get_database_connection_name(info.context)
+    return InboundMessage.objects.using(database).all()
+
+
+def _purchase_orders(
+    info: ResolveInfo, status: str | None
+) -> QuerySet[ReceivedPurchaseOrder]:
+    database = get_database_connection_name(info.context)
+    records = ReceivedPurchaseOrder.objects.using(database).all()
+    if status:
+        records = records.filter(status=status)
+    return records
 
 
 def _bounded(limit: int | None) -> int:

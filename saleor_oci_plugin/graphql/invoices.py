@@ -6,7 +6,7 @@ import decimal
 import graphene
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from saleor.core import JobStatus
 from saleor.core.exceptions import PermissionDenied
 from saleor.graphql.app.dataloaders import get_app_promise
@@ -44,6 +44,7 @@ from ..punchout.models import Connection
 from .access import access_of
 from .errors import OciError
 from .ids import instance_or_error
+from .pagination import connection_type, paged_field, paginate
 from .plugin_config import active_plugin_config
 
 MAX_ITEMS = 500
@@ -205,21 +206,45 @@ class OciInvoiceRun(graphene.ObjectType):
         return root.failures
 
 
+OciInvoiceCountableConnection = connection_type(
+    OciInvoice, doc_category=DOC_CATEGORY_ORDERS
+)
+OciInvoiceRunCountableConnection = connection_type(
+    OciInvoiceRun, doc_category=DOC_CATEGORY_ORDERS
+)
+_INVOICES_DESCRIPTION = (
+    "UBL invoices and credit notes issued for orders placed through OCI, newest "
+    "first. Staff and Apps with MANAGE_ORDERS see all of them; the customer account "
+    "of a punch-out connection sees its organisation's."
+    + message_one_of_permissions_required(_INVOICE_READERS)
+)
+_ORDER_ID_DESCRIPTION = "Only the invoices of this order."
+
+
 class InvoiceQueries(graphene.ObjectType):
+    oci_invoices_paged = paged_field(
+        OciInvoiceCountableConnection,
+        order_id=graphene.ID(description=_ORDER_ID_DESCRIPTION),
+        description=_INVOICES_DESCRIPTION,
+        doc_category=DOC_CATEGORY_ORDERS,
+    )
+    oci_invoice_runs_paged = paged_field(
+        OciInvoiceRunCountableConnection,
+        description="Periodic invoicing runs, newest first.",
+        permissions=[OrderPermissions.MANAGE_ORDERS],
+        doc_category=DOC_CATEGORY_ORDERS,
+    )
     oci_invoices = BaseField(
         NonNullList(OciInvoice),
         required=True,
-        order_id=graphene.ID(description="Only the invoices of this order."),
+        order_id=graphene.ID(description=_ORDER_ID_DESCRIPTION),
         limit=graphene.Int(
             description=f"How many, newest first (at most {MAX_ITEMS})."
         ),
-        description=(
-            "UBL invoices and credit notes issued for orders placed through OCI, "
-            "newest first. Staff and Apps with MANAGE_ORDERS see all of them; the "
-            "customer account of a punch-out connection sees its organisation's."
-            + message_one_of_permissions_required(_INVOICE_READERS)
-        ),
+        description=_INVOICES_DESCRIPTION,
         doc_category=DOC_CATEGORY_ORDERS,
+        deprecation_reason="Use `ociInvoicesPaged` instead: Saleor's connection "
+        "(first/after, edges, pageInfo).",
     )
     oci_invoice_runs = PermissionsField(
         NonNullList(OciInvoiceRun),
@@ -229,36 +254,66 @@ class InvoiceQueries(graphene.ObjectType):
         ),
         description="Periodic invoicing runs, newest first.",
         permissions=[OrderPermissions.MANAGE_ORDERS],
+        deprecation_reason="Use `ociInvoiceRunsPaged` instead: Saleor's connection "
+        "(first/after, edges, pageInfo).",
     )
 
     @staticmethod
     def resolve_oci_invoices(
         _root, info: ResolveInfo, *, order_id: str | None = None, limit: int = 100
     ):
-        database = get_database_connection_name(info.context)
-        documents = (
-            IssuedDocument.objects.using(database)
-            .select_related("invoice")
-            .prefetch_related("invoiced_orders")
+        return _visible_documents(info, order_id)[: _bounded(limit)]
+
+    @staticmethod
+    def resolve_oci_invoices_paged(
+        _root, info: ResolveInfo, *, order_id: str | None = None, **kwargs
+    ):
+        return paginate(
+            _visible_documents(info, order_id),
+            info,
+            kwargs,
+            OciInvoiceCountableConnection,
         )
-        requester = get_user_or_app_from_context(info.context)
-        if not has_one_of_permissions(requester, [OrderPermissions.MANAGE_ORDERS]):
-            documents = documents.filter(
-                _issued_to(_customers_organisations(info.context, database))
-            )
-        if order_id is not None:
-            # A malformed or foreign ID is a GraphQL error, not a server error.
-            _, order_pk = from_global_id_or_error(order_id, "Order", raise_error=True)
-            # A credit note names its order; an invoice may bill several.
-            documents = documents.filter(
-                Q(order_id=order_pk) | Q(invoiced_orders__order_id=order_pk)
-            ).distinct()
-        return documents[: _bounded(limit)]
 
     @staticmethod
     def resolve_oci_invoice_runs(_root, info: ResolveInfo, *, limit: int = 100):
-        database = get_database_connection_name(info.context)
-        return InvoiceRun.objects.using(database).all()[: _bounded(limit)]
+        return _invoice_runs(info)[: _bounded(limit)]
+
+    @staticmethod
+    def resolve_oci_invoice_runs_paged(_root, info: ResolveInfo, **kwargs):
+        return paginate(
+            _invoice_runs(info), info, kwargs, OciInvoiceRunCountableConnection
+        )
+
+
+def _visible_documents(
+    info: ResolveInfo, order_id: str | None
+) -> QuerySet[IssuedDocument]:
+    """The documents the requester may read (MANAGE_ORDERS, or the buyer's own)."""
+    database = get_database_connection_name(info.context)
+    documents = (
+        IssuedDocument.objects.using(database)
+        .select_related("invoice")
+        .prefetch_related("invoiced_orders")
+    )
+    requester = get_user_or_app_from_context(info.context)
+    if not has_one_of_permissions(requester, [OrderPermissions.MANAGE_ORDERS]):
+        documents = documents.filter(
+            _issued_to(_customers_organisations(info.context, database))
+        )
+    if order_id is not None:
+        # A malformed or foreign ID is a GraphQL error, not a server error.
+        _, order_pk = from_global_id_or_error(order_id, "Order", raise_error=True)
+        # A credit note names its order; an invoice may bill several.
+        documents = documents.filter(
+            Q(order_id=order_pk) | Q(invoiced_orders__order_id=order_pk)
+        ).distinct()
+    return documents
+
+
+def _invoice_runs(info: ResolveInfo) -> QuerySet[InvoiceRun]:
+    database = get_database_connection_name(info.context)
+    return InvoiceRun.objects.using(database).all()
 
 
 class OciCreditNoteLineInput(graphene.InputObjectType):

@@ -31,9 +31,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.db import connection as database
-from saleor.account.models import User
+from saleor.account.models import Address, User
 from saleor.channel.models import Channel
+from saleor.graphql.core import ResolveInfo
 
+from ..buyers.addresses import (
+    AddressData,
+    clean_owner_addresses,
+    delete_unused,
+    save_owner_addresses,
+)
 from ..buyers.models import (
     LEGAL_ID_LENGTHS,
     Branch,
@@ -131,6 +138,9 @@ class OrganisationData(TypedDict, total=False):
     invoicing_preference: str
     # Empty: no invoices are e-mailed to the organisation.
     invoice_email: str
+    # Saleor AddressInput data, checked as Saleor checks addresses; None removes.
+    delivery_address: AddressData | None
+    invoice_address: AddressData | None
 
 
 class BranchData(TypedDict, total=False):
@@ -141,6 +151,9 @@ class BranchData(TypedDict, total=False):
     invoicing_preference: str
     # Empty: the branch's invoices go to the organisation's address.
     invoice_email: str
+    # Saleor AddressInput data, checked as Saleor checks addresses; None removes.
+    delivery_address: AddressData | None
+    invoice_address: AddressData | None
 
 
 class ConnectionData(TypedDict, total=False):
@@ -201,20 +214,29 @@ class _Errors:
 # --- organisations -------------------------------------------------------------
 
 
-def create_organisation(data: OrganisationData) -> BuyerOrganisation:
-    """Create a buyer organisation; ``name`` is required."""
+def create_organisation(
+    data: OrganisationData, *, info: ResolveInfo | None = None
+) -> BuyerOrganisation:
+    """Create a buyer organisation; ``name`` is required.
+
+    ``info``: the GraphQL request, when there is one, so that addresses are
+    checked with Saleor's ``I18nMixin.validate_address`` (buyers/addresses.py).
+    """
     organisation = BuyerOrganisation()
-    _apply_organisation(organisation, data, creating=True)
-    organisation.save()
+    addresses = _apply_organisation(organisation, data, creating=True, info=info)
+    _save_with_addresses(organisation, addresses, organisation.save)
     return organisation
 
 
 def update_organisation(
-    organisation: BuyerOrganisation, changes: OrganisationData
+    organisation: BuyerOrganisation,
+    changes: OrganisationData,
+    *,
+    info: ResolveInfo | None = None,
 ) -> BuyerOrganisation:
     """Change the given settings of an organisation."""
-    _apply_organisation(organisation, changes, creating=False)
-    organisation.save()
+    addresses = _apply_organisation(organisation, changes, creating=False, info=info)
+    _save_with_addresses(organisation, addresses, organisation.save)
     return organisation
 
 
@@ -224,10 +246,16 @@ def delete_organisation(organisation: BuyerOrganisation) -> None:
 
 
 def _apply_organisation(
-    organisation: BuyerOrganisation, data: OrganisationData, *, creating: bool
-) -> None:
+    organisation: BuyerOrganisation,
+    data: OrganisationData,
+    *,
+    creating: bool,
+    info: ResolveInfo | None,
+) -> dict[str, Address | None]:
+    """Check and set the settings; the checked addresses, to be saved with it."""
     errors = _Errors()
-    values = _clean_texts(BuyerOrganisation, data, errors)
+    address_changes, settings = _split_addresses(data)
+    values = _clean_texts(BuyerOrganisation, settings, errors)
     if creating or "name" in values:
         _require(values, "name", errors)
     _check_legal_id(organisation, values, errors)
@@ -235,9 +263,51 @@ def _apply_organisation(
     _check_choice(values, "invoice_format", InvoiceFormat, errors)
     _check_choice(values, "invoicing_preference", InvoicingPreference, errors)
     _check_email(values, "invoice_email", errors)
+    addresses = _checked_addresses(organisation, address_changes, errors, info)
     errors.raise_any()
     for field, value in values.items():
         setattr(organisation, field, value)
+    return addresses
+
+
+_ADDRESS_FIELDS = ("delivery_address", "invoice_address")
+
+
+def _split_addresses(
+    data: Mapping[str, Any],
+) -> tuple[dict[str, AddressData | None], dict[str, Any]]:
+    """The address changes and the other settings of an input."""
+    addresses = {field: data[field] for field in _ADDRESS_FIELDS if field in data}
+    settings = {key: value for key, value in data.items() if key not in addresses}
+    return addresses, settings
+
+
+def _checked_addresses(
+    owner: BuyerOrganisation | Branch,
+    changes: Mapping[str, AddressData | None],
+    errors: _Errors,
+    info: ResolveInfo | None,
+) -> dict[str, Address | None]:
+    if not changes:
+        return {}
+    try:
+        return clean_owner_addresses(owner, changes, info=info)
+    except ValidationError as error:
+        for field, problems in error.error_dict.items():
+            errors.by_field.setdefault(field, []).extend(problems)
+        return {}
+
+
+def _save_with_addresses(
+    owner: BuyerOrganisation | Branch,
+    addresses: Mapping[str, Address | None],
+    save: Callable[[], None],
+) -> None:
+    """Save the owner and its new addresses together; then drop released rows."""
+    with transaction.atomic():
+        released = save_owner_addresses(owner, addresses)
+        save()
+        delete_unused(released)
 
 
 # Examples in messages, by scheme: well-formed, fictional.
@@ -337,7 +407,9 @@ def _check_peppol_endpoint(
 # --- branches ------------------------------------------------------------------
 
 
-def create_branch(organisation_id: int, data: BranchData) -> Branch:
+def create_branch(
+    organisation_id: int, data: BranchData, *, info: ResolveInfo | None = None
+) -> Branch:
     """Create a branch of the organisation; ``name`` is required."""
     organisation = BuyerOrganisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
@@ -350,15 +422,17 @@ def create_branch(organisation_id: int, data: BranchData) -> Branch:
             }
         )
     branch = Branch(organisation=organisation)
-    _apply_branch(branch, data, creating=True)
-    _save_branch(branch)
+    addresses = _apply_branch(branch, data, creating=True, info=info)
+    _save_branch(branch, addresses)
     return branch
 
 
-def update_branch(branch: Branch, changes: BranchData) -> Branch:
+def update_branch(
+    branch: Branch, changes: BranchData, *, info: ResolveInfo | None = None
+) -> Branch:
     """Change the given settings of a branch; its organisation stays."""
-    _apply_branch(branch, changes, creating=False)
-    _save_branch(branch)
+    addresses = _apply_branch(branch, changes, creating=False, info=info)
+    _save_branch(branch, addresses)
     return branch
 
 
@@ -367,9 +441,13 @@ def delete_branch(branch: Branch) -> None:
     _delete(branch, "branch")
 
 
-def _apply_branch(branch: Branch, data: BranchData, *, creating: bool) -> None:
+def _apply_branch(
+    branch: Branch, data: BranchData, *, creating: bool, info: ResolveInfo | None
+) -> dict[str, Address | None]:
+    """Check and set the settings; the checked addresses, to be saved with it."""
     errors = _Errors()
-    values = _clean_texts(Branch, data, errors)
+    address_changes, settings = _split_addresses(data)
+    values = _clean_texts(Branch, settings, errors)
     if creating or "name" in values:
         _require(values, "name", errors)
     code = values.get("code", "")
@@ -387,15 +465,18 @@ def _apply_branch(branch: Branch, data: BranchData, *, creating: bool) -> None:
     if values.get("invoicing_preference"):
         _check_choice(values, "invoicing_preference", InvoicingPreference, errors)
     _check_email(values, "invoice_email", errors)
+    addresses = _checked_addresses(branch, address_changes, errors, info)
     errors.raise_any()
     for field, value in values.items():
         setattr(branch, field, value)
+    return addresses
 
 
-def _save_branch(branch: Branch) -> None:
+def _save_branch(
+    branch: Branch, addresses: Mapping[str, Address | None] | None = None
+) -> None:
     try:
-        with transaction.atomic():
-            branch.save()
+        _save_with_addresses(branch, addresses or {}, branch.save)
     except IntegrityError as error:
         # Another request took the code between the check and the write.
         raise ValidationError(

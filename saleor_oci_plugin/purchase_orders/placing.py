@@ -407,8 +407,7 @@ class Orderer:
 @dataclass(frozen=True)
 class _Addresses:
     """The order's addresses: the PO's (stored new), else copies of the branch's,
-    else of the organisation's invoice address (billing), else of the
-    connection's customer's."""
+    else of the organisation's, else of the connection's customer's."""
 
     billing: Address | None
     shipping: Address | None
@@ -418,17 +417,19 @@ class _Addresses:
         cls, connection: Connection, orderer: Orderer, po: PurchaseOrder
     ) -> "_Addresses":
         branch = orderer.branch
+        organisation = connection.organisation
         customer = connection.customer
         return cls(
             billing=_address(
                 po.billing_address,
                 branch.invoice_address if branch else None,
-                connection.organisation.invoice_address,
+                organisation.invoice_address,
                 customer.default_billing_address,
             ),
             shipping=_address(
                 po.delivery_address,
                 branch.delivery_address if branch else None,
+                organisation.delivery_address,
                 customer.default_shipping_address,
             ),
         )

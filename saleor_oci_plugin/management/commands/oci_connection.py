@@ -13,6 +13,12 @@ error), so that a script can capture it; only its hash is stored.
     manage.py oci_connection list [--organisation ORG]
     manage.py oci_connection create-organisation NAME [--kvk-number N | --oin N] \\
         [--vat-number N] [--invoice-email ADDRESS]
+    manage.py oci_connection set-address {invoice,delivery} --organisation ORG \\
+        [--branch BRANCH] --street LINE --postcode CODE --city CITY --country CC \\
+        [--company NAME] [--first-name NAME] [--last-name NAME] [--street2 LINE] \\
+        [--city-area AREA] [--country-area AREA] [--phone NUMBER]
+    manage.py oci_connection set-address {invoice,delivery} --organisation ORG \\
+        [--branch BRANCH] --clear
     manage.py oci_connection create --organisation ORG --channel SLUG \\
         --customer EMAIL --login-name NAME [--allow https://srm.example.com] ...
     manage.py oci_connection set-password LOGIN_NAME [--password-stdin]
@@ -27,6 +33,10 @@ error), so that a script can capture it; only its hash is stored.
     manage.py oci_connection delete LOGIN_NAME [--yes]
 
 ORG is an organisation's name or ID; a connection is named by its login name or ID.
+``set-address`` sets (replaces) the invoice or delivery address of an organisation,
+or of one of its branches with ``--branch``, checked with Saleor's address form
+(Google's address data for the country, as Saleor's own GraphQL API checks them);
+``--clear`` removes it. A refused address is not saved.
 """
 
 import getpass
@@ -46,6 +56,21 @@ from ...oci import OCIVersion
 from ...punchout import connections as service
 from ...punchout.models import Connection
 from ..lookup import organisation_by_reference
+
+# set-address: the option of each field of Saleor's Address.
+_ADDRESS_OPTIONS = {
+    "first_name": "--first-name",
+    "last_name": "--last-name",
+    "company_name": "--company",
+    "street_address_1": "--street",
+    "street_address_2": "--street2",
+    "city": "--city",
+    "city_area": "--city-area",
+    "postal_code": "--postcode",
+    "country": "--country",
+    "country_area": "--country-area",
+    "phone": "--phone",
+}
 
 # Where a refused setting came from, to name the option in the message.
 _OPTION_OF_FIELD = {
@@ -81,7 +106,8 @@ _OPTION_OF_FIELD = {
 
 class Command(BaseCommand):
     help = (
-        "Manage OCI punch-out connections: list, create, set-password, update, "
+        "Manage OCI punch-out connections: list, create-organisation, set-address, "
+        "create, set-password, update, "
         "set-cxml-secret, order-token, revoke-order-token, delete."
     )
     # Tests (and scripts) may hand over the stream a password is read from.
@@ -125,6 +151,23 @@ class Command(BaseCommand):
             help="Where its invoices are e-mailed (and its branches', unless they "
             "have their own).",
         )
+
+        address = actions.add_parser(
+            "set-address",
+            allow_abbrev=False,
+            help="Set or remove an organisation's or branch's invoice or delivery "
+            "address.",
+        )
+        address.add_argument("kind", choices=("invoice", "delivery"))
+        address.add_argument(
+            "--organisation", required=True, help="Organisation name or ID."
+        )
+        address.add_argument(
+            "--branch", help="Branch code, name or ID: the branch's address."
+        )
+        for field, option in _ADDRESS_OPTIONS.items():
+            address.add_argument(option, dest=f"address_{field}", metavar="TEXT")
+        address.add_argument("--clear", action="store_true", help="Remove the address.")
 
         create = actions.add_parser(
             "create", allow_abbrev=False, help="Create a connection."
@@ -317,6 +360,8 @@ class Command(BaseCommand):
                 self._list(options)
             elif action == "create-organisation":
                 self._create_organisation(options)
+            elif action == "set-address":
+                self._set_address(options)
             elif action == "create":
                 self._create(options)
             elif action == "set-password":
@@ -383,6 +428,52 @@ class Command(BaseCommand):
             raise CommandError(_describe(error, options_of_fields)) from None
         self.stdout.write(
             f"Created organisation {organisation.pk} {organisation.name!r}."
+        )
+
+    def _set_address(self, options: dict[str, Any]) -> None:
+        organisation = organisation_by_reference(options["organisation"])
+        branch = _branch(organisation, options["branch"]) if options["branch"] else None
+        field = f"{options['kind']}_address"
+        given = {
+            name: options[f"address_{name}"].strip()
+            for name in _ADDRESS_OPTIONS
+            if options[f"address_{name}"] is not None
+        }
+        if options["clear"] and given:
+            raise CommandError("--clear removes the address: give no address with it.")
+        if not options["clear"] and not given:
+            raise CommandError(
+                "Give the address (--street, --postcode, --city, --country, ...) or "
+                "--clear to remove it."
+            )
+        data = None if options["clear"] else given
+        owner_name = f"{organisation.name!r}"
+        if branch is None:
+            service.update_organisation(organisation, {field: data})  # type: ignore[misc]
+            address = getattr(organisation, field)
+        else:
+            service.update_branch(branch, {field: data})  # type: ignore[misc]
+            address = getattr(branch, field)
+            owner_name += f" / {branch.name!r}"
+        if address is None:
+            self.stdout.write(f"Removed the {options['kind']} address of {owner_name}.")
+            return
+        self.stdout.write(
+            f"Set the {options['kind']} address of {owner_name}: "
+            + ", ".join(
+                part
+                for part in (
+                    address.company_name,
+                    f"{address.first_name} {address.last_name}".strip(),
+                    address.street_address_1,
+                    address.street_address_2,
+                    f"{address.postal_code} {address.city}".strip(),
+                    address.country_area,
+                    address.country.code,
+                )
+                if part
+            )
+            + "."
         )
 
     def _create(self, options: dict[str, Any]) -> None:
@@ -654,6 +745,8 @@ def _describe(
     )
     for field, errors in by_field.items():
         where = option_of_field.get(field, field) if field else "error"
+        if "." in field:  # an address field: invoice_address.postal_code
+            where = _ADDRESS_OPTIONS.get(field.split(".", 1)[1], where)
         lines.extend(
             f"  {where}: {' '.join(problem.messages)} ({problem.code})"
             for problem in errors

@@ -15,7 +15,7 @@ def test_introspection_shows_the_plugin_fields_beside_saleors(api_client):
     content = get_graphql_content(api_client.post_graphql(INTROSPECT_ROOTS))
 
     queries = {field["name"] for field in content["data"]["query"]["fields"]}
-    assert {"ociConnections", "checkout", "products"} <= queries
+    assert {"ociConnectionsPaged", "checkout", "products"} <= queries
     codes = {value["name"] for value in content["data"]["error"]["enumValues"]}
     assert {"CODE_USED", "SESSION_EXPIRED", "INVALID"} <= codes
 

@@ -1,6 +1,7 @@
 """ociInvoiceRun and ociInvoiceRuns: periodic invoicing started by staff over HTTP."""
 
 import datetime
+from dataclasses import replace
 
 import graphene
 from django.utils import timezone
@@ -10,6 +11,8 @@ from saleor.plugins.models import PluginConfiguration
 from saleor_oci_plugin import PLUGIN_ID
 from saleor_oci_plugin.buyers.models import InvoicingPreference
 from saleor_oci_plugin.invoices.models import InvoiceRun, IssuedDocument
+
+from .conftest import HOSPITAL_BILL_TO
 
 OCI_INVOICE_RUN = """
 mutation ($start: Date!, $end: Date!, $organisationId: ID) {
@@ -152,3 +155,86 @@ def test_without_manage_orders_runs_are_refused(staff_api_client, seller_configu
     assert_no_permission(staff_api_client.post_graphql(OCI_INVOICE_RUNS))
     assert not InvoiceRun.objects.exists()
     assert not IssuedDocument.objects.exists()
+
+
+ORGANISATION_UPDATE = """
+mutation ($id: ID!, $input: OciOrganisationInput!) {
+  ociOrganisationUpdate(id: $id, input: $input) {
+    organisation { invoicingPreference invoiceAddress { postalCode } }
+    errors { field code message }
+  }
+}
+"""
+OCI_INVOICE_XML = """
+query ($orderId: ID) { ociInvoices(orderId: $orderId) { number xml } }
+"""
+
+
+def test_consolidated_run_uses_an_invoice_address_set_only_through_graphql(
+    staff,
+    permission_manage_plugins,
+    seller_configured,
+    oci_organisation,
+    make_transfer,
+    place_order,
+):
+    """Issue #11: a municipality's consolidated run was refused for want of an
+    invoice address that nothing but the ORM could set."""
+    staff.user.user_permissions.add(permission_manage_plugins)
+    organisation_id = _global_id("OciOrganisation", oci_organisation.pk)
+
+    def update(changes):
+        response = staff.post_graphql(
+            ORGANISATION_UPDATE, {"id": organisation_id, "input": changes}
+        )
+        payload = get_graphql_content(response)["data"]["ociOrganisationUpdate"]
+        assert payload["errors"] == []
+        return payload["organisation"]
+
+    update({"invoicingPreference": "PERIODIC_CONSOLIDATED"})
+    # Two orders billed to different addresses: only the organisation's own
+    # invoice address can head their consolidated invoice.
+    first = place_order(make_transfer(), po_number="4500000091")
+    second = place_order(
+        make_transfer(),
+        po_number="4500000092",
+        billing_address=replace(
+            HOSPITAL_BILL_TO, city="Amersfoort", postcode="3811 AA"
+        ),
+    )
+
+    refused = _run(staff, organisation_id=organisation_id)["run"]
+    assert refused["invoices"] == []
+    [failure] = refused["failures"]
+    assert "has no invoice address" in failure["reason"]
+
+    shown = update(
+        {
+            "invoiceAddress": {
+                "companyName": "Gemeente Utrecht",
+                "streetAddress1": "Stadsplateau 1",
+                "postalCode": "3521 AZ",
+                "city": "Utrecht",
+                "country": "NL",
+            }
+        }
+    )
+    assert shown["invoiceAddress"] == {"postalCode": "3521 AZ"}
+
+    run = _run(staff, organisation_id=organisation_id)["run"]
+
+    assert run["status"] == "DONE"
+    assert run["failures"] == []
+    [invoice] = run["invoices"]
+    assert sorted(invoice["orderIds"]) == sorted(
+        _global_id("Order", order.pk) for order in (first, second)
+    )
+    response = staff.post_graphql(
+        OCI_INVOICE_XML, {"orderId": _global_id("Order", first.pk)}
+    )
+    [document] = get_graphql_content(response)["data"]["ociInvoices"]
+    assert document["number"] == invoice["number"]
+    buyer = document["xml"].split("AccountingCustomerParty", 2)[1]
+    assert "Stadsplateau 1" in buyer
+    assert "3521 AZ" in buyer
+    assert "Postbus 85500" not in buyer

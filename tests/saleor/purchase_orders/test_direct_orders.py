@@ -10,6 +10,7 @@ from saleor.product.models import ProductChannelListing
 from saleor.tax import TaxCalculationStrategy
 from saleor.tax.models import TaxClassCountryRate
 
+from saleor_oci_plugin.buyers.addresses import set_owner_addresses
 from saleor_oci_plugin.purchase_orders.models import ReceivedPurchaseOrder
 
 PO_CREATE = """
@@ -266,3 +267,64 @@ def test_same_direct_po_twice_gives_one_order_and_says_duplicate(
     assert second["duplicate"] is True
     assert second["order"]["id"] == first["order"]["id"]
     assert Order.objects.count() == 1
+
+
+def test_a_po_without_addresses_uses_the_organisations_then_the_branchs(
+    integrator, direct_connection, flat_rates, offered
+):
+    organisation = direct_connection.organisation
+    set_owner_addresses(
+        organisation,
+        {
+            "delivery_address": {
+                "company_name": "Ziekenhuis Oost",
+                "street_address_1": "Ziekenhuisweg 1",
+                "postal_code": "3584 CX",
+                "city": "Utrecht",
+                "country": "NL",
+            },
+            "invoice_address": {
+                "company_name": "Ziekenhuis Oost",
+                "street_address_1": "Postbus 85500",
+                "postal_code": "3508 GA",
+                "city": "Utrecht",
+                "country": "NL",
+            },
+        },
+    )
+    lines = [{"sku": "DIR-0000", "quantity": "2"}]
+
+    first = _create(integrator, _input(direct_connection, lines, deliveryAddress=None))
+
+    assert first["errors"] == []
+    order = Order.objects.get()
+    # Copies: the order never shares the organisation's own rows.
+    assert order.shipping_address.street_address_1 == "Ziekenhuisweg 1"
+    assert order.shipping_address_id != organisation.delivery_address_id
+    assert order.billing_address.street_address_1 == "Postbus 85500"
+    assert order.billing_address_id != organisation.invoice_address_id
+    # VAT of the country the organisation's delivery address is in (NL, 21 %).
+    assert first["order"]["lines"][0]["taxRate"] == 0.21
+
+    branch = direct_connection.branch
+    set_owner_addresses(
+        branch,
+        {
+            "delivery_address": {
+                "street_address_1": "Noorderlaan 5",
+                "postal_code": "3584 CX",
+                "city": "Utrecht",
+                "country": "NL",
+            }
+        },
+    )
+    _create(
+        integrator,
+        _input(
+            direct_connection, lines, deliveryAddress=None, orderNumber="4500077778"
+        ),
+    )
+
+    second = Order.objects.exclude(pk=order.pk).get()
+    assert second.shipping_address.street_address_1 == "Noorderlaan 5"
+    assert second.billing_address.street_address_1 == "Postbus 85500"

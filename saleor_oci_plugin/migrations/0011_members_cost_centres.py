@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('account', '0105_add_manage_customer_types_and_attributes_perm'),
-        ('saleor_oci_plugin', '0009_organisation_legal_id'),
+        ('saleor_oci_plugin', '0010_organisation_delivery_address'),
     ]
 
     operations = [
