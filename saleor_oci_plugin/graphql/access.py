@@ -18,6 +18,7 @@ from saleor.graphql.core import ResolveInfo
 from saleor.graphql.core.context import SaleorContext, get_database_connection_name
 from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.utils import get_user_or_app_from_context
+from saleor.permission.auth_filters import is_user
 from saleor.permission.enums import PluginsPermissions
 from saleor.permission.utils import has_one_of_permissions
 
@@ -75,9 +76,9 @@ def access_of(context: SaleorContext) -> Access:
     staff = requester is not None and has_one_of_permissions(
         requester, [MANAGE_PLUGINS]
     )
-    user = getattr(context, "user", None)
+    user = context.user if is_user(context) else None
     member = None
-    if user is not None and user.is_authenticated and not user.is_staff:
+    if user is not None and not user.is_staff:
         member = (
             Member.objects.using(get_database_connection_name(context))
             .select_related("organisation", "user")

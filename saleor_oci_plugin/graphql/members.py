@@ -25,9 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from graphql.error import GraphQLError
 from saleor.graphql.core import ResolveInfo
-from saleor.graphql.core.connection import CountableConnection, create_connection_slice
 from saleor.graphql.core.context import get_database_connection_name
-from saleor.graphql.core.fields import ConnectionField
 from saleor.graphql.core.scalars import DateTime
 from saleor.graphql.core.types import ModelObjectType, NonNullList
 from saleor.graphql.core.types.money import TaxedMoney
@@ -57,6 +55,7 @@ from .connections import (
 )
 from .errors import OciError
 from .ids import pk_from_global_id
+from .pagination import connection_type, paged_field, paginate
 
 OciMemberRole = graphene.Enum(
     "OciMemberRole",
@@ -154,9 +153,7 @@ class OciMember(ModelObjectType[Member]):
         return root.user.has_usable_password()
 
 
-class OciMemberCountableConnection(CountableConnection):
-    class Meta:
-        node = OciMember
+OciMemberCountableConnection = connection_type(OciMember)
 
 
 class OciOrderingBranch(graphene.ObjectType):
@@ -297,9 +294,7 @@ class OciOrganisationOrder(graphene.ObjectType):
         return root.order.lines.all()
 
 
-class OciOrganisationOrderCountableConnection(CountableConnection):
-    class Meta:
-        node = OciOrganisationOrder
+OciOrganisationOrderCountableConnection = connection_type(OciOrganisationOrder)
 
 
 # --- queries -----------------------------------------------------------------------
@@ -335,7 +330,7 @@ class MemberQueries(graphene.ObjectType):
         "their organisation, and the branches and cost centres they may order for. "
         "Null for anonymous requests and Apps.",
     )
-    oci_members = ConnectionField(
+    oci_members = paged_field(
         OciMemberCountableConnection,
         organisation=graphene.ID(
             description="The organisation; an administrator may leave it out."
@@ -346,7 +341,7 @@ class MemberQueries(graphene.ObjectType):
         description="The members of an organisation. Staff with MANAGE_PLUGINS or "
         "the organisation's administrator.",
     )
-    oci_organisation_orders = ConnectionField(
+    oci_organisation_orders = paged_field(
         OciOrganisationOrderCountableConnection,
         organisation=graphene.ID(
             description="The organisation; an administrator may leave it out."
@@ -411,9 +406,7 @@ class MemberQueries(graphene.ObjectType):
             members = members.filter(role=role)
         if is_active is not None:
             members = members.filter(is_active=is_active)
-        return create_connection_slice(
-            members, info, kwargs, OciMemberCountableConnection
-        )
+        return paginate(members, info, kwargs, OciMemberCountableConnection)
 
     @staticmethod
     def resolve_oci_organisation_orders(
@@ -430,9 +423,7 @@ class MemberQueries(graphene.ObjectType):
             .select_related("order__user")
             .prefetch_related("order__lines")
         )
-        return create_connection_slice(
-            placed, info, kwargs, OciOrganisationOrderCountableConnection
-        )
+        return paginate(placed, info, kwargs, OciOrganisationOrderCountableConnection)
 
 
 # --- mutations -----------------------------------------------------------------
