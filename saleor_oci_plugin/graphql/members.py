@@ -31,6 +31,7 @@ from saleor.graphql.core.types import ModelObjectType, NonNullList
 from saleor.graphql.core.types.money import TaxedMoney
 from saleor.graphql.core.utils import from_global_id_or_error
 from saleor.graphql.plugins.dataloaders import get_plugin_manager_promise
+from saleor.order.models import Order
 
 from ..buyers import members as service
 from ..buyers.models import Branch, BuyerOrganisation, Member, MemberRole
@@ -251,7 +252,7 @@ class OciOrganisationOrder(graphene.ObjectType):
 
     @staticmethod
     def resolve_number(root: ReceivedPurchaseOrder, _info: ResolveInfo) -> str:
-        return str(root.order.number)
+        return str(_order(root).number)
 
     @staticmethod
     def resolve_po_number(root: ReceivedPurchaseOrder, _info: ResolveInfo) -> str:
@@ -259,42 +260,48 @@ class OciOrganisationOrder(graphene.ObjectType):
 
     @staticmethod
     def resolve_status(root: ReceivedPurchaseOrder, _info: ResolveInfo) -> str:
-        return root.order.status
+        return _order(root).status
 
     @staticmethod
     def resolve_created_at(root: ReceivedPurchaseOrder, _info: ResolveInfo):
-        return root.order.created_at
+        return _order(root).created_at
 
     @staticmethod
     def resolve_total(root: ReceivedPurchaseOrder, _info: ResolveInfo):
-        return root.order.total
+        return _order(root).total
 
     @staticmethod
     def resolve_cost_centre(root: ReceivedPurchaseOrder, _info: ResolveInfo):
-        return (root.order.metadata or {}).get(COST_CENTRE_KEY)
+        return (_order(root).metadata or {}).get(COST_CENTRE_KEY)
 
     @staticmethod
     def resolve_branch(root: ReceivedPurchaseOrder, info: ResolveInfo):
-        branch_pk = str((root.order.metadata or {}).get(BRANCH_KEY) or "")
+        branch_pk = str((_order(root).metadata or {}).get(BRANCH_KEY) or "")
         if not branch_pk.isdigit():
             return None
         return BranchByIdLoader(info.context).load(int(branch_pk))
 
     @staticmethod
     def resolve_orderer_email(root: ReceivedPurchaseOrder, _info: ResolveInfo) -> str:
-        return root.order.user_email
+        return _order(root).user_email
 
     @staticmethod
     def resolve_orderer_name(root: ReceivedPurchaseOrder, _info: ResolveInfo) -> str:
-        user = root.order.user
+        user = _order(root).user
         return user.get_full_name() if user is not None else ""
 
     @staticmethod
     def resolve_lines(root: ReceivedPurchaseOrder, _info: ResolveInfo):
-        return root.order.lines.all()
+        return _order(root).lines.all()
 
 
 OciOrganisationOrderCountableConnection = connection_type(OciOrganisationOrder)
+
+
+def _order(root: ReceivedPurchaseOrder) -> Order:
+    # ociOrganisationOrders lists placed purchase orders only: each has its order.
+    assert root.order is not None
+    return root.order
 
 
 # --- queries -----------------------------------------------------------------------

@@ -252,6 +252,24 @@ def test_business_account_from_organisation_to_consolidated_invoice(
     assert order.metadata[COST_CENTRE_KEY] == "KP-200"
     assert order.shipping_address.street_address_1 == "Magazijnweg 4"
 
+    # The admin sees the order, and who ordered it on which cost centre.
+    orders = _gql(
+        admin,
+        """{ ociOrganisationOrders(first: 10) { totalCount edges { node {
+             number poNumber costCentre ordererEmail branch { code }
+             lines { sku quantity } } } } }""",
+    )
+    assert orders["totalCount"] == 1
+    (listed,) = [edge["node"] for edge in orders["edges"]]
+    assert listed["number"] == str(order.number)
+    assert listed["poNumber"] == po["orderNumber"]
+    assert (listed["costCentre"], listed["ordererEmail"]) == (
+        "KP-200",
+        "besteller@utrecht.example",
+    )
+    assert listed["branch"] == {"code": "SK"}
+    assert sorted(line["quantity"] for line in listed["lines"]) == [2, 2]
+
     # The organisation's consolidated run, started over GraphQL.
     today = timezone.localdate().isoformat()
     run = _gql(
