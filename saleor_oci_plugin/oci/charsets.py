@@ -20,6 +20,7 @@ Every changed value is reported with the value before and after.
 """
 
 import codecs
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -127,6 +128,11 @@ SUBSTITUTES: dict[str, str] = {
 }
 
 
+# What a charset label can look like (IANA names and aliases): printable ASCII
+# letters, digits and a few punctuation marks, at most 40 of them.
+_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+()-]{0,39}")
+
+
 def resolve_charset(label: str | None) -> Charset:
     """Return the supported charset a label names; UTF-8 for None or an empty label.
 
@@ -136,9 +142,13 @@ def resolve_charset(label: str | None) -> Charset:
     """
     if label is None or not label.strip():
         return UTF_8
+    if not _LABEL.fullmatch(label.strip()):
+        # Before codecs.lookup, which raises ValueError on a NUL and accepts
+        # labels of any length; shown shortened, with control characters escaped.
+        raise UnsupportedCharsetError(f"unknown charset {label[:60]!r}")
     try:
         codec_name = codecs.lookup(label.strip()).name
-    except LookupError:
+    except (LookupError, ValueError):
         raise UnsupportedCharsetError(f"unknown charset {label!r}") from None
     charset = _BY_CODEC.get(codec_name)
     if charset is None:
