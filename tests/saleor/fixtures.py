@@ -124,3 +124,13 @@ def oci_transfer(oci_connection, make_variants):
     add_variant_to_checkout(info, first, 3)
     add_variant_to_checkout(info, second, 1)
     return transfer.transfer_checkout(checkout, manager, config_from_items([])).transfer
+
+
+@pytest.fixture
+def counted_password_hashes(settings):
+    """The password hasher, counting: ``counted_password_hashes()`` is the count."""
+    from .hashers import CountingHasher
+
+    settings.PASSWORD_HASHERS = ["tests.saleor.hashers.CountingHasher"]
+    CountingHasher.calls = 0
+    return lambda: CountingHasher.calls
