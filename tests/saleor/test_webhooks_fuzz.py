@@ -8,8 +8,8 @@ Django's test client (Saleor's own URL routing to the plugin), not a live server
 """
 
 import random
-from collections import Counter
 import traceback
+from collections import Counter
 from dataclasses import dataclass
 from types import SimpleNamespace
 from urllib.parse import quote_from_bytes
