@@ -33,12 +33,12 @@ KEYED_PREFIX = "hmac-sha256$"
 _SALT = "saleor_oci_plugin.machine_secrets"
 
 
-def _keys() -> Iterator[str]:
+def _keys() -> Iterator[str | bytes]:
     yield settings.SECRET_KEY
     yield from getattr(settings, "SECRET_KEY_FALLBACKS", ())
 
 
-def _digest(secret: str, key: str) -> str:
+def _digest(secret: str, key: str | bytes) -> str:
     return salted_hmac(_SALT, secret, secret=key, algorithm="sha256").hexdigest()
 
 
