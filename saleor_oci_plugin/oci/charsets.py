@@ -20,6 +20,7 @@ Every changed value is reported with the value before and after.
 """
 
 import codecs
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -63,9 +64,16 @@ SUPPORTED_CHARSETS: tuple[Charset, ...] = (
     Charset("GB18030", "gb18030"),
     Charset("Big5", "big5"),
 )
-_BY_CODEC = {
-    codecs.lookup(charset.codec).name: charset for charset in SUPPORTED_CHARSETS
-}
+
+
+@functools.cache
+def _by_codec() -> dict[str, Charset]:
+    # Built on first use: looking up the CJK codecs imports their modules, which
+    # every process would otherwise pay at start-up.
+    return {
+        codecs.lookup(charset.codec).name: charset for charset in SUPPORTED_CHARSETS
+    }
+
 
 SUBSTITUTES: dict[str, str] = {
     "\u20ac": "EUR",
@@ -150,7 +158,7 @@ def resolve_charset(label: str | None) -> Charset:
         codec_name = codecs.lookup(label.strip()).name
     except (LookupError, ValueError):
         raise UnsupportedCharsetError(f"unknown charset {label!r}") from None
-    charset = _BY_CODEC.get(codec_name)
+    charset = _by_codec().get(codec_name)
     if charset is None:
         raise UnsupportedCharsetError(
             f"charset {label!r} is not one a browser form can be served in"
