@@ -63,7 +63,19 @@ def punchin(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
     # Counted before the (deliberately slow) password hash, so that a flood of
     # requests with this login costs at most MAX_FAILED_LOGINS hashes per lock.
     if not _claim_login_attempt(connection, now):
-        return _refuse_locked(request, connection, LOCK_DURATION)
+        # Locked meanwhile, or MAX_FAILED_LOGINS attempts are being checked right
+        # now: try again when the lock ends (or in a second).
+        locked_until = (
+            Connection.objects.filter(pk=connection.pk)
+            .values_list("locked_until", flat=True)
+            .first()
+        )
+        remaining = (
+            locked_until - now
+            if locked_until and locked_until > now
+            else timedelta(seconds=0)
+        )
+        return _refuse_locked(request, connection, remaining)
     if not check_password(punch_in.password, connection.password):
         _lock_after_failed_logins(connection, now)
         return _refuse(
