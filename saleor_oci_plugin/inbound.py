@@ -23,7 +23,7 @@ def record_inbound(
         accepted = http_status < 400
     return InboundMessage.objects.create(
         method=(request.method or "")[:10],
-        path=request.path[: InboundMessage.PATH_MAX_LENGTH],
+        path=request.path.replace("\x00", "\\x00")[: InboundMessage.PATH_MAX_LENGTH],
         remote_addr=get_client_ip(request) or None,
         http_status=http_status,
         outcome=(
@@ -31,6 +31,7 @@ def record_inbound(
             if accepted
             else InboundMessage.Outcome.REFUSED
         ),
-        detail=detail[: InboundMessage.DETAIL_MAX_LENGTH],
+        # PostgreSQL text cannot hold NUL; hostile input may put one in a reason.
+        detail=detail.replace("\x00", "\\x00")[: InboundMessage.DETAIL_MAX_LENGTH],
         connection=connection,
     )

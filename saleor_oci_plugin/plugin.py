@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.models import PluginConfiguration
 
-from . import PLUGIN_ID, configuration, webhooks
+from . import PLUGIN_ID, configuration
 from .invoices import credit_notes, issuing
 from .punchout import guard
 
@@ -222,4 +222,8 @@ class OCIPlugin(BasePlugin):
     def webhook(
         self, request: HttpRequest, path: str, previous_value: Any
     ) -> HttpResponse:
-        return webhooks.dispatch(request, path, self.config)
+        # Imported on the first request, not at start-up: the punch-in and order
+        # endpoints are not needed before one arrives.
+        from . import webhooks as routes
+
+        return routes.dispatch(request, path, self.config)

@@ -60,6 +60,7 @@ from saleor.warehouse.models import Stock, Warehouse
 from .. import PLUGIN_ID, configuration
 from ..buyers.models import Branch, BuyerOrganisation, InvoiceFormat
 from ..buyers.models import InvoicingPreference as Invoicing
+from ..machine_secrets import check_machine_secret
 from ..punchout import connections as service
 from ..punchout.models import Connection
 
@@ -663,9 +664,7 @@ def known_secrets(
     cxml_secret = cxml_secret or DEFAULT_CXML_SECRET
     if not check_password(password, connection.password):
         raise ValueError("password")
-    if not connection.cxml_shared_secret or not check_password(
-        cxml_secret, connection.cxml_shared_secret
-    ):
+    if not check_machine_secret(cxml_secret, connection.cxml_shared_secret).matches:
         raise ValueError("cXML shared secret")
     return password, cxml_secret
 

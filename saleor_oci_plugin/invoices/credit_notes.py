@@ -67,6 +67,7 @@ from .issuing import (
     order_cost_centre,
     order_delivery,
     placed_purchase_order,
+    prepare_validation,
     seller_party,
     shipping_line,
     store_valid_document,
@@ -212,6 +213,7 @@ def _issue(
 ) -> IssuedDocument:
     check_seller(config)
     issue_date = timezone.localdate()
+    prepare_validation(config.extra_rule_sets)
     taken = take_next_number(credit_note_prefix(config.number_prefix), issue_date.year)
     document = _document(
         order, record, invoiced, credited, config, taken.number, issue_date, note

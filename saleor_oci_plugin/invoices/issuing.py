@@ -82,6 +82,7 @@ from .validation import (
     ValidationUnavailable,
     en16931_rule_set_path,
     validate_ubl,
+    warm_validator,
 )
 
 logger = logging.getLogger(__name__)
@@ -207,6 +208,7 @@ def issue_invoice(
     check_seller(config)
 
     issue_date = timezone.localdate()
+    prepare_validation(config.extra_rule_sets)
     taken = take_next_number(config.number_prefix, issue_date.year)
     document = build_document(
         order, record, branch, config, number=taken.number, issue_date=issue_date
@@ -456,6 +458,20 @@ def store_valid_document(
         **links,
     )
     return issued, xml
+
+
+def prepare_validation(extra_rule_sets: Sequence[str]) -> None:
+    """Have this process's validator started and its rule sets compiled.
+
+    Called just before a number series' row lock is taken: every issuer waits
+    for that lock, so it must not be held across a cold start and compile (about
+    half a second). A validator that cannot start is not an error here: the
+    validation after it reports it, and the document is refused.
+    """
+    try:
+        warm_validator(extra_rule_sets)
+    except ValidationUnavailable as error:
+        logger.warning("The validator could not be warmed: %s", error)
 
 
 def validate_or_refuse(xml: bytes, extra_rule_sets: Sequence[str]) -> dict:

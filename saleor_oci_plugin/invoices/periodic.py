@@ -75,6 +75,7 @@ from .issuing import (
     order_cost_centre,
     organisation_party,
     payment_for,
+    prepare_validation,
     saleor_address,
     seller_party,
     shipping_line,
@@ -301,6 +302,7 @@ def issue_group(
             return None
         check_seller(config)
         issue_date = timezone.localdate()
+        prepare_validation(config.extra_rule_sets)
         taken = take_next_number(config.number_prefix, issue_date.year)
         billed = [(orders[record.order_id], record) for record in records]
         document, lines_record = build_group_document(

@@ -21,13 +21,19 @@ document, so it must not be sent either).
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import importlib.util
 import json
+import logging
 import os
+import select
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,10 +46,18 @@ from .ubl import CREDIT_NOTE_NS, INVOICE_NS
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 RUNNER_PATH = Path(__file__).with_name("schematron_runner.py")
 
-# Seconds for one child process: start-up and compiling the EN 16931 rules take
-# about half a second here; a 500-line invoice well under a second more.
+logger = logging.getLogger(__name__)
+
+# Seconds for one call, a cold start included: start-up and compiling the
+# EN 16931 rules take about half a second here; a 1,000-line invoice about 0.4 s.
 DEFAULT_TIMEOUT_SECONDS = 60.0
 TIMEOUT_SECONDS_PER_DOCUMENT = 10.0
+# The validator process is recycled after this many documents (bounding any slow
+# growth of its heap), and its data segment is capped (RLIMIT_DATA) at this many
+# MB; environment variables OCI_VALIDATOR_MAX_DOCUMENTS / OCI_VALIDATOR_MEMORY_MB
+# override them (0 MB: no cap).
+DEFAULT_MAX_DOCUMENTS = 1000
+DEFAULT_MEMORY_MB = 1024
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 # Flags that do not fail a document; any other flag (fatal, error, none) does.
@@ -209,45 +223,306 @@ def _svrl_failures(svrl: str, source: str) -> list[ValidationFailure]:
     return failures
 
 
+class ValidatorProcess:
+    """One long-lived schematron runner child, its rule sets compiled and warm.
+
+    Not thread-safe by itself: :func:`_run_schematron` holds a lock around it.
+    Started lazily by the first document; replaced when it has died (a crash of
+    the XSLT engine or going over its memory cap), when it overran a time limit
+    (it is killed), when a rule set's file changed (mtime or size), when the rule
+    sets asked for differ, and after ``max_documents`` documents.
+    """
+
+    def __init__(
+        self,
+        python: str,
+        rule_sets: Sequence[Path],
+        *,
+        memory_limit_bytes: int,
+        max_documents: int,
+    ) -> None:
+        self.python = python
+        self.rule_sets = tuple(rule_sets)
+        self.stamps = _stamps(self.rule_sets)
+        self.memory_limit_bytes = memory_limit_bytes
+        self.max_documents = max_documents
+        self.documents = 0
+        self.pid_of_parent = os.getpid()
+        # Where the child's stderr goes (read when it dies); closed by stop().
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        self._buffer = b""
+        command = [python, "-P", str(RUNNER_PATH)]
+        if memory_limit_bytes > 0:
+            command += ["--memory-limit", str(memory_limit_bytes)]
+        try:
+            # -P: do not put the runner's folder on sys.path (its siblings would
+            # shadow standard modules).
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                close_fds=True,
+            )
+        except OSError as error:
+            self._stderr.close()
+            raise ValidationUnavailable(f"cannot start {python}: {error}") from error
+
+    def serves(self, python: str, rule_sets: Sequence[Path]) -> bool:
+        """Whether this process may take the next document for these rule sets."""
+        return (
+            self.pid_of_parent == os.getpid()
+            and self.process.poll() is None
+            and self.python == python
+            and self.rule_sets == tuple(rule_sets)
+            and self.documents < self.max_documents
+            and self.stamps == _stamps(self.rule_sets)
+        )
+
+    def run(
+        self, documents: Sequence[str], deadline: float
+    ) -> list[list[dict[str, str]]]:
+        """Send one request and wait for its answer until ``deadline``.
+
+        Raises ``_ProcessDied`` when the process is gone before answering and
+        ``ValidationUnavailable`` for a timeout (the process is killed then) or
+        a rule set that does not compile.
+        """
+        request = json.dumps(
+            {
+                "stylesheets": [str(path) for path in self.rule_sets],
+                "documents": list(documents),
+            }
+        ).encode("utf-8")
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(request + b"\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise _ProcessDied(self.stop_and_explain()) from None
+        answer = self._read_line(deadline)
+        self.documents += len(documents)
+        try:
+            message = json.loads(answer)
+        except ValueError as error:
+            self.stop()
+            raise ValidationUnavailable(
+                "schematron runner gave no readable answer"
+            ) from error
+        if "compile_error" in message:
+            self.stop()
+            raise ValidationUnavailable(
+                f"rule set cannot be compiled: {message['compile_error']}"
+            )
+        results = message.get("results")
+        if not isinstance(results, list) or len(results) != len(documents):
+            self.stop()
+            raise ValidationUnavailable(
+                "schematron runner answered for too few documents"
+            )
+        return results
+
+    def _read_line(self, deadline: float) -> bytes:
+        assert self.process.stdout is not None
+        descriptor = self.process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.stop()
+                raise _TimedOut()
+            ready, _, _ = select.select([descriptor], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(descriptor, 1 << 20)
+            if not chunk:
+                raise _ProcessDied(self.stop_and_explain())
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def stop(self) -> None:
+        """Kill the process (if it runs) and reap it."""
+        if self.pid_of_parent != os.getpid():
+            return  # a forked copy: the process belongs to the parent
+        if self.process.poll() is None:
+            self.process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        if not self._stderr.closed:
+            self._stderr.close()
+
+    def stop_and_explain(self) -> str:
+        """Stop, and say how the process ended (its status and last stderr)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        status = self.process.wait(timeout=5)
+        self._stderr.seek(0, os.SEEK_END)
+        size = self._stderr.tell()
+        self._stderr.seek(max(0, size - 4000))
+        lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        # The engine's last words (a fatal error comes last, after any dump).
+        detail = lines[-1].strip()[:300] if lines else ""
+        self.stop()
+        return f"exited with status {status}" + (f": {detail}" if detail else "")
+
+
+class _ProcessDied(Exception):
+    """The runner process ended before answering."""
+
+
+class _TimedOut(Exception):
+    """The runner process did not answer in time (it was killed)."""
+
+
+def _stamps(paths: Sequence[Path]) -> tuple[tuple[int, int], ...]:
+    stamps = []
+    for path in paths:
+        try:
+            status = path.stat()
+        except OSError:
+            stamps.append((-1, -1))
+        else:
+            stamps.append((status.st_mtime_ns, status.st_size))
+    return tuple(stamps)
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+# At most one validator process per process (web worker or Celery worker
+# process), guarded by this lock; see README "The validator process".
+_LOCK = threading.Lock()
+_VALIDATOR: ValidatorProcess | None = None
+
+
+def default_timeout() -> float:
+    """Seconds one document may take, a cold start included (environment
+    variable OCI_VALIDATOR_TIMEOUT_SECONDS, else DEFAULT_TIMEOUT_SECONDS)."""
+    try:
+        seconds = float(os.environ.get("OCI_VALIDATOR_TIMEOUT_SECONDS", ""))
+    except ValueError:
+        return DEFAULT_TIMEOUT_SECONDS
+    return seconds if seconds > 0 else DEFAULT_TIMEOUT_SECONDS
+
+
+def max_documents_per_process() -> int:
+    """Documents a validator process validates before it is recycled."""
+    return max(1, _env_int("OCI_VALIDATOR_MAX_DOCUMENTS", DEFAULT_MAX_DOCUMENTS))
+
+
+def memory_limit_bytes() -> int:
+    """The validator process's data-segment cap (0: none)."""
+    return max(0, _env_int("OCI_VALIDATOR_MEMORY_MB", DEFAULT_MEMORY_MB)) * 1024**2
+
+
+def _validator(python: str, rule_sets: Sequence[Path]) -> ValidatorProcess:
+    """This process's validator for these rule sets, started or replaced if need be.
+
+    Call with ``_LOCK`` held.
+    """
+    global _VALIDATOR
+    if _VALIDATOR is not None and not _VALIDATOR.serves(python, rule_sets):
+        _VALIDATOR.stop()
+        _VALIDATOR = None
+    if _VALIDATOR is None:
+        _VALIDATOR = ValidatorProcess(
+            python,
+            rule_sets,
+            memory_limit_bytes=memory_limit_bytes(),
+            max_documents=max_documents_per_process(),
+        )
+    return _VALIDATOR
+
+
+def stop_validator() -> None:
+    """Stop this process's validator process, if any (the next document starts one)."""
+    global _VALIDATOR
+    with _LOCK:
+        if _VALIDATOR is not None:
+            _VALIDATOR.stop()
+            _VALIDATOR = None
+
+
+def validator_pid() -> int | None:
+    """The process id of this process's running validator, if any."""
+    with _LOCK:
+        if _VALIDATOR is None or _VALIDATOR.process.poll() is not None:
+            return None
+        return _VALIDATOR.process.pid
+
+
+atexit.register(stop_validator)
+
+
+def warm_validator(
+    extra_rule_sets: Sequence[str | os.PathLike[str]] = (),
+    *,
+    timeout: float | None = None,
+    python: str | None = None,
+) -> None:
+    """Start the validator and compile the rule sets now, if not done already.
+
+    Called before taking an invoice number's row lock, so that the lock is not
+    held across a cold start and compile. Raises ``ValidationUnavailable`` as a
+    validation would.
+    """
+    _run_schematron(
+        _rule_sets(extra_rule_sets),
+        [],
+        default_timeout() if timeout is None else timeout,
+        python or sys.executable,
+    )
+
+
 def _run_schematron(
     rule_sets: Sequence[Path],
     documents: Sequence[str],
     timeout: float,
     python: str,
 ) -> list[list[dict[str, str]]]:
-    request = json.dumps(
-        {"stylesheets": [str(path) for path in rule_sets], "documents": documents}
-    ).encode("utf-8")
-    try:
-        # -P: do not put the runner's folder on sys.path (its siblings would
-        # shadow standard modules).
-        completed = subprocess.run(
-            [python, "-P", str(RUNNER_PATH)],
-            input=request,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise ValidationUnavailable(
-            f"schematron validation took longer than {timeout:g} s"
-        ) from error
-    except OSError as error:
-        raise ValidationUnavailable(f"cannot start {python}: {error}") from error
-    if completed.returncode != 0:
-        detail = completed.stderr.decode("utf-8", "replace").strip()[-2000:]
-        raise ValidationUnavailable(
-            f"schematron runner exited with status {completed.returncode}: {detail}"
-        )
-    try:
-        results = json.loads(completed.stdout)["results"]
-    except (ValueError, KeyError) as error:
-        raise ValidationUnavailable(
-            "schematron runner gave no readable answer"
-        ) from error
-    if len(results) != len(documents):
-        raise ValidationUnavailable("schematron runner answered for too few documents")
-    return results
+    """Run the documents through the warm validator; results per document.
+
+    A process that died (crash, memory cap) is replaced and the documents are
+    sent once more; a second death, or a timeout, makes validation unavailable.
+    """
+    deadline = time.monotonic() + timeout
+    with _LOCK:
+        for attempt in (1, 2):
+            validator = _validator(python, rule_sets)
+            try:
+                return validator.run(documents, deadline)
+            except _TimedOut:
+                raise ValidationUnavailable(
+                    f"schematron validation took longer than {timeout:g} s; the "
+                    "validator process was stopped"
+                ) from None
+            except _ProcessDied as died:
+                if attempt == 2 or time.monotonic() >= deadline:
+                    raise ValidationUnavailable(
+                        f"the validator process died twice ({died}); "
+                        "the document was not validated"
+                    ) from None
+                logger.warning("Validator process died (%s); replacing it", died)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _rule_sets(extra_rule_sets: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    rule_sets = [
+        en16931_rule_set_path(),
+        *(Path(p).resolve() for p in extra_rule_sets),
+    ]
+    for path in rule_sets:
+        if not path.is_file():
+            raise ValidationUnavailable(f"rule set not found: {path}")
+    return rule_sets
 
 
 def validate_ubl_many(
@@ -263,13 +538,7 @@ def validate_ubl_many(
     A document that fails the XSD is not run through the rule sets: their
     findings on a malformed tree would only add noise.
     """
-    rule_sets = [
-        en16931_rule_set_path(),
-        *(Path(p).resolve() for p in extra_rule_sets),
-    ]
-    for path in rule_sets:
-        if not path.is_file():
-            raise ValidationUnavailable(f"rule set not found: {path}")
+    rule_sets = _rule_sets(extra_rule_sets)
 
     findings: list[list[ValidationFailure]] = []
     to_run: list[tuple[int, str]] = []
@@ -283,7 +552,7 @@ def validate_ubl_many(
 
     if to_run:
         if timeout is None:
-            timeout = DEFAULT_TIMEOUT_SECONDS + TIMEOUT_SECONDS_PER_DOCUMENT * (
+            timeout = default_timeout() + TIMEOUT_SECONDS_PER_DOCUMENT * (
                 len(to_run) - 1
             )
         outputs = _run_schematron(

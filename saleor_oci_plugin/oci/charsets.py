@@ -20,6 +20,8 @@ Every changed value is reported with the value before and after.
 """
 
 import codecs
+import functools
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,9 +64,16 @@ SUPPORTED_CHARSETS: tuple[Charset, ...] = (
     Charset("GB18030", "gb18030"),
     Charset("Big5", "big5"),
 )
-_BY_CODEC = {
-    codecs.lookup(charset.codec).name: charset for charset in SUPPORTED_CHARSETS
-}
+
+
+@functools.cache
+def _by_codec() -> dict[str, Charset]:
+    # Built on first use: looking up the CJK codecs imports their modules, which
+    # every process would otherwise pay at start-up.
+    return {
+        codecs.lookup(charset.codec).name: charset for charset in SUPPORTED_CHARSETS
+    }
+
 
 SUBSTITUTES: dict[str, str] = {
     "\u20ac": "EUR",
@@ -127,6 +136,11 @@ SUBSTITUTES: dict[str, str] = {
 }
 
 
+# What a charset label can look like (IANA names and aliases): printable ASCII
+# letters, digits and a few punctuation marks, at most 40 of them.
+_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+()-]{0,39}")
+
+
 def resolve_charset(label: str | None) -> Charset:
     """Return the supported charset a label names; UTF-8 for None or an empty label.
 
@@ -136,11 +150,15 @@ def resolve_charset(label: str | None) -> Charset:
     """
     if label is None or not label.strip():
         return UTF_8
+    if not _LABEL.fullmatch(label.strip()):
+        # Before codecs.lookup, which raises ValueError on a NUL and accepts
+        # labels of any length; shown shortened, with control characters escaped.
+        raise UnsupportedCharsetError(f"unknown charset {label[:60]!r}")
     try:
         codec_name = codecs.lookup(label.strip()).name
-    except LookupError:
+    except (LookupError, ValueError):
         raise UnsupportedCharsetError(f"unknown charset {label!r}") from None
-    charset = _BY_CODEC.get(codec_name)
+    charset = _by_codec().get(codec_name)
     if charset is None:
         raise UnsupportedCharsetError(
             f"charset {label!r} is not one a browser form can be served in"

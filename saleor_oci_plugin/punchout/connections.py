@@ -12,11 +12,12 @@ mapping, unit codes, NZI field) are checked by building the codec's own objects 
 them with :mod:`.codec_settings`, as punch-in and transfer do: a setting saved here is
 one they can read.
 
-The password and the cXML shared secret are write-only: they are hashed with
-``make_password`` before they are stored, and no function here returns, logs or puts
-them in an error message. The UBL Order endpoint's bearer token is random, issued here
-and returned once; only its SHA-256 (``hash_order_token``, as the endpoint computes
-it) is stored.
+The password and the cXML shared secret are write-only: the password is hashed with
+``make_password``, the shared secret (a machine secret, cheap to check) with
+:func:`~saleor_oci_plugin.machine_secrets.hash_machine_secret` before they are
+stored, and no function here returns, logs or puts them in an error message. The UBL
+Order endpoint's bearer token is random, issued here and returned once; only its
+keyed hash (``hash_order_token``, as the endpoint computes it) is stored.
 """
 
 import copy
@@ -51,6 +52,7 @@ from ..buyers.models import (
 )
 from ..configuration import MAX_SESSION_LIFETIME_MINUTES, is_absolute_http_url
 from ..error_codes import OciErrorCode
+from ..machine_secrets import hash_machine_secret
 from ..oci import (
     DEFAULT_MAPPING,
     FIELDS_BY_NAME,
@@ -650,7 +652,7 @@ def _apply_connection(
         connection.locked_until = None
     if cxml_shared_secret is not None:
         connection.cxml_shared_secret = (
-            make_password(cxml_shared_secret) if cxml_shared_secret else ""
+            hash_machine_secret(cxml_shared_secret) if cxml_shared_secret else ""
         )
 
 

@@ -80,11 +80,12 @@ class Connection(models.Model):
     )
     allow_direct_orders = models.BooleanField(default=False)
     # cXML: the From/Sender credential identity naming this connection, and the
-    # shared secret, hashed like a password.
+    # shared secret as a keyed hash (machine_secrets; older rows: a password hash).
     cxml_identity = models.CharField(max_length=255, blank=True, default="")
     cxml_shared_secret = models.CharField(max_length=256, blank=True, default="")
-    # UBL Order endpoint: SHA-256 of the bearer token (a random 256-bit value, so a
-    # fast hash is enough); empty means no token, i.e. revoked.
+    # UBL Order endpoint: keyed hash (HMAC-SHA256, machine_secrets) of the bearer
+    # token, a random 256-bit value, so a fast hash is enough (older rows: plain
+    # SHA-256); empty means no token, i.e. revoked.
     order_token_hash = models.CharField(max_length=64, blank=True, default="")
 
     # Brute-force protection: consecutive wrong passwords and the lock they caused.

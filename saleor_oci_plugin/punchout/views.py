@@ -10,8 +10,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
@@ -56,21 +55,29 @@ def punchin(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
         )
     now = timezone.now()
     if connection.locked_until and connection.locked_until > now:
-        retry_after = int((connection.locked_until - now).total_seconds()) + 1
-        return _refuse(
-            request,
-            429,
-            "Login locked",
-            ["Too many failed logins for this login name; try again later."],
-            connection=connection,
-            Retry_After=str(retry_after),
-        )
+        return _refuse_locked(request, connection, connection.locked_until - now)
     try:
         punch_in = _parse(request, codec_settings.login_parameters(connection))
     except oci.PunchInError as error:
         return _refuse_malformed(request, error, connection)
+    # Counted before the (deliberately slow) password hash, so that a flood of
+    # requests with this login costs at most MAX_FAILED_LOGINS hashes per lock.
+    if not _claim_login_attempt(connection, now):
+        # Locked meanwhile, or MAX_FAILED_LOGINS attempts are being checked right
+        # now: try again when the lock ends (or in a second).
+        locked_until = (
+            Connection.objects.filter(pk=connection.pk)
+            .values_list("locked_until", flat=True)
+            .first()
+        )
+        remaining = (
+            locked_until - now
+            if locked_until and locked_until > now
+            else timedelta(seconds=0)
+        )
+        return _refuse_locked(request, connection, remaining)
     if not check_password(punch_in.password, connection.password):
-        _count_failed_login(connection, now)
+        _lock_after_failed_logins(connection, now)
         return _refuse(
             request,
             401,
@@ -188,19 +195,42 @@ def _open_session(
     return response
 
 
-def _count_failed_login(connection: Connection, now) -> None:
-    with transaction.atomic():
-        Connection.objects.filter(pk=connection.pk).update(
-            failed_logins=F("failed_logins") + 1
-        )
-        Connection.objects.filter(
-            pk=connection.pk, failed_logins__gte=MAX_FAILED_LOGINS
-        ).update(failed_logins=0, locked_until=now + LOCK_DURATION)
+def _claim_login_attempt(connection: Connection, now) -> bool:
+    """Count one login attempt before its password is hashed; False when locked.
+
+    ``failed_logins`` counts the attempts since the last success, the one in hand
+    included: at most MAX_FAILED_LOGINS of them are hashed, concurrent ones too,
+    before the login is locked; a right password sets it back to 0.
+    """
+    claimed = (
+        Connection.objects.filter(pk=connection.pk, failed_logins__lt=MAX_FAILED_LOGINS)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .update(failed_logins=F("failed_logins") + 1)
+    )
+    return bool(claimed)
+
+
+def _lock_after_failed_logins(connection: Connection, now) -> None:
+    Connection.objects.filter(
+        pk=connection.pk, failed_logins__gte=MAX_FAILED_LOGINS
+    ).update(failed_logins=0, locked_until=now + LOCK_DURATION)
 
 
 def _reset_failed_logins(connection: Connection) -> None:
-    if connection.failed_logins:
-        Connection.objects.filter(pk=connection.pk).update(failed_logins=0)
+    Connection.objects.filter(pk=connection.pk).update(failed_logins=0)
+
+
+def _refuse_locked(
+    request: HttpRequest, connection: Connection, remaining: timedelta
+) -> HttpResponse:
+    return _refuse(
+        request,
+        429,
+        "Login locked",
+        ["Too many failed logins for this login name; try again later."],
+        connection=connection,
+        Retry_After=str(int(remaining.total_seconds()) + 1),
+    )
 
 
 def _refuse_malformed(

@@ -5,15 +5,15 @@ or CSRF middleware), read the body with the format's reader (safe_xml underneath
 and hand the purchase order to placing.place_purchase_order, the one code path.
 """
 
-import hashlib
+import hmac
 import json
 
-from django.contrib.auth.hashers import check_password
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from saleor.plugins.manager import get_plugins_manager
 
 from ..dataclasses import OCIConfiguration
 from ..inbound import record_inbound
+from ..machine_secrets import check_machine_secret, token_digest, token_digests
 from ..punchout.models import Connection
 from ..safe_xml import UnsafeXMLError
 from . import cxml
@@ -157,21 +157,40 @@ def _refusal_status(error: PurchaseOrderError) -> int:
 
 
 def hash_order_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    """The stored form of an order token: its keyed hash (machine_secrets)."""
+    return token_digest(token)
 
 
 def _token_connection(request: HttpRequest) -> Connection | None:
+    """The connection whose order token the request bears.
+
+    Looked up by the token's keyed hash; a row still holding the hash under a
+    fallback key or the older plain SHA-256 is found too, and re-stored under the
+    current key.
+    """
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip() or "\x00" in token:
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or "\x00" in token:
         return None
-    return (
+    digests = token_digests(token)
+    connection = (
         Connection.objects.select_related(
             "organisation", "channel", "customer", "branch"
         )
-        .filter(order_token_hash=hash_order_token(token.strip()), is_active=True)
+        .filter(order_token_hash__in=digests, is_active=True)
         .exclude(order_token_hash="")
         .first()
     )
+    if connection is None or not any(
+        hmac.compare_digest(connection.order_token_hash, digest) for digest in digests
+    ):
+        return None
+    if connection.order_token_hash != digests[0]:
+        Connection.objects.filter(
+            pk=connection.pk, order_token_hash=connection.order_token_hash
+        ).update(order_token_hash=digests[0])
+        connection.order_token_hash = digests[0]
+    return connection
 
 
 def _cxml_connection(envelope: cxml.CXMLEnvelope) -> Connection | None:
@@ -187,9 +206,15 @@ def _cxml_connection(envelope: cxml.CXMLEnvelope) -> Connection | None:
     for connection in Connection.objects.select_related(
         "organisation", "channel", "customer", "branch"
     ).filter(cxml_identity__in=identities, is_active=True):
-        if connection.cxml_shared_secret and check_password(
-            sender.shared_secret, connection.cxml_shared_secret
-        ):
+        stored = connection.cxml_shared_secret
+        check = check_machine_secret(sender.shared_secret, stored)
+        if check.matches:
+            if check.restore_as is not None:
+                # An older password hash or a fallback key: store it keyed now.
+                Connection.objects.filter(
+                    pk=connection.pk, cxml_shared_secret=stored
+                ).update(cxml_shared_secret=check.restore_as)
+                connection.cxml_shared_secret = check.restore_as
             return connection
     return None
 

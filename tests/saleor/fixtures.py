@@ -181,3 +181,13 @@ def integrator(app_api_client, permission_manage_orders):
     """The ERP integrator's App, allowed to manage orders."""
     app_api_client.app.permissions.add(permission_manage_orders)
     return app_api_client
+
+
+@pytest.fixture
+def counted_password_hashes(settings):
+    """The password hasher, counting: ``counted_password_hashes()`` is the count."""
+    from .hashers import CountingHasher
+
+    settings.PASSWORD_HASHERS = ["tests.saleor.hashers.CountingHasher"]
+    CountingHasher.calls = 0
+    return lambda: CountingHasher.calls

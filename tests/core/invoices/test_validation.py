@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
+import signal
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -36,8 +38,11 @@ from saleor_oci_plugin.invoices.validation import (
     ValidationResult,
     ValidationUnavailable,
     en16931_rule_set_path,
+    stop_validator,
     validate_ubl,
     validate_ubl_many,
+    validator_pid,
+    warm_validator,
 )
 
 from .documents import (
@@ -440,14 +445,114 @@ def test_missing_rule_set_makes_validation_unavailable(tmp_path: Path) -> None:
 
 def test_uncompilable_rule_set_makes_validation_unavailable() -> None:
     with pytest.raises(
-        ValidationUnavailable, match=r"status 3: cannot compile .*broken"
+        ValidationUnavailable, match=r"cannot be compiled: cannot compile .*broken"
     ):
         validate_ubl(INVOICE_XML, [DATA / "broken.xslt"])
 
 
 def test_timeout_makes_validation_unavailable() -> None:
+    stop_validator()  # cold: a start and a compile cannot fit in 10 ms
     with pytest.raises(ValidationUnavailable, match="longer than 0.01 s"):
         validate_ubl(INVOICE_XML, timeout=0.01)
+
+
+# ------------------------------------------------- the long-lived validator process
+
+
+def _fresh_validator(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    stop_validator()
+
+
+def test_the_validator_process_stays_warm_between_documents(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fresh_validator(monkeypatch)
+    assert validator_pid() is None  # started lazily, by the first document
+
+    assert validate_ubl(INVOICE_XML).is_valid
+    first = validator_pid()
+    assert validate_ubl(INVOICE_XML).is_valid
+
+    assert first is not None
+    assert validator_pid() == first
+
+
+def test_the_validator_process_is_recycled_after_its_documents(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fresh_validator(monkeypatch, OCI_VALIDATOR_MAX_DOCUMENTS="2")
+
+    validate_ubl(INVOICE_XML)
+    first = validator_pid()
+    validate_ubl(INVOICE_XML)  # the second and last document of this process
+    assert validator_pid() == first
+    assert validate_ubl(INVOICE_XML).is_valid
+
+    assert validator_pid() not in (None, first)
+
+
+def test_the_validator_process_is_recycled_when_a_rule_set_file_changes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _fresh_validator(monkeypatch)
+    rule_set = tmp_path / "extra.xslt"
+    rule_set.write_bytes((DATA / "extra-warning.xslt").read_bytes())
+    assert validate_ubl(INVOICE_XML, [rule_set]).rule_ids == {"TEST-EXTRA-2"}
+    first = validator_pid()
+
+    # The operator replaces the rule set with one that fails every document.
+    rule_set.write_bytes((DATA / "extra-fatal.xslt").read_bytes())
+    os.utime(rule_set, ns=(time.time_ns(), time.time_ns() + 10**9))
+    without_note = build_ubl(hospital_invoice(notes=()))
+    result = validate_ubl(without_note, [rule_set])
+
+    assert validator_pid() not in (None, first)
+    assert result.rule_ids == {"TEST-EXTRA-1"}
+
+
+def test_a_killed_validator_process_is_replaced_and_the_document_validated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fresh_validator(monkeypatch)
+    validate_ubl(INVOICE_XML)
+    first = validator_pid()
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+
+    assert validate_ubl(INVOICE_XML).is_valid
+    assert validator_pid() not in (None, first)
+
+
+def test_a_validator_process_over_its_memory_cap_dies_not_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The rule set builds a string of gigabytes: the process dies of its
+    # RLIMIT_DATA cap mid-document, is replaced, dies again, and the document is
+    # reported as not validated; the next document gets a new, healthy process.
+    _fresh_validator(monkeypatch, OCI_VALIDATOR_MEMORY_MB="400")
+
+    with pytest.raises(ValidationUnavailable, match="died twice.*OutOfMemoryError"):
+        validate_ubl(INVOICE_XML, [DATA / "memory-hungry.xslt"])
+
+    assert validate_ubl(INVOICE_XML).is_valid
+
+
+def test_a_hanging_validator_process_is_killed_and_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fresh_validator(monkeypatch)
+    warm_validator([DATA / "hanging.xslt"])
+    hung = validator_pid()
+
+    with pytest.raises(ValidationUnavailable, match="longer than 2 s"):
+        validate_ubl(INVOICE_XML, [DATA / "hanging.xslt"], timeout=2)
+
+    assert hung is not None
+    with pytest.raises(ProcessLookupError):
+        os.kill(hung, 0)  # killed and reaped
+    assert validate_ubl(INVOICE_XML).is_valid
 
 
 def test_missing_interpreter_makes_validation_unavailable(tmp_path: Path) -> None:

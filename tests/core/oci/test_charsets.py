@@ -105,3 +105,13 @@ def test_fitting_fields_reports_each_changed_value():
 def test_fitting_fields_in_utf_8_changes_nothing():
     fields = [("NEW_ITEM-DESCRIPTION[1]", "€ 🌹 ő ß")]
     assert fit_fields_to_charset(fields, UTF_8) == (fields, [])
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["utf-8\x00", "\x00", "\x00utf-8", "utf\n8", "utf-8\x1b", "x" * 41, "\u00fcber"],
+)
+def test_labels_with_control_characters_or_too_long_are_refused(label):
+    # codecs.lookup raises ValueError on a NUL: it must never get there.
+    with pytest.raises(UnsupportedCharsetError, match="unknown charset"):
+        resolve_charset(label)

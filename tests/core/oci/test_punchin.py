@@ -265,6 +265,17 @@ def test_an_unsupported_content_type_charset_is_refused():
     ]
 
 
+@pytest.mark.parametrize("label", ["utf-8\x00", "\x00", "latin1\x00\x00"])
+def test_a_nul_in_the_charset_is_refused_not_an_error(label):
+    # Seen in a fuzz run: codecs.lookup raised "ValueError: embedded null character".
+    assert problems_of(query(HTTP_CONTENT_CHARSET=label)) == [
+        ("HTTP_CONTENT_CHARSET", "unsupported_charset")
+    ]
+    assert problems_of(query(), declared_charset=label) == [
+        ("Content-Type", "unsupported_charset")
+    ]
+
+
 def test_oversized_requests_are_refused():
     assert problems_of(b"x" * (MAX_REQUEST_BYTES + 1)) == [("request", "too_large")]
     many = "&".join(f"p{number}=1" for number in range(MAX_PARAMETERS + 1))

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import graphene
 import pytest
-from django.contrib.auth.hashers import check_password, identify_hasher, make_password
+from django.contrib.auth.hashers import check_password, make_password
 from graphql import get_default_backend
 from lxml import etree
 from saleor.graphql.api import schema
@@ -20,6 +20,7 @@ from saleor.webhook.observability.sensitive_data import SENSITIVE_GQL_FIELDS
 from saleor.webhook.observability.utils import GraphQLOperationResponse
 
 from saleor_oci_plugin.buyers.models import Branch, BuyerOrganisation
+from saleor_oci_plugin.machine_secrets import KEYED_PREFIX, check_machine_secret
 from saleor_oci_plugin.punchout.models import Connection
 from saleor_oci_plugin.purchase_orders.views import hash_order_token
 
@@ -987,8 +988,8 @@ def test_purchase_order_settings_are_created_and_shown(
     stored = Connection.objects.get(login_name="umc-srm")
     assert stored.price_tolerance_percent == Decimal("2.50")
     assert SHARED_SECRET not in stored.cxml_shared_secret
-    assert identify_hasher(stored.cxml_shared_secret).algorithm == "pbkdf2_sha256"
-    assert check_password(SHARED_SECRET, stored.cxml_shared_secret)
+    assert stored.cxml_shared_secret.startswith(KEYED_PREFIX)
+    assert check_machine_secret(SHARED_SECRET, stored.cxml_shared_secret).matches
     # Neither the secret nor its hash is ever in an answer.
     assert SHARED_SECRET not in response.content.decode()
     assert stored.cxml_shared_secret not in response.content.decode()
@@ -1098,7 +1099,7 @@ def test_shared_secret_is_kept_when_omitted_and_removed_by_null_or_empty(
 
     assert update({"cxmlSharedSecret": SHARED_SECRET})["hasCxmlSharedSecret"] is True
     secret_hash = Connection.objects.get().cxml_shared_secret
-    assert check_password(SHARED_SECRET, secret_hash)
+    assert check_machine_secret(SHARED_SECRET, secret_hash).matches
 
     assert update({"allowDirectOrders": True})["hasCxmlSharedSecret"] is True
     assert Connection.objects.get().cxml_shared_secret == secret_hash

@@ -5,12 +5,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.hashers import check_password, identify_hasher, make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from saleor_oci_plugin.buyers.models import BuyerOrganisation
+from saleor_oci_plugin.machine_secrets import KEYED_PREFIX, check_machine_secret
 from saleor_oci_plugin.punchout.models import Connection
 from saleor_oci_plugin.purchase_orders.views import hash_order_token
 
@@ -475,8 +476,8 @@ def test_cxml_secret_from_stdin_is_stored_hashed(settings, oci_connection):
 
     stored = Connection.objects.get().cxml_shared_secret
     assert SHARED_SECRET not in stored
-    assert identify_hasher(stored).algorithm == "pbkdf2_sha256"
-    assert check_password(SHARED_SECRET, stored)
+    assert stored.startswith(KEYED_PREFIX)
+    assert check_machine_secret(SHARED_SECRET, stored).matches
     assert "Set the cXML shared secret of 'hospital-srm'" in output
     assert SHARED_SECRET not in output
 
@@ -486,7 +487,9 @@ def test_cxml_secret_from_an_environment_variable(monkeypatch, oci_connection):
 
     run("set-cxml-secret", str(oci_connection.pk), "--secret-env", "ARIBA_SECRET")
 
-    assert check_password(SHARED_SECRET, Connection.objects.get().cxml_shared_secret)
+    assert check_machine_secret(
+        SHARED_SECRET, Connection.objects.get().cxml_shared_secret
+    ).matches
 
     with pytest.raises(CommandError, match="--secret-env: the variable UNSET_X"):
         run("set-cxml-secret", "hospital-srm", "--secret-env", "UNSET_X")
@@ -505,7 +508,9 @@ def test_cxml_secret_is_prompted_twice_in_a_terminal(monkeypatch, oci_connection
     run("set-cxml-secret", "hospital-srm", stdin=_Terminal())
 
     assert prompts == ["Secret: ", "Secret (again): "]
-    assert check_password(SHARED_SECRET, Connection.objects.get().cxml_shared_secret)
+    assert check_machine_secret(
+        SHARED_SECRET, Connection.objects.get().cxml_shared_secret
+    ).matches
 
 
 def test_differing_prompted_secrets_are_refused(monkeypatch, oci_connection):

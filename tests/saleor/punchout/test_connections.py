@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from saleor_oci_plugin.buyers.models import Branch, BuyerOrganisation
+from saleor_oci_plugin.machine_secrets import KEYED_PREFIX, check_machine_secret
 from saleor_oci_plugin.punchout import codec_settings
 from saleor_oci_plugin.punchout import connections as service
 from saleor_oci_plugin.punchout.models import Connection
@@ -790,9 +791,9 @@ def test_purchase_order_settings_are_stored(
     # The secret is a real hash, checked the way the cXML endpoint checks it.
     secret_hash = stored["cxml_shared_secret"]
     assert SHARED_SECRET not in secret_hash
-    assert identify_hasher(secret_hash).algorithm == "pbkdf2_sha256"
-    assert check_password(SHARED_SECRET, secret_hash)
-    assert not check_password(SHARED_SECRET + "x", secret_hash)
+    assert secret_hash.startswith(KEYED_PREFIX)
+    assert check_machine_secret(SHARED_SECRET, secret_hash).matches
+    assert not check_machine_secret(SHARED_SECRET + "x", secret_hash).matches
 
 
 @pytest.mark.parametrize(
@@ -996,7 +997,7 @@ def test_weak_or_unusable_shared_secret_is_refused(
 def test_shared_secret_is_replaced_kept_and_removed(oci_connection):
     service.set_cxml_shared_secret(oci_connection, SHARED_SECRET)
     first_hash = _stored(oci_connection)["cxml_shared_secret"]
-    assert check_password(SHARED_SECRET, first_hash)
+    assert check_machine_secret(SHARED_SECRET, first_hash).matches
 
     # Other changes keep it.
     service.update_connection(oci_connection, {"allow_direct_orders": True})
@@ -1006,8 +1007,8 @@ def test_shared_secret_is_replaced_kept_and_removed(oci_connection):
         oci_connection, {}, cxml_shared_secret="another-secret-of-the-network"
     )
     second_hash = _stored(oci_connection)["cxml_shared_secret"]
-    assert not check_password(SHARED_SECRET, second_hash)
-    assert check_password("another-secret-of-the-network", second_hash)
+    assert not check_machine_secret(SHARED_SECRET, second_hash).matches
+    assert check_machine_secret("another-secret-of-the-network", second_hash).matches
 
     service.set_cxml_shared_secret(oci_connection, "")
     assert _stored(oci_connection)["cxml_shared_secret"] == ""

@@ -165,6 +165,19 @@ def test_repeated_wrong_passwords_lock_the_login(client, oci_connection):
     assert not PunchoutSession.objects.exists()
 
 
+def test_a_flood_of_wrong_passwords_hashes_at_most_the_lock_count(
+    client, oci_connection, counted_password_hashes
+):
+    # Attempts are counted (and locked) before the password is hashed.
+    statuses = [
+        client.get(PUNCHIN_URL, _params(PASSWORD="guess")).status_code
+        for _ in range(MAX_FAILED_LOGINS * 4)
+    ]
+
+    assert statuses == [401] * MAX_FAILED_LOGINS + [429] * MAX_FAILED_LOGINS * 3
+    assert counted_password_hashes() == MAX_FAILED_LOGINS
+
+
 def test_a_right_password_resets_the_count(client, oci_connection):
     for _ in range(MAX_FAILED_LOGINS - 1):
         client.get(PUNCHIN_URL, _params(PASSWORD="guess"))
@@ -241,3 +254,22 @@ def test_nul_characters_are_refused_not_stored(client, parameter, value, status)
 
     assert response.status_code == status
     assert not PunchoutSession.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_nul_in_the_charset_gets_a_400_with_a_message(client, method):
+    # Seen in a fuzz run as a 500: "ValueError: embedded null character".
+    params = _params(HTTP_CONTENT_CHARSET="utf-8\x00")
+    if method == "GET":
+        response = client.get(PUNCHIN_URL, params)
+    else:
+        response = client.post(
+            PUNCHIN_URL,
+            urlencode(params),
+            content_type="application/x-www-form-urlencoded",
+        )
+
+    assert response.status_code == 400
+    assert "unknown charset" in response.content.decode()
+    assert PunchoutSession.objects.count() == 0
+    assert InboundMessage.objects.get().http_status == 400

@@ -1,5 +1,6 @@
 """The XML order endpoints, as Ariba and Peppol access points call them."""
 
+import hashlib
 import secrets
 from decimal import Decimal
 
@@ -8,7 +9,9 @@ from django.contrib.auth.hashers import make_password
 from lxml import etree
 from saleor.order.models import Order
 
+from saleor_oci_plugin.machine_secrets import hash_machine_secret
 from saleor_oci_plugin.models import InboundMessage
+from saleor_oci_plugin.punchout.models import Connection
 from saleor_oci_plugin.purchase_orders.models import ReceivedPurchaseOrder
 from saleor_oci_plugin.purchase_orders.views import hash_order_token
 
@@ -35,7 +38,7 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 @pytest.fixture
 def cxml_connection(oci_connection):
     oci_connection.cxml_identity = ARIBA_IDENTITY
-    oci_connection.cxml_shared_secret = make_password(SHARED_SECRET)
+    oci_connection.cxml_shared_secret = hash_machine_secret(SHARED_SECRET)
     oci_connection.save(update_fields=["cxml_identity", "cxml_shared_secret"])
     return oci_connection
 
@@ -101,6 +104,32 @@ def test_cxml_wrong_shared_secret_is_401(client, cxml_connection, oci_transfer):
     assert _status(response)[0] == 401
     assert not Order.objects.exists()
     assert InboundMessage.objects.get().outcome == "refused"
+
+
+def test_a_wrong_cxml_secret_costs_no_password_hash(
+    client, cxml_connection, oci_transfer, counted_password_hashes
+):
+    # The secret is a keyed hash (HMAC-SHA256): microseconds, not a password hash.
+    for guess in ("guess", SHARED_SECRET + "x", SHARED_SECRET[:-1]):
+        response = _post_cxml(client, cxml_order_request(oci_transfer, secret=guess))
+        assert _status(response)[0] == 401
+
+    assert counted_password_hashes() == 0
+    assert not Order.objects.exists()
+
+
+def test_an_older_password_hashed_cxml_secret_works_and_is_stored_keyed(
+    client, cxml_connection, oci_transfer
+):
+    cxml_connection.cxml_shared_secret = make_password(SHARED_SECRET)
+    cxml_connection.save(update_fields=["cxml_shared_secret"])
+
+    response = _post_cxml(client, cxml_order_request(oci_transfer))
+
+    assert _status(response)[0] == 200
+    assert Connection.objects.get().cxml_shared_secret == hash_machine_secret(
+        SHARED_SECRET
+    )
 
 
 def test_cxml_price_outside_tolerance_is_406_per_line(
@@ -270,6 +299,19 @@ def test_ubl_without_the_connections_token_is_401(
 
     assert response.status_code == 401
     assert not Order.objects.exists()
+
+
+def test_an_older_sha256_order_token_works_and_is_stored_keyed(
+    client, order_token, oci_transfer, oci_connection
+):
+    oci_connection.order_token_hash = hashlib.sha256(order_token.encode()).hexdigest()
+    oci_connection.save(update_fields=["order_token_hash"])
+
+    response = _post_ubl(client, ubl_order(oci_transfer), order_token)
+
+    assert response.status_code == 201
+    assert Connection.objects.get().order_token_hash == hash_order_token(order_token)
+    assert hash_order_token(order_token) != oci_connection.order_token_hash
 
 
 def test_ubl_revoked_token_is_401(client, order_token, oci_transfer, oci_connection):
