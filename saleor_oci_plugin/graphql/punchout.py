@@ -5,7 +5,6 @@ import uuid
 import graphene
 from django.core.exceptions import ValidationError
 from saleor.checkout import models as checkout_models
-from saleor.core.db.connection import allow_writer
 from saleor.graphql.checkout.types import Checkout
 from saleor.graphql.core import ResolveInfo
 from saleor.graphql.core.context import (
@@ -16,6 +15,7 @@ from saleor.graphql.core.doc_category import DOC_CATEGORY_CHECKOUT
 from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.core.scalars import DateTime
 from saleor.graphql.core.types.common import NonNullList
+from saleor.permission.auth_filters import is_user
 
 from ..error_codes import OciErrorCode
 from ..punchout import greeting_cards, ordering, sessions, transfer
@@ -363,13 +363,19 @@ class PunchoutQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_oci_session(_root, info: ResolveInfo, *, checkout_id: str):
-        # The session row is the source of truth the mutations lock: read the
-        # writer, as they do.
-        with allow_writer():
-            try:
-                return _own_session(info, checkout_id)
-            except ValidationError:
-                return None
+        try:
+            type_name, token = graphene.Node.from_global_id(checkout_id)
+            token = uuid.UUID(token)
+        except (ValueError, TypeError, UnicodeDecodeError):
+            return None
+        if type_name != "Checkout" or not is_user(info.context):
+            return None
+        return (
+            PunchoutSession.objects.using(get_database_connection_name(info.context))
+            .select_related("connection", "member__user")
+            .filter(checkout_id=token, checkout__user_id=info.context.user.pk)
+            .first()
+        )
 
 
 class PunchoutMutations(graphene.ObjectType):

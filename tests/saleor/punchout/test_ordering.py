@@ -29,7 +29,7 @@ mutation ($id: ID!, $branch: ID, $costCentre: String!) {
 SESSION = """
 query ($id: ID!) {
   ociSession(checkoutId: $id) {
-    costCentre branch { code }
+    costCentre branch { code } member { email branches { code } }
     orderingBranches { branch { code } costCentres { code isDefault } }
   }
 }
@@ -102,6 +102,7 @@ def test_the_orderer_sees_the_choices_and_picks_another_branch(
         "ZUID",
     ]
     assert (session["branch"]["code"], session["costCentre"]) == ("NOORD", "KP-4711")
+    assert session["member"] == {"email": oci_orderer.user.email, "branches": []}
 
     chosen = _choose(api_client, checkout_id, "KP-9000", cost_centres)
 
@@ -212,6 +213,16 @@ def test_the_choice_cannot_change_after_the_transfer(
 
     assert [error["code"] for error in result["errors"]] == ["SESSION_CLOSED"]
     assert PunchoutSession.objects.get().cost_centre == "KP-4711"
+
+
+def test_someone_elses_session_is_not_shown(user_api_client, shopping, make_variants):
+    checkout_id = shopping(make_variants(1))
+
+    content = get_graphql_content(
+        user_api_client.post_graphql(SESSION, {"id": checkout_id})
+    )
+
+    assert content["data"]["ociSession"] is None
 
 
 def test_someone_elses_checkout_is_not_found(
