@@ -1,8 +1,9 @@
 """The whole OCI round trip without a person, through HTTP as the ERP and the
 storefront would do it, in this process with Django's test ``Client``:
 
-punch-in POST -> the 303's ``oci_code`` -> ``ociSessionTokenCreate`` ->
-``checkoutLinesAdd`` -> ``ociGreetingCardSet`` -> ``ociCheckoutTransfer`` -> the
+punch-in POST naming the orderer -> the 303's ``oci_code`` ->
+``ociSessionTokenCreate`` -> ``ociCheckoutOrderingSet`` (the orderer's cost centre)
+-> ``checkoutLinesAdd`` -> ``ociGreetingCardSet`` -> ``ociCheckoutTransfer`` -> the
 returned form read with lxml and decoded with the OCI codec, as the ERP reads what
 arrives at its HOOK_URL -> the approved purchase order as a cXML OrderRequest
 (written by the simulator's cXML writer) -> the Saleor order -> Saleor's
@@ -56,13 +57,35 @@ CART = (("GB-ZORG-01", 3), ("BL-ROOS-02", 2), ("KP-KLAS-01", 1))
 CARD_SKU = "BL-ROOS-02"
 CARD_TEXT = "Beterschap en veel sterkte! Team Inkoop, Ziekenhuis Oost"
 TEMPORARY_APP_TOKEN_NAME = "oci-demo headless run"
+# The person SAP SRM names at punch-in (its system fields); created as an orderer
+# of the connection's branch the first time.
+ORDERER = {
+    "USER_ID": "JDEVRIES",
+    "USER_EMAIL": "j.devries@ziekenhuis-oost.example",
+    "FIRST_NAME": "Jan",
+    "LAST_NAME": "de Vries",
+}
 # Django's test Client sends this host name.
 TEST_CLIENT_HOST = "testserver"
 
 TOKEN_CREATE = """
 mutation ($code: String!) {
   ociSessionTokenCreate(code: $code) {
-    token checkout { id } errors { field code message }
+    token checkout { id }
+    session {
+      member { email firstName lastName }
+      costCentre
+      branch { id }
+      orderingBranches { branch { id } costCentres { code isDefault } }
+    }
+    errors { field code message }
+  }
+}
+"""
+ORDERING_SET = """
+mutation ($id: ID!, $costCentre: String!) {
+  ociCheckoutOrderingSet(id: $id, costCentre: $costCentre) {
+    session { costCentre } errors { field code message }
   }
 }
 """
@@ -99,7 +122,8 @@ mutation ($id: ID!) {
 ORDER = """
 query ($reference: String!) {
   order(externalReference: $reference) {
-    id number status externalReference
+    id number status externalReference userEmail
+    costCentre: metafield(key: "oci.cost_centre")
     total { gross { amount currency } }
   }
 }
@@ -140,6 +164,9 @@ class RoundTripResult:
     currency: str = ""
     lines: list[CartLine] = field(default_factory=list)
     cart_net_total: Decimal = Decimal(0)
+    # The orderer the punch-in named, and the cost centre chosen in the session.
+    orderer: str = ""
+    cost_centre: str = ""
     transfer_warnings: int = 0
     po_number: str = ""
     po_answer: str = ""
@@ -147,6 +174,8 @@ class RoundTripResult:
     order_reference: str = ""
     order_status: str = ""
     order_total_gross: str = ""
+    order_user_email: str = ""
+    order_cost_centre: str = ""
     invoice_number: str = ""
     # SUCCESS, FAILED, PENDING, or NOT REQUESTED when Saleor refused the request.
     invoice_status: str = ""
@@ -191,7 +220,7 @@ def run_round_trip(
     ):
         http = _Http(Client(raise_request_exception=False))
         code = _punch_in(http, connection.login_name, password, hook_url)
-        token, checkout_id = _session_token(http, code)
+        token, checkout_id = _session_token(http, code, result)
         line_ids = _fill_cart(http, token, checkout_id)
         _set_card(http, token, checkout_id, line_ids[CARD_SKU])
         form_html = _transfer(http, token, checkout_id, result)
@@ -224,6 +253,7 @@ def _punch_in(http: "_Http", login: str, password: str, hook_url: str) -> str:
             "~TARGET": "_top",
             "~CALLER": "CTLG",
             "OCI_VERSION": "4.0",
+            **ORDERER,
         },
     )
     if response.status_code == 401:
@@ -245,13 +275,44 @@ def _punch_in(http: "_Http", login: str, password: str, hook_url: str) -> str:
     return codes[0]
 
 
-def _session_token(http: "_Http", code: str) -> tuple[str, str]:
+def _session_token(
+    http: "_Http", code: str, result: RoundTripResult
+) -> tuple[str, str]:
+    """The session's tokens; the orderer then books the cart on another of the
+    branch's cost centres than the default, where it has one."""
     step = "session token"
     data = http.graphql(step, TOKEN_CREATE, {"code": code})["ociSessionTokenCreate"]
     _no_errors(step, data)
     if not data.get("token") or not data.get("checkout"):
         raise RoundTripFailed(step, "no token or checkout in the answer")
-    return data["token"], data["checkout"]["id"]
+    token, checkout_id = data["token"], data["checkout"]["id"]
+    session = data["session"]
+    member = session["member"]
+    if member is None:
+        raise RoundTripFailed(step, "the punch-in's orderer was not recognised")
+    result.orderer = (
+        f"{member['firstName']} {member['lastName']} <{member['email']}>".strip()
+    )
+    result.cost_centre = session["costCentre"]
+    branch_id = (session["branch"] or {}).get("id")
+    others = [
+        centre["code"]
+        for choice in session["orderingBranches"]
+        if choice["branch"]["id"] == branch_id
+        for centre in choice["costCentres"]
+        if not centre["isDefault"]
+    ]
+    if others:
+        step = "cost centre"
+        chosen = http.graphql(
+            step,
+            ORDERING_SET,
+            {"id": checkout_id, "costCentre": others[0]},
+            token=token,
+        )["ociCheckoutOrderingSet"]
+        _no_errors(step, chosen)
+        result.cost_centre = chosen["session"]["costCentre"]
+    return token, checkout_id
 
 
 def _fill_cart(http: "_Http", token: str, checkout_id: str) -> dict[str, str]:
@@ -380,12 +441,18 @@ def _send_purchase_order(
         target=cart.target,
         caller=cart.caller,
     )
-    branch = connection.branch
+    # The ERP books the requisition on the cost centre the cart came with.
+    cost_centre = next(
+        (
+            value
+            for item in cart.items
+            if (value := getattr(item, connection.cost_centre_field.lower(), ""))
+        ),
+        "",
+    )
     try:
         order = purchase_order_for(
-            requisition,
-            nzi_field=connection.nzi_field,
-            cost_centre=branch.default_cost_centre if branch else "",
+            requisition, nzi_field=connection.nzi_field, cost_centre=cost_centre
         )
     except NotOrderableError as error:
         raise RoundTripFailed(step, str(error)) from None
@@ -429,6 +496,8 @@ def _find_order(
     result.order_number = str(order["number"])
     result.order_reference = order["externalReference"]
     result.order_status = str(order["status"]).lower()
+    result.order_user_email = order["userEmail"] or ""
+    result.order_cost_centre = order["costCentre"] or ""
     gross = order["total"]["gross"]
     result.order_total_gross = f"{gross['currency']} {Decimal(str(gross['amount']))}"
     return str(order["id"])

@@ -58,6 +58,7 @@ from saleor.tax.models import TaxClass, TaxClassCountryRate, TaxConfiguration
 from saleor.warehouse.models import Stock, Warehouse
 
 from .. import PLUGIN_ID, configuration
+from ..buyers.members import set_cost_centres
 from ..buyers.models import Branch, BuyerOrganisation, InvoiceFormat
 from ..buyers.models import InvoicingPreference as Invoicing
 from ..machine_secrets import check_machine_secret
@@ -165,6 +166,8 @@ class DemoBranch:
     code: str
     name: str
     cost_centre: str
+    # A second cost centre orderers may choose instead of the default.
+    other_cost_centre: str
     street: str
     postcode: str
     city: str
@@ -173,11 +176,13 @@ class DemoBranch:
 
 BRANCHES = (
     DemoBranch(
-        "NOORD", "Locatie Noord", "KP-4711", "Ziekenhuisweg 1", "3584 CX", "Utrecht",
+        "NOORD", "Locatie Noord", "KP-4711", "KP-4712", "Ziekenhuisweg 1", "3584 CX",
+        "Utrecht",
         "crediteuren.noord@ziekenhuis-oost.example",
     ),
     DemoBranch(
-        "ZUID", "Locatie Zuid", "KP-4820", "Zorgplein 8", "3521 AL", "Utrecht",
+        "ZUID", "Locatie Zuid", "KP-4820", "KP-4821", "Zorgplein 8", "3521 AL",
+        "Utrecht",
         "crediteuren.zuid@ziekenhuis-oost.example",
     ),
 )  # fmt: skip
@@ -537,6 +542,16 @@ def _branches(organisation: BuyerOrganisation, created: list[str]) -> list[Branc
                 city="Utrecht",
             )
             branch.save(update_fields=["delivery_address", "invoice_address"])
+        if not branch.cost_centres.exists():
+            set_cost_centres(
+                branch,
+                [
+                    (item.cost_centre, "Algemeen"),
+                    (item.other_cost_centre, "Kinderzorg"),
+                ],
+                item.cost_centre,
+            )
+            created.append(f"cost centres of {item.name}")
         branches.append(branch)
     return branches
 

@@ -259,6 +259,8 @@ def _summary(demo: shop.DemoShop, result: round_trip.RoundTripResult) -> str:
     lines += [
         f"  punch-in          {result.login} -> 303 to the storefront with an "
         f"oci_code; HOOK_URL {result.hook_url}",
+        f"  orderer           {result.orderer}; cost centre {result.cost_centre} "
+        "chosen in the session",
         f"  cart transferred  {len(result.lines)} lines, {result.currency} "
         f"{result.cart_net_total:.2f} net; transfer {result.transfer_id}"
         + (
@@ -280,6 +282,8 @@ def _summary(demo: shop.DemoShop, result: round_trip.RoundTripResult) -> str:
         f"  Saleor order      {result.order_number} ({result.order_status}, "
         f"{result.order_total_gross} incl. VAT), external reference "
         f"{result.order_reference}",
+        f"                    for {result.order_user_email}, cost centre "
+        f"{result.order_cost_centre or '-'}",
     ]
     if issued:
         lines.append(f"  invoice           {result.invoice_number} (SUCCESS)")

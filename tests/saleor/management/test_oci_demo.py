@@ -178,6 +178,15 @@ def test_headless_runs_the_round_trip_to_an_order(media_root, commits):
     assert "4500077001" in output
     assert transfer.session.status == PunchoutSession.Status.TRANSFERRED
     assert ReceivedPurchaseOrder.objects.get().order == order
+    # The orderer SAP named at punch-in, on the cost centre chosen in the session.
+    assert order.user.email == "j.devries@ziekenhuis-oost.example"
+    assert order.metadata["oci.cost_centre"] == "KP-4712"
+    assert transfer.session.member.user == order.user
+    assert (
+        "  orderer           Jan de Vries <j.devries@ziekenhuis-oost.example>; "
+        "cost centre KP-4712 chosen in the session\n"
+    ) in output
+    assert "for j.devries@ziekenhuis-oost.example, cost centre KP-4712" in output
     assert re.search(r"invoice {11}\S", output)
     # E-mailed to the connection's branch (Saleor's test settings: locmem).
     document = IssuedDocument.objects.get()
