@@ -5,7 +5,7 @@ import uuid
 import graphene
 from django.core.exceptions import ValidationError
 from saleor.checkout import models as checkout_models
-from saleor.core.db.connection import allow_writer_in_context
+from saleor.core.db.connection import allow_writer
 from saleor.graphql.checkout.types import Checkout
 from saleor.graphql.core import ResolveInfo
 from saleor.graphql.core.context import (
@@ -364,8 +364,9 @@ class PunchoutQueries(graphene.ObjectType):
     @staticmethod
     def resolve_oci_session(_root, info: ResolveInfo, *, checkout_id: str):
         # The session row is the source of truth the mutations lock: read the
-        # writer, as they do.
-        with allow_writer_in_context(info.context):
+        # writer, as they do. A query's context names the replica, for which
+        # allow_writer_in_context allows nothing: the writer is allowed outright.
+        with allow_writer():
             try:
                 return _own_session(info, checkout_id)
             except ValidationError:
