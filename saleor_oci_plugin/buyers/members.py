@@ -248,8 +248,12 @@ def _apply(member: Member, data: MemberData, *, creating: bool) -> None:
         problem(
             "external_id", "The value contains a NUL character.", OciErrorCode.INVALID
         )
-    for field in ("first_name", "last_name"):
-        if "\x00" in data.get(field, ""):  # type: ignore[misc]
+    names = (
+        ("first_name", data.get("first_name", "")),
+        ("last_name", data.get("last_name", "")),
+    )
+    for field, value in names:
+        if "\x00" in value:
             problem(field, "The value contains a NUL character.", OciErrorCode.INVALID)
     if problems:
         raise ValidationError(problems)

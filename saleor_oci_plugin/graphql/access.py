@@ -89,7 +89,7 @@ def access_of(context: SaleorContext) -> Access:
         member=member,
         punchout=punchout_session_of(context) is not None,
     )
-    context._oci_access = access  # type: ignore[attr-defined]
+    context._oci_access = access
     return access
 
 

@@ -228,6 +228,13 @@ class OciOrderLine(graphene.ObjectType):
         return (root.metadata or {}).get("oci.nzi_code")
 
 
+def _order(root: ReceivedPurchaseOrder):
+    """The placed order (ociOrganisationOrders lists only placed ones)."""
+    order = root.order
+    assert order is not None
+    return order
+
+
 class OciOrganisationOrder(graphene.ObjectType):
     id = graphene.ID(required=True, description="The Saleor order's ID.")
     number = graphene.String(required=True, description="The shop's order number.")
@@ -254,7 +261,7 @@ class OciOrganisationOrder(graphene.ObjectType):
 
     @staticmethod
     def resolve_number(root: ReceivedPurchaseOrder, _info: ResolveInfo) -> str:
-        return str(root.order.number)
+        return str(_order(root).number)
 
     @staticmethod
     def resolve_po_number(root: ReceivedPurchaseOrder, _info: ResolveInfo) -> str:
@@ -262,39 +269,39 @@ class OciOrganisationOrder(graphene.ObjectType):
 
     @staticmethod
     def resolve_status(root: ReceivedPurchaseOrder, _info: ResolveInfo) -> str:
-        return root.order.status
+        return _order(root).status
 
     @staticmethod
     def resolve_created_at(root: ReceivedPurchaseOrder, _info: ResolveInfo):
-        return root.order.created_at
+        return _order(root).created_at
 
     @staticmethod
     def resolve_total(root: ReceivedPurchaseOrder, _info: ResolveInfo):
-        return root.order.total
+        return _order(root).total
 
     @staticmethod
     def resolve_cost_centre(root: ReceivedPurchaseOrder, _info: ResolveInfo):
-        return (root.order.metadata or {}).get(COST_CENTRE_KEY)
+        return (_order(root).metadata or {}).get(COST_CENTRE_KEY)
 
     @staticmethod
     def resolve_branch(root: ReceivedPurchaseOrder, info: ResolveInfo):
-        branch_pk = str((root.order.metadata or {}).get(BRANCH_KEY) or "")
+        branch_pk = str((_order(root).metadata or {}).get(BRANCH_KEY) or "")
         if not branch_pk.isdigit():
             return None
         return BranchByIdLoader(info.context).load(int(branch_pk))
 
     @staticmethod
     def resolve_orderer_email(root: ReceivedPurchaseOrder, _info: ResolveInfo) -> str:
-        return root.order.user_email
+        return _order(root).user_email
 
     @staticmethod
     def resolve_orderer_name(root: ReceivedPurchaseOrder, _info: ResolveInfo) -> str:
-        user = root.order.user
+        user = _order(root).user
         return user.get_full_name() if user is not None else ""
 
     @staticmethod
     def resolve_lines(root: ReceivedPurchaseOrder, _info: ResolveInfo):
-        return root.order.lines.all()
+        return _order(root).lines.all()
 
 
 class OciOrganisationOrderCountableConnection(CountableConnection):

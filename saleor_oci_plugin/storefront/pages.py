@@ -99,16 +99,20 @@ def products_page(
     if not products:
         body = f"<p>The channel {escape(channel)} has no products for you.</p>"
     else:
+        # A picture column only when Saleor has a picture of one of them.
+        pictures = any(product.image for product in products)
         rows = "".join(
-            f"<tr><td>{image_tag(product.image, 'thumb')}</td>"
-            f'<td><a href="{escape(product_path(session, product.id))}">'
+            "<tr>"
+            + (f"<td>{image_tag(product.image, 'thumb')}</td>" if pictures else "")
+            + f'<td><a href="{escape(product_path(session, product.id))}">'
             f"{escape(product.name)}</a></td>"
             f'<td class="number">{escape(product.price_from or "")}</td></tr>'
             for product in products
         )
         body = (
-            "<table><tr><th>Picture</th>"
-            f"<th>Product</th><th>Price</th></tr>{rows}</table>"
+            "<table><tr>"
+            + ("<th>Picture</th>" if pictures else "")
+            + f"<th>Product</th><th>Price</th></tr>{rows}</table>"
         )
     return layout("Products", body, session)
 
@@ -249,7 +253,8 @@ def ordering_box(
         options = [
             _option(
                 f"{branch.id}{CHOICE_SEPARATOR}{centre.code}",
-                f"{centre.code} {centre.name}".strip()
+                # The branch too: a closed list shows the option, not its group.
+                f"{branch.name}: {centre.code} {centre.name}".strip()
                 + (" (default)" if centre.is_default else ""),
                 branch.id == ordering.branch_id and centre.code == ordering.cost_centre,
             )
@@ -258,7 +263,7 @@ def ordering_box(
         options.append(
             _option(
                 f"{branch.id}{CHOICE_SEPARATOR}",
-                "no cost centre",
+                f"{branch.name}: no cost centre",
                 branch.id == ordering.branch_id and not ordering.cost_centre,
             )
         )

@@ -26,7 +26,7 @@ is refused when the browser says it comes from another origin.
 import hmac
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl
@@ -60,6 +60,7 @@ PORTAL_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+PORTAL_REFERRER_POLICY = "same-origin"
 # The invoice's HTML rendering: styles only, no scripts, no requests, sandboxed.
 INVOICE_HTML_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
@@ -196,7 +197,7 @@ class PortalRoutes:
     def _signed_in_response(
         self, environ: dict[str, Any], session: PortalSession
     ) -> Response:
-        return Response.see_other("/portal/").with_headers(
+        return Response.see_other("/portal/members").with_headers(
             ("Set-Cookie", set_cookie(session.id, secure=self._secure(environ)))
         )
 
@@ -649,19 +650,28 @@ def organisation_input(form: Form) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- helpers
 def page(html_text: str, status: int = HTTPStatus.OK) -> Response:
-    """A portal page: the storefront's headers, never framed."""
+    """A portal page: the storefront's headers, never framed.
+
+    Its referrer policy is ``same-origin``, not the punch-out pages'
+    ``no-referrer``: with ``no-referrer`` browsers send ``Origin: null`` with the
+    page's forms, which the origin check could not tell from another site's.
+    Portal URLs hold no session id; other sites still get no referrer.
+    """
     response = Response.page(html_text, status)
     return Response(
         response.status,
         response.body,
-        tuple(
-            (name, PORTAL_POLICY if name == "Content-Security-Policy" else value)
-            for name, value in response.headers
+        (
+            *(
+                (name, PORTAL_POLICY if name == "Content-Security-Policy" else value)
+                for name, value in response.headers
+            ),
+            ("Referrer-Policy", PORTAL_REFERRER_POLICY),
         ),
     )
 
 
-def _on_field(problems: tuple[Problem, ...], field: str) -> list[Problem]:
+def _on_field(problems: Sequence[Problem], field: str) -> list[Problem]:
     """Problems without a field of the form go beside ``field``."""
     return [
         problem if problem.field else Problem(problem.message, problem.code, field)

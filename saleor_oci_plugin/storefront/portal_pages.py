@@ -34,8 +34,10 @@ fieldset { border: 1px solid #c9d3da; margin: .8rem 0; padding: .4rem .8rem; }
 fieldset label { font-weight: normal; display: inline-block; margin-right: 1rem; }
 .bar { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap;
        border-bottom: 1px solid #c9d3da; padding-bottom: .5rem; }
-.bar .who { margin-left: auto; color: #5a6b77; }
+.bar a { margin-right: 0; }
+.bar .who { margin-left: auto; color: #5a6b77; font-size: .9rem; }
 .bar form { display: inline; }
+.bar button { margin: 0; }
 .notice { border-color: #2e7d32; }
 .muted { color: #5a6b77; }
 form.inline { display: inline; }
@@ -404,13 +406,14 @@ def members_page(
                 else "<button>Reactivate</button>"
             ),
         )
+        # Only for someone who has not set a password yet.
         resend = (
             post_form(
                 viewer,
                 "/portal/member/resend",
                 hidden + "<button>Resend invitation</button>",
             )
-            if node.get("isActive")
+            if node.get("isActive") and not node.get("canSignIn")
             else ""
         )
         rows.append(

@@ -415,10 +415,10 @@ def test_cart_shows_the_orderer_and_the_current_branch_and_cost_centre(browser):
     options = form.xpath(".//option")
     labels = [(o.getparent().get("label"), o.text, o.get("selected")) for o in options]
     assert labels == [
-        ("Locatie Noord", "KP-4711 Keuken (default)", "selected"),
-        ("Locatie Noord", "KP-4712 Zalen", None),
-        ("Locatie Noord", "no cost centre", None),
-        ("Locatie <Zuid>", "no cost centre", None),
+        ("Locatie Noord", "Locatie Noord: KP-4711 Keuken (default)", "selected"),
+        ("Locatie Noord", "Locatie Noord: KP-4712 Zalen", None),
+        ("Locatie Noord", "Locatie Noord: no cost centre", None),
+        ("Locatie <Zuid>", "Locatie <Zuid>: no cost centre", None),
     ]
     assert "Locatie &lt;Zuid&gt;" in response.text
     ordering_call = browser.saleor.calls[-1]
@@ -578,5 +578,15 @@ def test_product_page_shows_the_product_and_variant_pictures(browser):
 
 def test_pages_without_pictures_allow_no_images(browser):
     base = browser.punch_in()
-    policy = browser.get(base).header("Content-Security-Policy")
-    assert "img-src" not in policy
+    response = browser.get(base)
+    assert "img-src" not in response.header("Content-Security-Policy")
+    # No empty picture column either.
+    headings = [th.text for th in response.document.iter("th")]
+    assert headings == ["Product", "Price"]
+
+
+def test_listing_has_a_picture_column_when_one_has_a_picture(browser):
+    browser.saleor.handlers["Products"] = _products_with_pictures
+    base = browser.punch_in()
+    headings = [th.text for th in browser.get(base).document.iter("th")]
+    assert headings == ["Picture", "Product", "Price"]

@@ -56,7 +56,7 @@ def test_sign_in_sets_an_http_only_strict_cookie_with_only_a_session_id(browser)
     assert session.refresh_token == "portal-refresh"
     assert "portal-refresh" not in cookie
     assert session.token not in cookie
-    assert response.header("Location") == "/portal/"
+    assert response.header("Location") == "/portal/members"
     assert browser.saleor.calls[0].variables == {
         "email": ADMIN_EMAIL,
         "password": PASSWORD,
@@ -123,6 +123,13 @@ def test_portal_pages_are_never_framed(signed_in):
     response = signed_in.get("/portal/members")
     assert response.status == 200
     assert "frame-ancestors 'none'" in response.header("Content-Security-Policy")
+
+
+def test_portal_pages_let_browsers_send_their_origin_with_forms(browser):
+    # With no-referrer (the punch-out pages' policy) browsers send Origin: null.
+    response = browser.get("/portal/sign-in")
+    policies = [v for k, v in response.headers if k.lower() == "referrer-policy"]
+    assert policies == ["same-origin"]
 
 
 def test_expired_refresh_token_signs_out_with_a_message(signed_in):
