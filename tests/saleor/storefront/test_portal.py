@@ -21,6 +21,16 @@ from saleor_oci_plugin.buyers.models import Branch, Member, MemberRole
 from saleor_oci_plugin.storefront import Settings, StorefrontApp
 from saleor_oci_plugin.storefront.portal_sessions import COOKIE_NAME
 
+# Orders placed from POs and their invoices, as the invoice tests make them.
+from ..invoices.conftest import (  # noqa: F401
+    _invoice_files_in_a_temporary_folder,
+    make_transfer,
+    oci_order,
+    place_order,
+    seller_configured,
+    staff,
+)
+
 # The live server's threads read the test database (see that fixture).
 from .test_storefront import replica_in_server_threads  # noqa: F401
 
@@ -319,3 +329,59 @@ def test_wrong_password_is_refused_beside_the_email(portal, oci_admin):
     assert status == 422
     assert _field_errors(content, "email")
     assert portal.cookie == ""
+
+
+INVOICE_REQUEST = """
+mutation ($orderId: ID!) {
+  invoiceRequest(orderId: $orderId) { invoice { id number status } errors { code } }
+}
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_sees_orders_and_downloads_the_invoices_xml_and_html(
+    portal,
+    oci_admin,
+    staff,  # noqa: F811
+    seller_configured,  # noqa: F811
+    oci_order,  # noqa: F811
+):
+    from saleor.graphql.tests.utils import get_graphql_content
+
+    from saleor_oci_plugin.invoices.models import IssuedDocument
+
+    response = staff.post_graphql(
+        INVOICE_REQUEST, {"orderId": _global_id("Order", oci_order.pk)}
+    )
+    issued = get_graphql_content(response)["data"]["invoiceRequest"]["invoice"]
+    assert issued["status"] == "SUCCESS"
+    document = IssuedDocument.objects.get(number=issued["number"])
+
+    status, _content = portal.follow(
+        "POST",
+        "/portal/sign-in",
+        {"email": oci_admin.user.email, "password": ADMIN_PASSWORD},
+    )
+    assert status == 200
+
+    status, orders = portal.follow("GET", "/portal/orders")
+    assert status == 200, orders
+    (row,) = _page(orders).xpath("//table//tr[td]")
+    cells = [cell.text_content() for cell in row.iter("td")]
+    assert cells[0] == str(oci_order.number)
+    assert cells[1] == "4500012345"
+    assert "KP-4711" in cells  # the order's cost centre
+
+    status, invoices = portal.follow("GET", "/portal/invoices")
+    assert status == 200, invoices
+    links = {a.text: a.get("href") for a in _page(invoices).iter("a")}
+    assert document.number in _page(invoices).text_content()
+
+    status, headers, xml = portal.request("GET", links["UBL XML"])
+    assert status == 200
+    assert xml == document.xml
+    assert headers["Content-Disposition"].startswith("attachment; filename=")
+    status, headers, rendering = portal.request("GET", links["HTML"])
+    assert status == 200
+    assert rendering == document.html
+    assert "sandbox" in headers["Content-Security-Policy"]
