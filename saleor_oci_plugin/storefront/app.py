@@ -204,9 +204,14 @@ class StorefrontApp(PageApp):
         ordering = None
         try:
             cart = self.shop.cart(session)
-            ordering = self.shop.ordering(session)
         except ShopRefusal as refusal:
             cart, problems = None, (*problems, *refusal.problems)
+        if cart is not None:
+            # The cart still shows when the branch and cost centre cannot be read.
+            try:
+                ordering = self.shop.ordering(session)
+            except ShopRefusal as refusal:
+                problems = (*problems, *refusal.problems)
         return Response.page(
             pages.cart_page(session, cart, problems, ordering),
             HTTPStatus.UNPROCESSABLE_ENTITY if problems else HTTPStatus.OK,

@@ -131,6 +131,16 @@ class PortalRoutes:
         query = _query(environ)
         try:
             return self._signed_in(session, environ, method, path, form, query)
+        except ShopRefusal as refusal:
+            # A refusal no form expects (e.g. a permission Saleor denies): a page
+            # saying so, never a failure.
+            viewer = Viewer(session.email, session.csrf_token)
+            return page(
+                pages.refused_page(viewer, refusal.problems),
+                HTTPStatus.FORBIDDEN
+                if "PermissionDenied" in refusal.codes
+                else HTTPStatus.UNPROCESSABLE_ENTITY,
+            )
         except SignedOut:
             return Response.see_other("/portal/sign-in?ended=1").with_headers(
                 ("Set-Cookie", clear_cookie(secure=self._secure(environ)))
@@ -325,6 +335,8 @@ class PortalRoutes:
             **_member_input(form),
             "redirectUrl": self.set_password_url,
         }
+        if _first(form, "externalId").strip():
+            data["externalId"] = _first(form, "externalId").strip()
         try:
             self.portal.invite(session, data)
         except ShopRefusal as refusal:

@@ -142,6 +142,11 @@ def message_page(title: str, message: str, viewer: Viewer | None = None) -> str:
     )
 
 
+def refused_page(viewer: Viewer, problems: Sequence[Problem]) -> str:
+    """What the shop refused where no form expected it."""
+    return layout("Not done", problems_box(problems), viewer)
+
+
 def post_form(
     viewer: Viewer | None, action: str, inner: str, css: str = "inline"
 ) -> str:

@@ -590,3 +590,18 @@ def test_listing_has_a_picture_column_when_one_has_a_picture(browser):
     base = browser.punch_in()
     headings = [th.text for th in browser.get(base).document.iter("th")]
     assert headings == ["Picture", "Product", "Price"]
+
+
+def test_cart_still_shows_when_the_ordering_cannot_be_read(browser):
+    browser.saleor.handlers["Ordering"] = lambda variables, token: {
+        "data": {"ociSession": None},
+        "errors": [{"message": "The shop could not read the session."}],
+    }
+    base = browser.punch_in()
+
+    response = browser.get(base + "cart")
+
+    assert response.status == 422
+    assert "The shop could not read the session." in response.text
+    assert "XMAS-1" in response.text  # the cart's line
+    assert not [f for f in response.document.forms if f.action.endswith("/ordering")]

@@ -606,6 +606,32 @@ def test_set_password_refusal_is_shown(browser):
     assert browser.cookie == ""
 
 
+def test_a_top_level_refusal_is_a_page_not_a_failure(signed_in):
+    signed_in.answer(
+        "PortalMembers",
+        {
+            "data": {"ociMembers": None},
+            "errors": [
+                {
+                    "message": "You need one of the following permissions.",
+                    "extensions": {"exception": {"code": "PermissionDenied"}},
+                }
+            ],
+        },
+    )
+    response = signed_in.get("/portal/members")
+    assert response.status == 403
+    assert "You need one of the following permissions." in response.text
+
+
+def test_invite_keeps_the_procurement_user_id(signed_in):
+    signed_in.submit(
+        "/portal/members/invite",
+        {"email": "a@b.nl", "role": "ORDERER", "externalId": " JJANSEN "},
+    )
+    assert signed_in.saleor.calls[-1].variables["input"]["externalId"] == "JJANSEN"
+
+
 def test_wrong_methods_and_unknown_pages_are_pages(signed_in):
     assert signed_in.get("/portal/sign-out").status == 405
     assert signed_in.get("/portal/nothing-here").status == 404
