@@ -75,9 +75,10 @@ def access_of(context: SaleorContext) -> Access:
     staff = requester is not None and has_one_of_permissions(
         requester, [MANAGE_PLUGINS]
     )
+    # Saleor's context.user is a lazy object that may wrap None: test its truth.
     user = getattr(context, "user", None)
     member = None
-    if user is not None and user.is_authenticated and not user.is_staff:
+    if user and user.is_authenticated and not user.is_staff:
         member = (
             Member.objects.using(get_database_connection_name(context))
             .select_related("organisation", "user")
