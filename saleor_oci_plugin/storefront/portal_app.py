@@ -86,6 +86,8 @@ class PortalRoutes:
 
     # ------------------------------------------------------------ routing
     def route(self, environ: dict[str, Any], method: str, path: str) -> Response:
+        # HEAD is GET without the body (PageApp drops it): it never changes a thing.
+        method = "GET" if method == "HEAD" else method
         if method == "POST":
             _check_origin(environ)
         open_pages: dict[str, Callable[[dict[str, Any], str], Response]] = {

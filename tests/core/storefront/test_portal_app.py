@@ -632,6 +632,15 @@ def test_invite_keeps_the_procurement_user_id(signed_in):
     assert signed_in.saleor.calls[-1].variables["input"]["externalId"] == "JJANSEN"
 
 
+def test_head_reads_and_never_changes(signed_in):
+    for path in ("/portal/members/invite", "/portal/organisation", "/portal/sign-in"):
+        response = signed_in.request("HEAD", path)
+        assert response.status == 200, path
+        assert response.body == b""
+    assert not [c for c in signed_in.saleor.operations() if "Invite" in c]
+    assert "PortalOrganisationUpdate" not in signed_in.saleor.operations()
+
+
 def test_wrong_methods_and_unknown_pages_are_pages(signed_in):
     assert signed_in.get("/portal/sign-out").status == 405
     assert signed_in.get("/portal/nothing-here").status == 404
