@@ -11,6 +11,7 @@ cookie, and no response sets one):
 ``POST /s/<id>/cart/update``        ``checkoutLinesUpdate``
 ``POST /s/<id>/cart/remove``        ``checkoutLinesDelete``
 ``POST /s/<id>/cart/card``          ``ociGreetingCardSet`` (whole cart or one line)
+``POST /s/<id>/cart/ordering``      ``ociCheckoutOrderingSet``: branch and cost centre
 ``POST /s/<id>/transfer``           ``ociCheckoutTransfer``: the OCI form is the page
 ``POST /s/<id>/cancel``             ``ociCheckoutCancel``: the empty OCI form
 
@@ -18,26 +19,21 @@ What Saleor refuses is shown on the page with its message; whatever else fails
 becomes a page with a message, the traceback goes to the log only.
 """
 
-import base64
-import hashlib
 import hmac
 import logging
 import re
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote
 
-from saleor_oci_plugin.oci import (
-    AUTO_SUBMIT_SCRIPT,
-    UnsupportedCharsetError,
-    resolve_charset,
-)
-from saleor_oci_plugin.webapp import wsgi
 from saleor_oci_plugin.webapp.wsgi import PageApp, RequestError, read_body
 
 from . import pages
 from .graphql_client import GraphQLClient, SaleorUnavailable
+from .portal_app import PortalRoutes
+from .portal_sessions import PortalSessionTable
+from .responses import COMMON_HEADERS, RETURN_FORM_POLICY, Response
 from .sessions import SessionTable, ShopSession
 from .settings import Settings
 from .shop import Problem, Shop, ShopRefusal
@@ -47,58 +43,8 @@ logger = logging.getLogger(__name__)
 MAX_FORM_BYTES = 64 * 1024
 _SESSION_ROUTE = re.compile(r"/s/([A-Za-z0-9_-]{16,64})(/.*)?")
 _PRODUCT_ROUTE = re.compile(r"/product/(.+)")
-_CHARSET_META = re.compile(r'<meta charset="([^"]{1,40})">', re.IGNORECASE)
 
-# Pages have no script; links stay on this site; the session id in the URL must
-# not leak to other sites through Referer.
-COMMON_HEADERS = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("Cache-Control", "no-store"),
-    ("Referrer-Policy", "no-referrer"),
-)
-PAGE_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
-)
-# The OCI return form: only its own auto-submit script runs (by hash); it posts to
-# HOOK_URL, which may be any http(s) or SAPEVENT: URL, so form-action stays open.
-_SCRIPT_HASH = base64.b64encode(
-    hashlib.sha256(AUTO_SUBMIT_SCRIPT.encode()).digest()
-).decode()
-RETURN_FORM_POLICY = (
-    f"default-src 'none'; script-src 'sha256-{_SCRIPT_HASH}'; base-uri 'none'"
-)
-
-
-class Response(wsgi.Response):
-    """A response whose pages carry the storefront's content security policy."""
-
-    __slots__ = ()
-
-    @classmethod
-    def page(cls, html_text: str, status: int = HTTPStatus.OK) -> Self:
-        page = super().page(html_text, status)
-        return cls(
-            page.status,
-            page.body,
-            (*page.headers, ("Content-Security-Policy", PAGE_POLICY)),
-        )
-
-    @classmethod
-    def return_form(cls, html_text: str) -> "Response":
-        """The OCI form page from Saleor, in the charset its own meta tag names."""
-        match = _CHARSET_META.search(html_text)
-        try:
-            charset = resolve_charset(match.group(1) if match else "UTF-8")
-        except UnsupportedCharsetError:
-            charset = resolve_charset("UTF-8")
-        return cls(
-            HTTPStatus.OK,
-            html_text.encode(charset.codec, errors="xmlcharrefreplace"),
-            (
-                ("Content-Type", f"text/html; charset={charset.name}"),
-                ("Content-Security-Policy", RETURN_FORM_POLICY),
-            ),
-        )
+__all__ = ["RETURN_FORM_POLICY", "Response", "StorefrontApp"]
 
 
 class StorefrontApp(PageApp):
@@ -113,14 +59,14 @@ class StorefrontApp(PageApp):
         *,
         sessions: SessionTable | None = None,
         client: GraphQLClient | None = None,
+        portal_sessions: PortalSessionTable | None = None,
     ) -> None:
         self.settings = settings
         # "is None": an empty table is falsy (it has a length).
         self.sessions = SessionTable() if sessions is None else sessions
-        self.shop = Shop(
-            client or GraphQLClient(settings.graphql_url, settings.timeout),
-            self.sessions,
-        )
+        client = client or GraphQLClient(settings.graphql_url, settings.timeout)
+        self.shop = Shop(client, self.sessions)
+        self.portal = PortalRoutes(settings, client, portal_sessions)
 
     def message_response(self, title: str, message: str, status: int) -> Response:
         return Response.page(pages.message_page(title, message), status)
@@ -142,9 +88,13 @@ class StorefrontApp(PageApp):
             return Response.page(
                 pages.message_page(
                     "Punch-out shop",
-                    "Open this shop from your procurement system: it signs you in.",
+                    "Open this shop from your procurement system: it signs you in. "
+                    "Administrators of a business account sign in to the "
+                    "organisation portal at /portal/.",
                 )
             )
+        if path == "/portal" or path.startswith("/portal/"):
+            return self.portal.route(environ, method, path)
         if path == "/punchout":
             _allow(method, "GET")
             return self.punchout(environ)
@@ -182,6 +132,7 @@ class StorefrontApp(PageApp):
             "/cart/update": self.update,
             "/cart/remove": self.remove,
             "/cart/card": self.card,
+            "/cart/ordering": self.choose_ordering,
             "/transfer": self.transfer,
             "/cancel": self.cancel,
         }
@@ -224,7 +175,8 @@ class StorefrontApp(PageApp):
         except ShopRefusal as refusal:
             return _refused(session, "Products", refusal)
         return Response.page(
-            pages.products_page(session, products, session.channel_slug)
+            pages.products_page(session, products, session.channel_slug),
+            images=[product.image for product in products],
         )
 
     def product(
@@ -243,17 +195,25 @@ class StorefrontApp(PageApp):
         return Response.page(
             pages.product_page(session, product, problems),
             HTTPStatus.UNPROCESSABLE_ENTITY if problems else HTTPStatus.OK,
+            images=[product.image, *(variant.image for variant in product.variants)],
         )
 
     def cart(
         self, session: ShopSession, problems: tuple[Problem, ...] = ()
     ) -> Response:
+        ordering = None
         try:
             cart = self.shop.cart(session)
         except ShopRefusal as refusal:
             cart, problems = None, (*problems, *refusal.problems)
+        if cart is not None:
+            # The cart still shows when the branch and cost centre cannot be read.
+            try:
+                ordering = self.shop.ordering(session)
+            except ShopRefusal as refusal:
+                problems = (*problems, *refusal.problems)
         return Response.page(
-            pages.cart_page(session, cart, problems),
+            pages.cart_page(session, cart, problems, ordering),
             HTTPStatus.UNPROCESSABLE_ENTITY if problems else HTTPStatus.OK,
         )
 
@@ -288,6 +248,20 @@ class StorefrontApp(PageApp):
             lambda: self.shop.set_card_text(
                 session, form.get("text", ""), form.get("line") or None
             ),
+        )
+
+    def choose_ordering(self, session: ShopSession, form: dict[str, str]) -> Response:
+        branch_id, _separator, cost_centre = form.get("choice", "").partition(
+            pages.CHOICE_SEPARATOR
+        )
+        if not branch_id:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST,
+                "Not changed",
+                "Choose a branch and cost centre from the list.",
+            )
+        return self._cart_change(
+            session, lambda: self.shop.set_ordering(session, branch_id, cost_centre)
         )
 
     def _cart_change(

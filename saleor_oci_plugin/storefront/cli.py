@@ -73,11 +73,32 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         type=float,
         help="seconds to wait for Saleor (default %(default)s)",
     )
+    parser.add_argument(
+        "--public-url",
+        default=None,
+        type=http_base_url,
+        help=(
+            "the storefront's address as browsers reach it, e.g. behind a proxy "
+            "(default: the address it listens on); the portal's invitation and "
+            "password links lead there, and https makes its cookie Secure"
+        ),
+    )
+    parser.add_argument(
+        "--channel",
+        default="",
+        help="slug of the channel password-reset e-mails are sent for "
+        "(needed when the shop has several channels)",
+    )
     args = parser.parse_args(argv)
     if args.timeout <= 0:
         parser.error("--timeout must be greater than zero")
     return Settings(
-        saleor_url=args.saleor_url, host=args.host, port=args.port, timeout=args.timeout
+        saleor_url=args.saleor_url,
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout,
+        public_url=args.public_url or "",
+        channel=args.channel,
     )
 
 
@@ -109,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
     print(f"Storefront URL for the connection: {app.settings.punchout_url}")
+    print(f"Organisation portal: {app.settings.public_base}/portal/")
     if settings.host not in LOOPBACK_HOSTS:
         print(
             "oci-storefront: listening beyond this machine without TLS; session "

@@ -10,11 +10,11 @@ from urllib.parse import quote
 from saleor_oci_plugin.webapp.html import escape, html_document, page_style
 
 from .sessions import ShopSession
-from .shop import Cart, Problem, Product, ProductSummary
+from .shop import Cart, Image, Ordering, Problem, Product, ProductSummary
 
 MAX_QUANTITY = 9999
 
-_STYLE = page_style(
+STYLE = page_style(
     "64rem",
     """
 .problem { border-color: #c0392b; }
@@ -22,6 +22,11 @@ _STYLE = page_style(
 form.inline { display: inline; }
 input[type=number] { width: 5rem; }
 textarea { width: 100%; max-width: 40rem; }
+img.thumb { width: 64px; height: 64px; object-fit: contain; display: block; }
+img.photo { max-width: 100%; width: 320px; height: auto; display: block;
+            margin: .5rem 0 1rem; }
+.field-error { color: #c0392b; margin: .2rem 0; }
+select { padding: .3rem; max-width: 100%; }
 """,
 )
 
@@ -43,7 +48,7 @@ def layout(title: str, body: str, session: ShopSession | None = None) -> str:
         else ""
     )
     return html_document(
-        title=title, site="punch-out shop", style=_STYLE, nav=nav, body=body
+        title=title, site="punch-out shop", style=STYLE, nav=nav, body=body
     )
 
 
@@ -78,19 +83,37 @@ def _form(session: ShopSession, action: str, inner: str, css: str = "") -> str:
     )
 
 
+def image_tag(image: Image | None, css: str) -> str:
+    """Saleor's picture, or nothing: its URL is an http(s) one (see ``shop``)."""
+    if image is None:
+        return ""
+    return (
+        f'<img class="{css}" src="{escape(image.url)}" alt="{escape(image.alt)}" '
+        'loading="lazy">'
+    )
+
+
 def products_page(
     session: ShopSession, products: Sequence[ProductSummary], channel: str
 ) -> str:
     if not products:
         body = f"<p>The channel {escape(channel)} has no products for you.</p>"
     else:
+        # A picture column only when Saleor has a picture of one of them.
+        pictures = any(product.image for product in products)
         rows = "".join(
-            f'<tr><td><a href="{escape(product_path(session, product.id))}">'
+            "<tr>"
+            + (f"<td>{image_tag(product.image, 'thumb')}</td>" if pictures else "")
+            + f'<td><a href="{escape(product_path(session, product.id))}">'
             f"{escape(product.name)}</a></td>"
             f'<td class="number">{escape(product.price_from or "")}</td></tr>'
             for product in products
         )
-        body = f"<table><tr><th>Product</th><th>Price</th></tr>{rows}</table>"
+        body = (
+            "<table><tr>"
+            + ("<th>Picture</th>" if pictures else "")
+            + f"<th>Product</th><th>Price</th></tr>{rows}</table>"
+        )
     return layout("Products", body, session)
 
 
@@ -98,7 +121,8 @@ def product_page(
     session: ShopSession, product: Product, problems: Sequence[Problem] = ()
 ) -> str:
     rows = "".join(
-        f"<tr><td>{escape(variant.name or product.name)}</td>"
+        f"<tr><td>{image_tag(variant.image, 'thumb')}"
+        f"{escape(variant.name or product.name)}</td>"
         f"<td>{escape(variant.sku)}</td>"
         f'<td class="number">{escape(variant.price or "")}</td><td>'
         + _form(
@@ -120,15 +144,32 @@ def product_page(
         if rows
         else "<p>This product has no variants to order.</p>"
     )
-    return layout(product.name, problems_box(problems) + description + table, session)
+    return layout(
+        product.name,
+        problems_box(problems)
+        + image_tag(product.image, "photo")
+        + description
+        + table,
+        session,
+    )
 
 
 def cart_page(
-    session: ShopSession, cart: Cart | None, problems: Sequence[Problem] = ()
+    session: ShopSession,
+    cart: Cart | None,
+    problems: Sequence[Problem] = (),
+    ordering: Ordering | None = None,
 ) -> str:
+    # Refusals of the branch and cost-centre form are shown beside it.
+    ordering_problems = [p for p in problems if p.field in ORDERING_FIELDS]
+    problems = [p for p in problems if p.field not in ORDERING_FIELDS]
     if cart is None:  # the cart could not be read: the problems say why
         return layout("Your cart", problems_box(problems), session)
     parts = [problems_box(problems)]
+    if ordering is not None:
+        parts.append(ordering_box(session, ordering, ordering_problems))
+    elif ordering_problems:
+        parts.append(problems_box(ordering_problems))
     if not cart.lines:
         parts.append("<p>Your cart is empty.</p>")
     else:
@@ -186,6 +227,68 @@ def cart_page(
         + _form(session, "cancel", "<button>Cancel, choose nothing</button>", "inline")
     )
     return layout("Your cart", "".join(parts), session)
+
+
+# Fields of ociCheckoutOrderingSet's refusals (GraphQL names and the plugin's).
+ORDERING_FIELDS = frozenset({"branch", "costCentre", "cost_centre"})
+# A choice posts "<branch id> <cost centre code>": ids are base64, without spaces.
+CHOICE_SEPARATOR = " "
+
+
+def ordering_box(
+    session: ShopSession, ordering: Ordering, problems: Sequence[Problem] = ()
+) -> str:
+    """Who orders, for which branch and cost centre, and the form to change them."""
+    who = escape(ordering.orderer_name or ordering.orderer_email)
+    if ordering.orderer_name and ordering.orderer_email:
+        who += f" &lt;{escape(ordering.orderer_email)}&gt;"
+    orderer = f"<p>Ordering as <strong>{who}</strong></p>" if who else ""
+    current = (
+        f"<p>Ordering for <strong>{escape(ordering.branch_name or 'no branch')}"
+        "</strong>, cost centre <strong>"
+        f"{escape(ordering.cost_centre or 'none')}</strong></p>"
+    )
+    groups = []
+    for branch in ordering.branches:
+        options = [
+            _option(
+                f"{branch.id}{CHOICE_SEPARATOR}{centre.code}",
+                # The branch too: a closed list shows the option, not its group.
+                f"{branch.name}: {centre.code} {centre.name}".strip()
+                + (" (default)" if centre.is_default else ""),
+                branch.id == ordering.branch_id and centre.code == ordering.cost_centre,
+            )
+            for centre in branch.cost_centres
+        ]
+        options.append(
+            _option(
+                f"{branch.id}{CHOICE_SEPARATOR}",
+                f"{branch.name}: no cost centre",
+                branch.id == ordering.branch_id and not ordering.cost_centre,
+            )
+        )
+        groups.append(
+            f'<optgroup label="{escape(branch.name)}">{"".join(options)}</optgroup>'
+        )
+    if not groups:
+        return f'<div class="box">{orderer}{current}</div>'
+    errors = "".join(
+        f'<p class="field-error" role="alert">{escape(problem.message)}</p>'
+        for problem in problems
+    )
+    form = _form(
+        session,
+        "cart/ordering",
+        '<label for="ordering-choice">Branch and cost centre</label><br>'
+        f'<select id="ordering-choice" name="choice">{"".join(groups)}</select>'
+        f"{errors}<button>Use this branch and cost centre</button>",
+    )
+    return f'<div class="box">{orderer}{current}{form}</div>'
+
+
+def _option(value: str, label: str, selected: bool) -> str:
+    chosen = " selected" if selected else ""
+    return f'<option value="{escape(value)}"{chosen}>{escape(label)}</option>'
 
 
 def _card_form(session: ShopSession, text: str, line_id: str | None) -> str:

@@ -21,6 +21,13 @@ class Settings:
     port: int = DEFAULT_PORT
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     products_per_page: int = DEFAULT_PRODUCTS_PER_PAGE
+    # The storefront's address as people's browsers reach it (behind a proxy, the
+    # proxy's https address): invitation and password links lead there; https
+    # makes the portal's cookie Secure. Empty: the address it listens on.
+    public_url: str = ""
+    # The channel Saleor's password-reset e-mail is sent for; empty: Saleor's
+    # choice (it needs one when the shop has several channels).
+    channel: str = ""
 
     @property
     def graphql_url(self) -> str:
@@ -30,6 +37,11 @@ class Settings:
     def own_base(self) -> str:
         """The storefront's address as a browser on this machine reaches it."""
         return browser_base_url(self.host, self.port)
+
+    @property
+    def public_base(self) -> str:
+        """Where browsers reach the storefront: ``public_url`` or ``own_base``."""
+        return (self.public_url or self.own_base).rstrip("/")
 
     @property
     def punchout_url(self) -> str:

@@ -34,11 +34,20 @@ CHECKOUT_CHANNEL = (
     "query CheckoutChannel($id: ID!) { checkout(id: $id) { channel { slug } } }"
 )
 CART_GONE = "The shop no longer finds this session's cart."
+# Pixel sizes asked of Saleor's thumbnails (it rounds to the nearest it makes).
+LISTING_IMAGE_SIZE = 128
+PRODUCT_IMAGE_SIZE = 512
 _MONEY = "gross { amount currency }"
 PRODUCTS = f"""
 query Products($channel: String!, $first: Int!) {{
   products(channel: $channel, first: $first) {{
-    edges {{ node {{ id name pricing {{ priceRange {{ start {{ {_MONEY} }} }} }} }} }}
+    edges {{
+      node {{
+        id name
+        thumbnail(size: {LISTING_IMAGE_SIZE}) {{ url alt }}
+        pricing {{ priceRange {{ start {{ {_MONEY} }} }} }}
+      }}
+    }}
   }}
 }}
 """
@@ -46,7 +55,12 @@ PRODUCT = f"""
 query Product($id: ID!, $channel: String!) {{
   product(id: $id, channel: $channel) {{
     id name seoDescription
-    variants {{ id name sku pricing {{ price {{ {_MONEY} }} }} }}
+    thumbnail(size: {PRODUCT_IMAGE_SIZE}) {{ url alt }}
+    variants {{
+      id name sku
+      media {{ url(size: {LISTING_IMAGE_SIZE}) alt }}
+      pricing {{ price {{ {_MONEY} }} }}
+    }}
   }}
 }}
 """
@@ -91,6 +105,24 @@ mutation Transfer($id: ID!) {{
   ociCheckoutTransfer(id: $id) {{ transfer {{ id html }} {_ERRORS} }}
 }}
 """
+_BRANCH_CHOICES = "branch { id name } costCentres { code name isDefault }"
+ORDERING = f"""
+query Ordering($checkoutId: ID!) {{
+  ociSession(checkoutId: $checkoutId) {{
+    member {{ email firstName lastName }}
+    branch {{ id name }}
+    costCentre
+    orderingBranches {{ {_BRANCH_CHOICES} }}
+  }}
+}}
+"""
+ORDERING_SET = f"""
+mutation OrderingSet($id: ID!, $branch: ID, $costCentre: String!) {{
+  ociCheckoutOrderingSet(id: $id, branch: $branch, costCentre: $costCentre) {{
+    {_ERRORS}
+  }}
+}}
+"""
 CANCEL = f"""
 mutation Cancel($id: ID!) {{
   ociCheckoutCancel(id: $id) {{ form {{ html }} {_ERRORS} }}
@@ -129,10 +161,19 @@ class Money:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A picture from Saleor's media (its thumbnail URL) and its alt text."""
+
+    url: str
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProductSummary:
     id: str
     name: str
     price_from: Money | None
+    image: Image | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +182,7 @@ class Variant:
     name: str
     sku: str
     price: Money | None
+    image: Image | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +191,7 @@ class Product:
     name: str
     description: str
     variants: tuple[Variant, ...]
+    image: Image | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +210,34 @@ class CartLine:
 class Cart:
     lines: tuple[CartLine, ...]
     total: Money | None
+
+
+@dataclass(frozen=True, slots=True)
+class CostCentre:
+    code: str
+    name: str
+    is_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BranchChoice:
+    """A branch the orderer may order for, with its cost centres."""
+
+    id: str
+    name: str
+    cost_centres: tuple[CostCentre, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """Who orders, and for which branch and cost centre (``ociSession``)."""
+
+    orderer_name: str
+    orderer_email: str
+    branch_id: str
+    branch_name: str
+    cost_centre: str
+    branches: tuple[BranchChoice, ...]
 
 
 class Shop:
@@ -268,6 +339,7 @@ class Shop:
                     id=node["id"],
                     name=node["name"],
                     price_from=_money(price_range.get("start")),
+                    image=_image(node.get("thumbnail")),
                 )
             )
         return products
@@ -293,9 +365,11 @@ class Shop:
                     name=variant.get("name") or "",
                     sku=variant.get("sku") or "",
                     price=_money((variant.get("pricing") or {}).get("price")),
+                    image=_image(next(iter(variant.get("media") or []), None)),
                 )
                 for variant in node.get("variants") or []
             ),
+            image=_image(node.get("thumbnail")),
         )
 
     def cart(self, session: ShopSession) -> Cart:
@@ -322,7 +396,56 @@ class Shop:
             total=_money(checkout.get("totalPrice")),
         )
 
+    def ordering(self, session: ShopSession) -> Ordering | None:
+        """The session's orderer, branch and cost centre; None if Saleor has none."""
+        data = _data(self._run(session, ORDERING, {"checkoutId": session.checkout_id}))
+        node = data.get("ociSession")
+        if not node:
+            return None
+        member = node.get("member") or {}
+        branch = node.get("branch") or {}
+        name = " ".join(
+            part for part in (member.get("firstName"), member.get("lastName")) if part
+        )
+        return Ordering(
+            orderer_name=name,
+            orderer_email=str(member.get("email") or ""),
+            branch_id=str(branch.get("id") or ""),
+            branch_name=str(branch.get("name") or ""),
+            cost_centre=str(node.get("costCentre") or ""),
+            branches=tuple(
+                BranchChoice(
+                    id=str(choice["branch"]["id"]),
+                    name=str(choice["branch"]["name"]),
+                    cost_centres=tuple(
+                        CostCentre(
+                            code=str(centre["code"]),
+                            name=str(centre.get("name") or ""),
+                            is_default=bool(centre.get("isDefault")),
+                        )
+                        for centre in choice.get("costCentres") or []
+                    ),
+                )
+                for choice in node.get("orderingBranches") or []
+            ),
+        )
+
     # ---------------------------------------------------------------- changing
+    def set_ordering(
+        self, session: ShopSession, branch_id: str | None, cost_centre: str
+    ) -> None:
+        """``ociCheckoutOrderingSet``: the branch (None: keep) and cost centre."""
+        self._mutate(
+            session,
+            ORDERING_SET,
+            "ociCheckoutOrderingSet",
+            {
+                "id": session.checkout_id,
+                "branch": branch_id,
+                "costCentre": cost_centre,
+            },
+        )
+
     def add_line(self, session: ShopSession, variant_id: str, quantity: int) -> None:
         lines = [{"variantId": variant_id, "quantity": quantity}]
         self._mutate(
@@ -431,6 +554,16 @@ def _money(value: object) -> Money | None:
     if not isinstance(gross, dict) or gross.get("amount") is None:
         return None
     return Money(Decimal(str(gross["amount"])), str(gross.get("currency") or ""))
+
+
+def _image(value: object) -> Image | None:
+    """Saleor's ``{url alt}``; only an http(s) URL is shown (pages allow no other)."""
+    if not isinstance(value, dict):
+        return None
+    url = value.get("url")
+    if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")):
+        return None
+    return Image(url=url, alt=str(value.get("alt") or ""))
 
 
 def _timestamp(value: object) -> float | None:

@@ -49,7 +49,8 @@ class PageApp:
 
     # Who failed, in the log and on the page of an unexpected error.
     app_name = "app"
-    # Sent with every response, after the response's own headers.
+    # Sent with every response that does not set the header itself (a common
+    # Content-Security-Policy is always sent: policies add up).
     common_headers: Headers = ()
 
     def route(self, environ: dict[str, Any]) -> Response:
@@ -85,9 +86,14 @@ class PageApp:
                 )
             response = expected
         status = HTTPStatus(response.status)
+        # A response's own header wins over a common one of the same name; but
+        # content security policies add up (a browser enforces each of them).
+        own = {name.lower() for name, _ in response.headers} - {
+            "content-security-policy"
+        }
         headers = [
             *response.headers,
-            *self.common_headers,
+            *(h for h in self.common_headers if h[0].lower() not in own),
             ("Content-Length", str(len(response.body))),
         ]
         start_response(f"{status.value} {status.phrase}", headers)

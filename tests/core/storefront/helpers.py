@@ -94,7 +94,10 @@ MUTATION_FIELDS = {
     "CardSet": "ociGreetingCardSet",
     "Transfer": "ociCheckoutTransfer",
     "Cancel": "ociCheckoutCancel",
+    "OrderingSet": "ociCheckoutOrderingSet",
 }
+BRANCH_NOORD = "T2NpQnJhbmNoOjE="
+BRANCH_ZUID = "T2NpQnJhbmNoOjI="
 
 DEFAULT_HANDLERS: dict[str, Handler] = {
     "OciSessionTokenCreate": lambda variables, token: {
@@ -177,7 +180,33 @@ DEFAULT_HANDLERS: dict[str, Handler] = {
             lambda field: lambda variables, token: {"data": {field: {"errors": []}}}
         )(field)
         for name, field in MUTATION_FIELDS.items()
-        if name in ("LinesAdd", "LinesUpdate", "LinesDelete", "CardSet")
+        if name in ("LinesAdd", "LinesUpdate", "LinesDelete", "CardSet", "OrderingSet")
+    },
+    "Ordering": lambda variables, token: {
+        "data": {
+            "ociSession": {
+                "member": {
+                    "email": "jan@ziekenhuis.example",
+                    "firstName": "Jan",
+                    "lastName": "de Vries",
+                },
+                "branch": {"id": BRANCH_NOORD, "name": "Locatie Noord"},
+                "costCentre": "KP-4711",
+                "orderingBranches": [
+                    {
+                        "branch": {"id": BRANCH_NOORD, "name": "Locatie Noord"},
+                        "costCentres": [
+                            {"code": "KP-4711", "name": "Keuken", "isDefault": True},
+                            {"code": "KP-4712", "name": "Zalen", "isDefault": False},
+                        ],
+                    },
+                    {
+                        "branch": {"id": BRANCH_ZUID, "name": "Locatie <Zuid>"},
+                        "costCentres": [],
+                    },
+                ],
+            }
+        }
     },
     "Transfer": lambda variables, token: {
         "data": {

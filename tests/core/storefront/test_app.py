@@ -6,7 +6,14 @@ import pytest
 
 from saleor_oci_plugin.storefront.app import RETURN_FORM_POLICY
 
-from .helpers import LINE_ID, PRODUCT_ID, VARIANT_ID, Browser
+from .helpers import (
+    BRANCH_NOORD,
+    CHECKOUT_ID,
+    LINE_ID,
+    PRODUCT_ID,
+    VARIANT_ID,
+    Browser,
+)
 
 
 @pytest.fixture
@@ -384,3 +391,217 @@ def test_every_response_has_no_cookie_and_no_referrer(browser):
         names = {name.lower() for name, _ in response.headers}
         assert "set-cookie" not in names
         assert response.header("Referrer-Policy") == "no-referrer"
+
+
+# --- branch and cost centre on the cart page -------------------------------------
+
+
+def _ordering_form(response):
+    (form,) = [f for f in response.document.forms if f.action.endswith("/ordering")]
+    return form
+
+
+def test_cart_shows_the_orderer_and_the_current_branch_and_cost_centre(browser):
+    base = browser.punch_in()
+
+    response = browser.get(base + "cart")
+
+    assert response.status == 200
+    text = response.document.text_content()
+    assert "Ordering as Jan de Vries <jan@ziekenhuis.example>" in text
+    assert "Ordering for Locatie Noord, cost centre KP-4711" in text
+    form = _ordering_form(response)
+    assert dict(form.form_values())["form_token"] == browser.form_token(base)
+    options = form.xpath(".//option")
+    labels = [(o.getparent().get("label"), o.text, o.get("selected")) for o in options]
+    assert labels == [
+        ("Locatie Noord", "Locatie Noord: KP-4711 Keuken (default)", "selected"),
+        ("Locatie Noord", "Locatie Noord: KP-4712 Zalen", None),
+        ("Locatie Noord", "Locatie Noord: no cost centre", None),
+        ("Locatie <Zuid>", "Locatie <Zuid>: no cost centre", None),
+    ]
+    assert "Locatie &lt;Zuid&gt;" in response.text
+    ordering_call = browser.saleor.calls[-1]
+    assert ordering_call.operation == "Ordering"
+    assert ordering_call.variables == {"checkoutId": CHECKOUT_ID}
+
+
+def test_choosing_a_cost_centre_posts_ordering_set(browser):
+    base = browser.punch_in()
+
+    response = browser.post(
+        base + "cart/ordering",
+        {"form_token": browser.form_token(base), "choice": f"{BRANCH_NOORD} KP-4712"},
+    )
+
+    assert response.status == 303
+    (call,) = [c for c in browser.saleor.calls if c.operation == "OrderingSet"]
+    assert call.variables == {
+        "id": CHECKOUT_ID,
+        "branch": BRANCH_NOORD,
+        "costCentre": "KP-4712",
+    }
+
+
+def test_refused_cost_centre_is_shown_beside_the_choice(browser):
+    base = browser.punch_in()
+    browser.saleor.answer(
+        "OrderingSet",
+        {
+            "errors": [
+                _problem("INVALID", "Cost centre 'X' is not one of the branch's.",
+                         "costCentre")
+            ]
+        },
+    )  # fmt: skip
+
+    response = browser.post(
+        base + "cart/ordering",
+        {"form_token": browser.form_token(base), "choice": f"{BRANCH_NOORD} X"},
+    )
+
+    assert response.status == 422
+    errors = _ordering_form(response).find_class("field-error")
+    assert [e.text_content() for e in errors] == [
+        "Cost centre 'X' is not one of the branch's."
+    ]
+    # Not repeated in the box above the cart.
+    assert not response.document.xpath("//div[@role='alert']")
+
+
+def test_empty_choice_is_refused_before_saleor(browser):
+    base = browser.punch_in()
+    response = browser.post(
+        base + "cart/ordering", {"form_token": browser.form_token(base), "choice": ""}
+    )
+    assert response.status == 400
+    assert "OrderingSet" not in browser.saleor.operations()
+
+
+def test_ordering_form_needs_the_sessions_form_token(browser):
+    base = browser.punch_in()
+    response = browser.post(
+        base + "cart/ordering", {"choice": f"{BRANCH_NOORD} KP-4712"}
+    )
+    assert response.status == 403
+
+
+# --- product pictures from Saleor's media ----------------------------------------
+
+
+def _products_with_pictures(variables, token):
+    return {
+        "data": {
+            "products": {
+                "edges": [
+                    {
+                        "node": {
+                            "id": PRODUCT_ID,
+                            "name": "Zorgpakket",
+                            "thumbnail": {
+                                "url": "https://media.example:8443/thumbnails/a.png",
+                                "alt": "Een <mand>",
+                            },
+                            "pricing": None,
+                        }
+                    },
+                    {
+                        "node": {
+                            "id": "UHJvZHVjdDoy",
+                            "name": "Rozen",
+                            "thumbnail": {"url": "javascript:alert(1)", "alt": ""},
+                            "pricing": None,
+                        }
+                    },
+                ]
+            }
+        }
+    }
+
+
+def test_listing_shows_saleors_thumbnails_and_allows_only_their_origin(browser):
+    browser.saleor.handlers["Products"] = _products_with_pictures
+    base = browser.punch_in()
+
+    response = browser.get(base)
+
+    images = response.document.xpath("//img")
+    assert [(i.get("src"), i.get("alt")) for i in images] == [
+        ("https://media.example:8443/thumbnails/a.png", "Een <mand>")
+    ]
+    policy = response.header("Content-Security-Policy")
+    assert policy.endswith("; img-src https://media.example:8443")
+    assert "default-src 'none'" in policy
+    assert "javascript" not in response.text
+    assert "thumbnail(size: 128)" in _query_of(browser, "Products")
+
+
+def _query_of(browser, operation):
+    from saleor_oci_plugin.storefront import shop
+
+    return {"Products": shop.PRODUCTS, "Product": shop.PRODUCT}[operation]
+
+
+def test_product_page_shows_the_product_and_variant_pictures(browser):
+    product = {
+        "id": PRODUCT_ID,
+        "name": "Zorgpakket",
+        "seoDescription": "",
+        "thumbnail": {"url": "http://127.0.0.1:8000/thumbnail/UHJv/512/", "alt": ""},
+        "variants": [
+            {
+                "id": VARIANT_ID,
+                "name": "Groot",
+                "sku": "GB-1",
+                "media": [{"url": "https://cdn.example/v.webp", "alt": "groot"}],
+                "pricing": None,
+            }
+        ],
+    }
+    browser.saleor.handlers["Product"] = lambda variables, token: {
+        "data": {"product": product}
+    }
+    base = browser.punch_in()
+
+    response = browser.get(base + "product/" + quote(PRODUCT_ID, safe=""))
+
+    assert response.status == 200
+    sources = [i.get("src") for i in response.document.xpath("//img")]
+    assert sources == [
+        "http://127.0.0.1:8000/thumbnail/UHJv/512/",
+        "https://cdn.example/v.webp",
+    ]
+    assert response.header("Content-Security-Policy").endswith(
+        "; img-src http://127.0.0.1:8000 https://cdn.example"
+    )
+
+
+def test_pages_without_pictures_allow_no_images(browser):
+    base = browser.punch_in()
+    response = browser.get(base)
+    assert "img-src" not in response.header("Content-Security-Policy")
+    # No empty picture column either.
+    headings = [th.text for th in response.document.iter("th")]
+    assert headings == ["Product", "Price"]
+
+
+def test_listing_has_a_picture_column_when_one_has_a_picture(browser):
+    browser.saleor.handlers["Products"] = _products_with_pictures
+    base = browser.punch_in()
+    headings = [th.text for th in browser.get(base).document.iter("th")]
+    assert headings == ["Picture", "Product", "Price"]
+
+
+def test_cart_still_shows_when_the_ordering_cannot_be_read(browser):
+    browser.saleor.handlers["Ordering"] = lambda variables, token: {
+        "data": {"ociSession": None},
+        "errors": [{"message": "The shop could not read the session."}],
+    }
+    base = browser.punch_in()
+
+    response = browser.get(base + "cart")
+
+    assert response.status == 422
+    assert "The shop could not read the session." in response.text
+    assert "XMAS-1" in response.text  # the cart's line
+    assert not [f for f in response.document.forms if f.action.endswith("/ordering")]

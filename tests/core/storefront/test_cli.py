@@ -26,9 +26,24 @@ def test_options():
     assert settings.punchout_url == "http://[::1]:3100/punchout"
 
 
+def test_portal_options():
+    settings = parse_settings(
+        ["--public-url", "https://bestellen.example/", "--channel", "zakelijk"]
+    )
+    assert settings.public_base == "https://bestellen.example"
+    assert settings.channel == "zakelijk"
+    # Without --public-url links lead to the address it listens on.
+    assert parse_settings([]).public_base == "http://127.0.0.1:3000"
+
+
 @pytest.mark.parametrize(
     "argv",
-    [["--saleor-url", "ftp://x"], ["--port", "70000"], ["--timeout", "0"]],
+    [
+        ["--saleor-url", "ftp://x"],
+        ["--port", "70000"],
+        ["--timeout", "0"],
+        ["--public-url", "bestellen.example"],
+    ],
 )
 def test_bad_options_are_refused(argv):
     with pytest.raises(SystemExit):

@@ -193,3 +193,76 @@ def test_storefront_round_trip_against_live_saleor(
     # The session is closed for the storefront too.
     status, _headers, _content = browser.request("GET", links[chosen[0].name])
     assert status == 410
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cart_chooses_branch_and_cost_centre_against_live_saleor(
+    live_server, replica_in_server_threads, oci_connection, oci_branch, product_list
+):
+    from saleor_oci_plugin.buyers.members import set_cost_centres
+
+    set_cost_centres(oci_branch, [("KP-4711", "Keuken"), ("KP-4712", "Zalen")], None)
+    oci_connection.storefront_url = STOREFRONT_URL + "/punchout"
+    oci_connection.save(update_fields=["storefront_url"])
+    browser = Browser(StorefrontApp(Settings(saleor_url=live_server.url, timeout=60)))
+    _headers, listing = browser.follow("GET", _punch_in(live_server.url))
+    cart_url = next(
+        link.get("href")
+        for link in _page(listing).iter("a")
+        if link.text_content() == "Cart"
+    )
+
+    _headers, cart = browser.follow("GET", cart_url)
+    text = _page(cart).text_content()
+    assert "Ordering for Locatie Noord, cost centre KP-4711" in text
+    (form,) = [f for f in _page(cart).forms if f.action.endswith("/cart/ordering")]
+    choices = {option.text: option.get("value") for option in form.xpath(".//option")}
+    assert set(choices) == {
+        "Locatie Noord: KP-4711 Keuken (default)",
+        "Locatie Noord: KP-4712 Zalen",
+        "Locatie Noord: no cost centre",
+    }
+
+    chosen = choices["Locatie Noord: KP-4712 Zalen"]
+    _headers, cart = browser.submit(form, choice=chosen)
+
+    assert "cost centre KP-4712" in _page(cart).text_content()
+    session = PunchoutSession.objects.get()
+    assert session.cost_centre == "KP-4712"
+    assert session.branch_id == oci_branch.pk
+
+    # A cost centre the branch does not have: refused beside the choice.
+    branch_id = choices["Locatie Noord: KP-4712 Zalen"].split(" ")[0]
+    status, _headers, refused = browser.request(
+        "POST",
+        form.action,
+        {**dict(form.form_values()), "choice": f"{branch_id} KP-0000"},
+    )
+    assert status == 422
+    (form,) = [f for f in _page(refused).forms if f.action.endswith("/cart/ordering")]
+    (error,) = form.find_class("field-error")
+    assert "KP-0000" in error.text_content()
+    session.refresh_from_db()
+    assert session.cost_centre == "KP-4712"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_product_pages_show_saleors_thumbnails(
+    live_server, replica_in_server_threads, oci_connection, product_with_image
+):
+    oci_connection.storefront_url = STOREFRONT_URL + "/punchout"
+    oci_connection.save(update_fields=["storefront_url"])
+    browser = Browser(StorefrontApp(Settings(saleor_url=live_server.url, timeout=60)))
+
+    headers, listing = browser.follow("GET", _punch_in(live_server.url))
+
+    images = _page(listing).xpath("//img")
+    assert len(images) == 1
+    source = images[0].get("src")
+    # Saleor's thumbnail URL, absolute with its Site's domain (example.com here).
+    parts = urlsplit(source)
+    assert parts.path.startswith("/thumbnail/"), source
+    assert parts.path.endswith("/128/"), source
+    assert headers["Content-Security-Policy"].endswith(
+        f"img-src {parts.scheme}://{parts.netloc}"
+    )

@@ -1,0 +1,387 @@
+"""The organisation portal (run in-process) against a real Saleor over HTTP.
+
+An administrator signs in with their Saleor password, invites an orderer (the
+invitation's link leads to the portal's set-password page, which signs the
+orderer in: they are told only administrators manage), creates a branch with two
+cost centres and changes the organisation's invoice e-mail; Saleor's refusals
+show beside their form fields; a POST without the session's CSRF token changes
+nothing.
+"""
+
+from io import BytesIO
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.core import mail
+from lxml import html as lxml_html
+
+from saleor_oci_plugin.buyers.models import Branch, Member, MemberRole
+from saleor_oci_plugin.storefront import Settings, StorefrontApp
+from saleor_oci_plugin.storefront.portal_sessions import COOKIE_NAME
+
+# Orders placed from POs and their invoices, as the invoice tests make them.
+from ..invoices.conftest import (  # noqa: F401
+    _invoice_files_in_a_temporary_folder,
+    make_transfer,
+    oci_order,
+    place_order,
+    seller_configured,
+    staff,
+)
+
+# The live server's threads read the test database (see that fixture).
+from .test_storefront import replica_in_server_threads  # noqa: F401
+
+# The storefront runs in-process; this is only the address links lead to.
+PUBLIC_URL = "http://127.0.0.1:3999"
+ADMIN_PASSWORD = "pw"  # tests.saleor.fixtures.make_member
+ORDERER_EMAIL = "nina.nieuw@ziekenhuis-oost.example"
+
+
+class PortalBrowser:
+    """Calls the storefront's WSGI app in-process, with a cookie jar of one."""
+
+    def __init__(self, app: StorefrontApp) -> None:
+        self.app = app
+        self.cookie = ""
+
+    def request(
+        self, method: str, url: str, form: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, str], str]:
+        parts = urlsplit(url)
+        body = urlencode(form or {}, doseq=True).encode()
+        environ: dict[str, Any] = {}
+        setup_testing_defaults(environ)
+        environ.update(
+            REQUEST_METHOD=method,
+            PATH_INFO=unquote(parts.path),
+            QUERY_STRING=parts.query,
+            CONTENT_TYPE="application/x-www-form-urlencoded",
+            CONTENT_LENGTH=str(len(body)),
+            HTTP_HOST="127.0.0.1:3999",
+            HTTP_ORIGIN="http://127.0.0.1:3999",
+        )
+        if self.cookie:
+            environ["HTTP_COOKIE"] = f"{COOKIE_NAME}={self.cookie}"
+        environ["wsgi.input"] = BytesIO(body)
+        seen: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+            seen["status"] = int(status.split()[0])
+            seen["headers"] = headers
+
+        content = b"".join(self.app(environ, start_response)).decode()
+        headers = dict(seen["headers"])
+        if "Set-Cookie" in headers:
+            value = headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+            self.cookie = "" if "Max-Age=0" in headers["Set-Cookie"] else value
+        return seen["status"], headers, content
+
+    def follow(
+        self, method: str, url: str, form: dict[str, Any] | None = None
+    ) -> tuple[int, str]:
+        status, headers, content = self.request(method, url, form)
+        if status == 303:
+            status, headers, content = self.request("GET", headers["Location"])
+        return status, content
+
+    def form(self, content: str, action: str) -> dict[str, Any]:
+        """The values of the page's form posting to ``action`` (CSRF token too)."""
+        document = lxml_html.document_fromstring(content)
+        (form,) = [f for f in document.forms if f.action == action]
+        values: dict[str, Any] = {}
+        for name, value in form.form_values():
+            values.setdefault(name, []).append(value)
+        return values
+
+
+def _page(content: str) -> lxml_html.HtmlElement:
+    return lxml_html.document_fromstring(content)
+
+
+def _field_errors(content: str, name: str) -> list[str]:
+    return [
+        element.text_content()
+        for element in _page(content).find_class("field-error")
+        if element.get("id") == f"{name}-error"
+    ]
+
+
+@pytest.fixture
+def portal(live_server, replica_in_server_threads, settings):  # noqa: F811
+    # The invitation's link must lead to an allowed host: the portal's.
+    settings.ALLOWED_CLIENT_HOSTS = ["127.0.0.1"]
+    app = StorefrontApp(
+        Settings(saleor_url=live_server.url, timeout=60, public_url=PUBLIC_URL)
+    )
+    return PortalBrowser(app)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_manages_members_branches_and_settings_through_the_portal(
+    portal, oci_admin, oci_branch, oci_connection
+):
+    status, content = portal.follow(
+        "POST",
+        "/portal/sign-in",
+        {"email": oci_admin.user.email, "password": ADMIN_PASSWORD},
+    )
+    assert status == 200, content
+    assert portal.cookie
+    assert oci_admin.user.email in content  # the members list
+
+    # Invite an orderer; a wrong address first: Saleor's field error is shown.
+    status, content = portal.follow("GET", "/portal/members/invite")
+    form = portal.form(content, "/portal/members/invite")
+    status, refused = portal.follow(
+        "POST", "/portal/members/invite", {**form, "email": "not-an-address"}
+    )
+    assert status == 422
+    assert _field_errors(refused, "email") == ["Enter a valid e-mail address."]
+    form = portal.form(refused, "/portal/members/invite")
+    status, content = portal.follow(
+        "POST",
+        "/portal/members/invite",
+        {
+            **form,
+            "email": ORDERER_EMAIL,
+            "firstName": "Nina",
+            "lastName": "Nieuw",
+            "role": "ORDERER",
+            "branches": [_global_id("OciBranch", oci_branch.pk)],
+        },
+    )
+    assert status == 200, content
+    assert "Invitation sent." in content
+    member = Member.objects.get(user__email=ORDERER_EMAIL)
+    assert member.role == MemberRole.ORDERER
+    assert list(member.branches.all()) == [oci_branch]
+    (message,) = mail.outbox
+    assert PUBLIC_URL + "/portal/set-password?" in message.body
+
+    # Create a branch with two cost centres, the second the default.
+    status, content = portal.follow("GET", "/portal/branches/new")
+    form = portal.form(content, "/portal/branches/new")
+    status, content = portal.follow(
+        "POST",
+        "/portal/branches/new",
+        {
+            **form,
+            "name": "Locatie West",
+            "code": "WEST",
+            "costCentres": "KP-5001 Keuken\nKP-5002 Receptie",
+            "defaultCostCentre": "KP-5002",
+        },
+    )
+    assert status == 200, content
+    assert "Branch created." in content
+    branch = Branch.objects.get(code="WEST")
+    assert sorted(branch.cost_centres.values_list("code", "name")) == [
+        ("KP-5001", "Keuken"),
+        ("KP-5002", "Receptie"),
+    ]
+    assert branch.default_cost_centre == "KP-5002"
+    assert "KP-5002 Receptie" in content
+
+    # A default cost centre not in the list: refused, shown beside the list.
+    status, content = portal.follow(
+        "GET", f"/portal/branch?id={_global_id('OciBranch', branch.pk)}"
+    )
+    form = portal.form(content, "/portal/branch")
+    status, refused = portal.follow(
+        "POST", "/portal/branch", {**form, "defaultCostCentre": "KP-9999"}
+    )
+    assert status == 422
+    # The plugin reports it on the list (costCentres), where the form shows it.
+    (shown,) = _field_errors(refused, "costCentres")
+    assert "KP-9999" in shown
+    # What was typed stays in the form.
+    assert portal.form(refused, "/portal/branch")["defaultCostCentre"] == ["KP-9999"]
+    branch.refresh_from_db()
+    assert branch.default_cost_centre == "KP-5002"
+
+    # Organisation settings; without the CSRF token nothing changes.
+    status, content = portal.follow("GET", "/portal/organisation")
+    form = portal.form(content, "/portal/organisation")
+    forged = {key: value for key, value in form.items() if key != "csrf_token"}
+    status, _content = portal.follow(
+        "POST", "/portal/organisation", {**forged, "invoiceEmail": "evil@x.example"}
+    )
+    assert status == 403
+    status, content = portal.follow(
+        "POST",
+        "/portal/organisation",
+        {
+            **form,
+            "invoiceEmail": "facturen@ziekenhuis-oost.example",
+            "invoicingPreference": "PERIODIC_CONSOLIDATED",
+        },
+    )
+    assert status == 200, content
+    oci_admin.organisation.refresh_from_db()
+    assert oci_admin.organisation.invoice_email == "facturen@ziekenhuis-oost.example"
+    assert oci_admin.organisation.invoicing_preference == "periodic_consolidated"
+
+    for path, empty in (
+        ("/portal/orders", "No orders yet."),
+        ("/portal/invoices", "No invoices yet."),
+    ):
+        status, content = portal.follow("GET", path)
+        assert status == 200, content
+        assert empty in content
+
+    # Deactivate the orderer from the members list.
+    status, content = portal.follow("GET", "/portal/members")
+    deactivate = next(
+        values
+        for values in _post_forms(content)
+        if values.get("email") == [ORDERER_EMAIL] and values.get("isActive")
+    )
+    status, content = portal.follow("POST", "/portal/member/active", deactivate)
+    assert status == 200, content
+    member.refresh_from_db()
+    assert member.is_active is False
+
+    # Sign out: the session is gone.
+    status, _headers, _content = portal.request(
+        "POST", "/portal/sign-out", {"csrf_token": form["csrf_token"]}
+    )
+    assert status == 303
+    assert portal.cookie == ""
+
+
+def _post_forms(content: str) -> list[dict[str, list[str]]]:
+    forms = []
+    for form in _page(content).forms:
+        values: dict[str, list[str]] = {}
+        for name, value in form.form_values():
+            values.setdefault(name, []).append(value)
+        forms.append(values)
+    return forms
+
+
+def _global_id(type_name: str, pk: int) -> str:
+    import graphene
+
+    return graphene.Node.to_global_id(type_name, pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invited_orderer_sets_a_password_and_is_told_only_admins_manage(
+    portal, oci_admin, oci_branch, oci_connection
+):
+    status, _content = portal.follow(
+        "POST",
+        "/portal/sign-in",
+        {"email": oci_admin.user.email, "password": ADMIN_PASSWORD},
+    )
+    assert status == 200
+    status, content = portal.follow("GET", "/portal/members/invite")
+    form = portal.form(content, "/portal/members/invite")
+    status, content = portal.follow(
+        "POST",
+        "/portal/members/invite",
+        {**form, "email": ORDERER_EMAIL, "role": "ORDERER"},
+    )
+    assert status == 200, content
+    (message,) = mail.outbox
+    link = next(
+        word
+        for word in message.body.split()
+        if word.startswith(PUBLIC_URL + "/portal/set-password")
+    )
+    query = parse_qs(urlsplit(link).query)
+    assert query["email"] == [ORDERER_EMAIL]
+
+    orderer = PortalBrowser(portal.app)
+    status, content = orderer.follow("GET", link[len(PUBLIC_URL) :])
+    assert status == 200, content
+    form = orderer.form(content, "/portal/set-password")
+    status, content = orderer.follow(
+        "POST",
+        "/portal/set-password",
+        {**form, "password": "N3w-passw0rd!", "confirm": "N3w-passw0rd!"},
+    )
+
+    assert status == 403
+    assert "Only administrators manage the organisation" in content
+    assert orderer.cookie
+    # The password works for signing in from now on.
+    again = PortalBrowser(portal.app)
+    status, content = again.follow(
+        "POST",
+        "/portal/sign-in",
+        {"email": ORDERER_EMAIL, "password": "N3w-passw0rd!"},
+    )
+    assert status == 403
+    assert "Only administrators manage the organisation" in content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_password_is_refused_beside_the_email(portal, oci_admin):
+    status, content = portal.follow(
+        "POST",
+        "/portal/sign-in",
+        {"email": oci_admin.user.email, "password": "not-the-password"},
+    )
+    assert status == 422
+    assert _field_errors(content, "email")
+    assert portal.cookie == ""
+
+
+INVOICE_REQUEST = """
+mutation ($orderId: ID!) {
+  invoiceRequest(orderId: $orderId) { invoice { id number status } errors { code } }
+}
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_sees_orders_and_downloads_the_invoices_xml_and_html(
+    portal,
+    oci_admin,
+    staff,  # noqa: F811
+    seller_configured,  # noqa: F811
+    oci_order,  # noqa: F811
+):
+    from saleor.graphql.tests.utils import get_graphql_content
+
+    from saleor_oci_plugin.invoices.models import IssuedDocument
+
+    response = staff.post_graphql(
+        INVOICE_REQUEST, {"orderId": _global_id("Order", oci_order.pk)}
+    )
+    issued = get_graphql_content(response)["data"]["invoiceRequest"]["invoice"]
+    assert issued["status"] == "SUCCESS"
+    document = IssuedDocument.objects.get(number=issued["number"])
+
+    status, _content = portal.follow(
+        "POST",
+        "/portal/sign-in",
+        {"email": oci_admin.user.email, "password": ADMIN_PASSWORD},
+    )
+    assert status == 200
+
+    status, orders = portal.follow("GET", "/portal/orders")
+    assert status == 200, orders
+    (row,) = _page(orders).xpath("//table//tr[td]")
+    cells = [cell.text_content() for cell in row.iter("td")]
+    assert cells[0] == str(oci_order.number)
+    assert cells[1] == "4500012345"
+    assert "KP-4711" in cells  # the order's cost centre
+
+    status, invoices = portal.follow("GET", "/portal/invoices")
+    assert status == 200, invoices
+    links = {a.text: a.get("href") for a in _page(invoices).iter("a")}
+    assert document.number in _page(invoices).text_content()
+
+    status, headers, xml = portal.request("GET", links["UBL XML"])
+    assert status == 200
+    assert xml == document.xml
+    assert headers["Content-Disposition"].startswith("attachment; filename=")
+    status, headers, rendering = portal.request("GET", links["HTML"])
+    assert status == 200
+    assert rendering == document.html
+    assert "sandbox" in headers["Content-Security-Policy"]
