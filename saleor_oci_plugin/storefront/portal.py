@@ -36,9 +36,14 @@ mutation SetPassword($email: String!, $token: String!, $password: String!) {{
   }}
 }}
 """
-_BRANCH = """
+_ADDRESS = """
+companyName firstName lastName streetAddress1 streetAddress2 postalCode city
+country { code }
+"""
+_BRANCH = f"""
 id name code defaultCostCentre invoiceEmail invoicingPreference
-costCentres { code name isDefault }
+costCentres {{ code name isDefault }}
+invoiceAddress {{ {_ADDRESS} }} deliveryAddress {{ {_ADDRESS} }}
 """
 ME = f"""
 query PortalMe {{
@@ -47,6 +52,7 @@ query PortalMe {{
     member {{ id email firstName lastName role }}
     organisation {{
       id name invoiceEmail invoicingPreference
+      invoiceAddress {{ {_ADDRESS} }} deliveryAddress {{ {_ADDRESS} }}
       branches {{ {_BRANCH} }}
     }}
   }}

@@ -510,6 +510,12 @@ class PortalRoutes:
                     "defaultCostCentre": branch.get("defaultCostCentre"),
                     "invoiceEmail": branch.get("invoiceEmail"),
                     "invoicingPreference": branch.get("invoicingPreference"),
+                    **pages.address_values(
+                        "invoiceAddress", branch.get("invoiceAddress")
+                    ),
+                    **pages.address_values(
+                        "deliveryAddress", branch.get("deliveryAddress")
+                    ),
                 }
             )
             return page(pages.branch_form_page(viewer, state, branch))
@@ -541,6 +547,12 @@ class PortalRoutes:
                 {
                     "invoiceEmail": organisation.get("invoiceEmail"),
                     "invoicingPreference": organisation.get("invoicingPreference"),
+                    **pages.address_values(
+                        "invoiceAddress", organisation.get("invoiceAddress")
+                    ),
+                    **pages.address_values(
+                        "deliveryAddress", organisation.get("deliveryAddress")
+                    ),
                 }
             )
             notice = "Saved." if query.get("done") == "saved" else ""
@@ -638,11 +650,7 @@ def parse_cost_centres(text: str) -> list[dict[str, str]]:
 
 
 def branch_input(form: Form) -> dict[str, Any]:
-    """The branch form as ``OciBranchCreateInput`` / ``OciBranchInput``.
-
-    The invoice and delivery addresses (``pages.address_fieldsets``) are added
-    here once the inputs have them.
-    """
+    """The branch form as ``OciBranchCreateInput`` / ``OciBranchInput``."""
     return {
         "name": _first(form, "name").strip(),
         "code": _first(form, "code").strip(),
@@ -650,16 +658,38 @@ def branch_input(form: Form) -> dict[str, Any]:
         "defaultCostCentre": _first(form, "defaultCostCentre").strip(),
         "invoiceEmail": _first(form, "invoiceEmail").strip(),
         "invoicingPreference": _first(form, "invoicingPreference") or None,
+        **_addresses_input(form),
     }
 
 
 def organisation_input(form: Form) -> dict[str, Any]:
-    """The organisation form as ``OciOrganisationInput`` (the addresses go here
-    too, once the input has them)."""
-    data: dict[str, Any] = {"invoiceEmail": _first(form, "invoiceEmail").strip()}
+    """The organisation form as ``OciOrganisationInput``."""
+    data: dict[str, Any] = {
+        "invoiceEmail": _first(form, "invoiceEmail").strip(),
+        **_addresses_input(form),
+    }
     if _first(form, "invoicingPreference"):
         data["invoicingPreference"] = _first(form, "invoicingPreference")
     return data
+
+
+def _addresses_input(form: Form) -> dict[str, Any]:
+    """Saleor ``AddressInput``s from the address fieldsets; null where every part
+    is empty (no address). Saleor checks them."""
+    addresses: dict[str, Any] = {}
+    for address, _title, _hint in pages.ADDRESSES:
+        parts = {
+            part: _first(form, f"{address}.{part}").strip()
+            for part, _label in pages.ADDRESS_PARTS
+        }
+        if "country" in parts:
+            parts["country"] = parts["country"].upper()
+        addresses[address] = (
+            {part: value for part, value in parts.items() if value}
+            if any(parts.values())
+            else None
+        )
+    return addresses
 
 
 # ---------------------------------------------------------------- helpers

@@ -606,6 +606,26 @@ def branch_path(branch: Mapping[str, Any]) -> str:
     return "/portal/branch?" + urlencode({"id": branch["id"]})
 
 
+# The parts of Saleor's AddressInput the portal asks for, with their labels.
+ADDRESS_PARTS = (
+    ("companyName", "Company"),
+    ("firstName", "Attention of (first name)"),
+    ("lastName", "Attention of (last name)"),
+    ("streetAddress1", "Street and number"),
+    ("streetAddress2", "Street, second line"),
+    ("postalCode", "Postcode"),
+    ("city", "City"),
+    ("country", "Country (two letters, e.g. NL)"),
+)
+ADDRESSES = (
+    ("invoiceAddress", "Invoice address", "The buyer address on your invoices."),
+    ("deliveryAddress", "Delivery address", "Where goods go unless the order says."),
+)
+ADDRESS_FIELDS = tuple(
+    f"{address}.{part}"
+    for address, _label, _hint in ADDRESSES
+    for part, _ in ADDRESS_PARTS
+)
 BRANCH_FIELDS = (
     "name",
     "code",
@@ -613,6 +633,7 @@ BRANCH_FIELDS = (
     "defaultCostCentre",
     "invoiceEmail",
     "invoicingPreference",
+    *ADDRESS_FIELDS,
 )
 
 
@@ -625,9 +646,30 @@ def cost_centres_text(centres: Sequence[Mapping[str, Any]]) -> str:
 
 def address_fieldsets(form: FormState) -> str:
     """The invoice and delivery address fieldsets of the branch and organisation
-    forms: the one place they go once the GraphQL inputs have them (Saleor's
-    ``AddressInput``). None yet."""
-    return ""
+    forms, named as Saleor reports their problems (``invoiceAddress.postalCode``),
+    so that each problem shows beside its field. All parts empty: no address."""
+    return "".join(
+        f"<fieldset><legend>{escape(title)}</legend><p class=hint>{escape(hint)} "
+        "Leave all empty for none.</p>"
+        + "".join(
+            text_field(form, f"{address}.{part}", label)
+            for part, label in ADDRESS_PARTS
+        )
+        + "</fieldset>"
+        for address, title, hint in ADDRESSES
+    )
+
+
+def address_values(prefix: str, address: Mapping[str, Any] | None) -> dict[str, str]:
+    """A stored address (Saleor's Address type) as the form's values."""
+    address = address or {}
+    values = {
+        f"{prefix}.{part}": str(address.get(part) or "")
+        for part, _label in ADDRESS_PARTS
+        if part != "country"
+    }
+    values[f"{prefix}.country"] = str((address.get("country") or {}).get("code") or "")
+    return values
 
 
 def branch_form_page(
@@ -673,7 +715,7 @@ def branch_form_page(
 
 
 # ------------------------------------------------------------- organisation
-ORGANISATION_FIELDS = ("invoiceEmail", "invoicingPreference")
+ORGANISATION_FIELDS = ("invoiceEmail", "invoicingPreference", *ADDRESS_FIELDS)
 
 
 def organisation_page(

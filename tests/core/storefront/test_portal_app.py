@@ -443,6 +443,9 @@ def test_create_branch_with_two_cost_centres(signed_in):
         "defaultCostCentre": "KP-5002",
         "invoiceEmail": "",
         "invoicingPreference": None,
+        # No address part filled in: no addresses.
+        "invoiceAddress": None,
+        "deliveryAddress": None,
     }
 
 
@@ -491,8 +494,54 @@ def test_organisation_settings_are_saved(signed_in):
         "input": {
             "invoiceEmail": "facturen@ziekenhuis-oost.example",
             "invoicingPreference": "PERIODIC_CONSOLIDATED",
+            "invoiceAddress": None,
+            "deliveryAddress": None,
         },
     }
+
+
+def test_organisation_address_is_sent_and_its_problem_shown_beside_the_field(
+    signed_in,
+):
+    signed_in.answer(
+        "PortalOrganisationUpdate",
+        {
+            "data": {
+                "ociOrganisationUpdate": {
+                    "errors": [
+                        error("invoiceAddress.postalCode", "'35210' is not valid.")
+                    ]
+                }
+            }
+        },
+    )
+
+    response = signed_in.submit(
+        "/portal/organisation",
+        {
+            "invoiceEmail": "facturen@ziekenhuis-oost.example",
+            "invoiceAddress.companyName": "Gemeente Utrecht",
+            "invoiceAddress.streetAddress1": "Stadsplateau 1",
+            "invoiceAddress.postalCode": "35210",
+            "invoiceAddress.city": "Utrecht",
+            "invoiceAddress.country": "nl",
+        },
+    )
+
+    assert response.status == 422
+    sent = signed_in.saleor.calls[-1].variables["input"]
+    assert sent["invoiceAddress"] == {
+        "companyName": "Gemeente Utrecht",
+        "streetAddress1": "Stadsplateau 1",
+        "postalCode": "35210",
+        "city": "Utrecht",
+        "country": "NL",
+    }
+    assert sent["deliveryAddress"] is None
+    assert _field_errors(response, "invoiceAddress.postalCode") == [
+        "'35210' is not valid."
+    ]
+    assert "Stadsplateau 1" in response.text
 
 
 # --- orders, invoices ----------------------------------------------------------

@@ -35,6 +35,13 @@ ADMIN_EMAIL = "inkoop.beheer@ziekenhuis-oost.example"
 ADMIN_PASSWORD = "Beheer-2026!"
 ORDERER_EMAIL = "nina.nieuw@ziekenhuis-oost.example"
 BRANCH_NAME = "Locatie West"
+BRANCH_INVOICE_ADDRESS = {
+    "Company": "Ziekenhuis Oost",
+    "Street and number": "Westsingel 20",
+    "Postcode": "3581 KA",
+    "City": "Utrecht",
+    "Country (two letters, e.g. NL)": "NL",
+}
 COST_CENTRES = (("KP-5001", "Keuken"), ("KP-5002", "Receptie"))
 CHOSEN = COST_CENTRES[1]
 SKU = "GB-ZORG-01"
@@ -90,13 +97,16 @@ def create_branch(page: Any, folder: Path) -> str:
         page.get_by_role("link", name="Branches").click()
     with page.expect_navigation():
         page.get_by_role("link", name="New branch").click()
-    page.get_by_label("Name").fill(BRANCH_NAME)
-    page.get_by_label("Code").fill("WEST")
+    page.get_by_label("Name", exact=True).fill(BRANCH_NAME)
+    page.get_by_label("Code", exact=True).fill("WEST")
     page.get_by_label("Cost centres").fill(
         "\n".join(f"{code} {name}" for code, name in COST_CENTRES)
     )
     page.get_by_label("Default cost centre").fill(COST_CENTRES[0][0])
     page.get_by_label("Invoice e-mail").fill("crediteuren.west@ziekenhuis-oost.example")
+    invoice_address = page.get_by_role("group", name="Invoice address")
+    for label, value in BRANCH_INVOICE_ADDRESS.items():
+        invoice_address.get_by_label(label).fill(value)
     _shot(page, folder, "15-portal-branch-form")
     with page.expect_navigation():
         page.get_by_role("button", name="Create branch").click()
@@ -180,6 +190,13 @@ def test_portal_and_cost_centre_choice_in_chromium(
         COST_CENTRES
     )
     assert branch.default_cost_centre == COST_CENTRES[0][0]
+    # The invoice address typed into the portal, checked and stored by Saleor.
+    assert (
+        branch.invoice_address.street_address_1,
+        branch.invoice_address.postal_code,
+        branch.invoice_address.country.code,
+    ) == ("Westsingel 20", "3581 KA", "NL")
+    assert branch.delivery_address is None
 
     current = chromium.on_page(choose_cost_centre, servers, screenshot_dir)
     assert f"Ordering for {BRANCH_NAME}, cost centre {CHOSEN[0]}" in current
