@@ -22,7 +22,9 @@ setup(
     python_requires=">=3.12,<3.13",
     packages=find_packages(include=["saleor_oci_plugin", "saleor_oci_plugin.*"]),
     include_package_data=True,
-    package_data={"saleor_oci_plugin": ["templates/**/*", "py.typed"]},
+    package_data={
+        "saleor_oci_plugin": ["templates/**/*", "py.typed", "dashboard/static/*"]
+    },
     install_requires=[
         # Saleor 3.23 pins lxml 4.9.4; lxml 5 would break the host.
         "lxml>=4.9.3,<5",

@@ -8,7 +8,11 @@ from django.core.exceptions import ValidationError
 from django_countries import countries
 from saleor.plugins.error_codes import PluginErrorCode
 
-from .dataclasses import InvoicingConfiguration, OCIConfiguration
+from .dataclasses import (
+    DashboardConfiguration,
+    InvoicingConfiguration,
+    OCIConfiguration,
+)
 
 # Why the plugin refuses work that needs its configuration while it is off.
 SWITCHED_OFF = "OCI punch-out is switched off in this shop."
@@ -39,6 +43,10 @@ INVOICE_NUMBER_PREFIX = "invoice_number_prefix"
 PAYMENT_TERMS_DAYS = "payment_terms_days"
 INVOICE_RULE_SETS = "invoice_extra_rule_sets"
 
+# The Dashboard console.
+DASHBOARD_PUBLIC_URL = "dashboard_public_url"
+DASHBOARD_ORIGIN = "dashboard_origin"
+
 DEFAULT_SELLER_COUNTRY = "NL"
 DEFAULT_PEPPOL_ENDPOINT_SCHEME = "0106"  # KvK number
 DEFAULT_INVOICE_NUMBER_PREFIX = "OCI-"
@@ -63,6 +71,45 @@ def is_absolute_http_url(url: str) -> bool:
         parts.scheme in ("http", "https")
         and bool(parts.hostname)
         and not any(character.isspace() for character in url)
+    )
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an absolute http(s) URL with nothing after the
+    origin but an optional ``/``; None for anything else."""
+    url = url.strip()
+    if not is_absolute_http_url(url):
+        return None
+    parts = urlsplit(url)
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return None
+    if parts.username or parts.password:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def parse_public_url(value: object) -> str | None:
+    """The console's public base URL without a trailing slash; None when invalid."""
+    url = str(value or "").strip()
+    parts = urlsplit(url)
+    if not is_absolute_http_url(url) or parts.query or parts.fragment:
+        return None
+    if parts.username or parts.password:
+        return None
+    return url.rstrip("/")
+
+
+def _dashboard_from_values(values: dict) -> DashboardConfiguration:
+    return DashboardConfiguration(
+        public_url=parse_public_url(values.get(DASHBOARD_PUBLIC_URL)) or "",
+        dashboard_origin=origin_of(str(values.get(DASHBOARD_ORIGIN) or "")) or "",
     )
 
 
@@ -162,6 +209,7 @@ def config_from_items(items: list[dict]) -> OCIConfiguration:
             values.get(NZI_METADATA_KEY, DEFAULT_NZI_METADATA_KEY) or ""
         ).strip(),
         invoicing=_invoicing_from_values(values),
+        dashboard=_dashboard_from_values(values),
     )
 
 
@@ -187,6 +235,7 @@ def validate_configuration(items: list[dict]) -> None:
         )
 
     errors.update(_invoicing_errors(values))
+    errors.update(_dashboard_errors(values))
 
     if errors:
         raise ValidationError(errors)
@@ -194,6 +243,23 @@ def validate_configuration(items: list[dict]) -> None:
 
 def _invalid(message: str) -> ValidationError:
     return ValidationError(message, code=PluginErrorCode.INVALID.value)
+
+
+def _dashboard_errors(values: dict) -> dict[str, ValidationError]:
+    errors: dict[str, ValidationError] = {}
+    public_url = str(values.get(DASHBOARD_PUBLIC_URL) or "").strip()
+    if public_url and parse_public_url(public_url) is None:
+        errors[DASHBOARD_PUBLIC_URL] = _invalid(
+            "The public URL must be an absolute http(s) URL without query, "
+            "for example https://api.shop.example.com."
+        )
+    origin = str(values.get(DASHBOARD_ORIGIN) or "").strip()
+    if origin and origin_of(origin) is None:
+        errors[DASHBOARD_ORIGIN] = _invalid(
+            "The Dashboard origin is scheme, host and port only, for example "
+            "https://dashboard.shop.example.com (no path)."
+        )
+    return errors
 
 
 def _invoicing_errors(values: dict) -> dict[str, ValidationError]:

@@ -30,6 +30,19 @@ class InvoicingConfiguration:
 
 
 @dataclass(frozen=True)
+class DashboardConfiguration:
+    """Where the Dashboard console is served and who may frame it."""
+
+    # Absolute http(s) URL under which the shop's Saleor is reachable from the
+    # operators' browsers (and from Saleor itself, for appInstall), without a
+    # trailing slash; empty: the console is not set up.
+    public_url: str = ""
+    # Origin of the Saleor Dashboard (scheme://host[:port]); the console's pages may
+    # only be framed by it and only accept App Bridge messages from it.
+    dashboard_origin: str = ""
+
+
+@dataclass(frozen=True)
 class OCIConfiguration:
     """The plugin's Dashboard configuration, parsed and validated."""
 
@@ -43,3 +56,5 @@ class OCIConfiguration:
     nzi_metadata_key: str
     # Grouped: only invoice issuing reads these.
     invoicing: InvoicingConfiguration
+    # The Dashboard console (an App with extensions).
+    dashboard: DashboardConfiguration = DashboardConfiguration()

@@ -64,6 +64,8 @@ class OCIPlugin(BasePlugin):
             "value": str(configuration.DEFAULT_PAYMENT_TERMS_DAYS),
         },
         {"name": configuration.INVOICE_RULE_SETS, "value": ""},
+        {"name": configuration.DASHBOARD_PUBLIC_URL, "value": ""},
+        {"name": configuration.DASHBOARD_ORIGIN, "value": ""},
     ]
     CONFIG_STRUCTURE: ClassVar[dict[str, dict]] = {
         configuration.STOREFRONT_URL: {
@@ -182,6 +184,27 @@ class OCIPlugin(BasePlugin):
                 "buyer's or Peppol's own rules. An invoice failing any is not issued."
             ),
             "label": "Invoices: extra rule sets",
+        },
+        configuration.DASHBOARD_PUBLIC_URL: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Console: the address at which this Saleor is reachable from the "
+                "operators' browsers and from Saleor itself, e.g. "
+                "https://api.shop.example.com. The console's extension URLs and "
+                "its manifest (<this>/plugins/global/oci.punchout/dashboard/"
+                "manifest) are built from it."
+            ),
+            "label": "Console: public URL of this Saleor",
+        },
+        configuration.DASHBOARD_ORIGIN: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Console: the Dashboard's origin, e.g. https://dashboard.shop."
+                "example.com. Only this origin may show the console's pages in a "
+                "frame (Content-Security-Policy frame-ancestors) and hand them a "
+                "token."
+            ),
+            "label": "Console: Saleor Dashboard origin",
         },
     }
 

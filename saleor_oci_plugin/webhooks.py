@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from .dashboard import views as dashboard_views
 from .dataclasses import OCIConfiguration
 from .inbound import record_inbound
 from .punchout import views as punchout_views
@@ -24,7 +25,12 @@ ROUTES: dict[str, Handler] = {
 
 
 def dispatch(request: HttpRequest, path: str, config: OCIConfiguration) -> HttpResponse:
-    handler = ROUTES.get(path.strip("/"))
+    route = path.strip("/")
+    if route == "dashboard" or route.startswith("dashboard/"):
+        return dashboard_views.dispatch(
+            request, config, route.removeprefix("dashboard").strip("/")
+        )
+    handler = ROUTES.get(route)
     if handler is None:
         message = (
             f"There is no OCI endpoint at {path or '/'!r}. "

@@ -3,6 +3,7 @@
 from types import ModuleType
 
 from .connections import ConnectionMutations, ConnectionQueries
+from .console import ConsoleMutations
 from .extension import extend_schema
 from .inbound import InboundQueries
 from .invoices import InvoiceMutations, InvoiceQueries
@@ -19,6 +20,7 @@ class OciQueries(
 
 class OciMutations(
     ConnectionMutations,
+    ConsoleMutations,
     InvoiceMutations,
     MemberMutations,
     PunchoutMutations,

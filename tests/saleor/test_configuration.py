@@ -82,3 +82,35 @@ def test_invalid_value_is_refused_with_a_field_error_and_nothing_saved(
 def test_value_written_around_validation_falls_back_to_the_default():
     config = config_from_items([{"name": "session_lifetime_minutes", "value": "-5"}])
     assert config.session_lifetime_minutes == 120
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("dashboard_public_url", "api.shop.example.com", "absolute http(s) URL"),
+        ("dashboard_public_url", "https://x.example.com/?a=1", "without query"),
+        ("dashboard_origin", "https://dash.example.com/app", "no path"),
+        ("dashboard_origin", "dash.example.com", "scheme, host and port"),
+    ],
+)
+def test_console_fields_are_checked(name, value, message):
+    from django.core.exceptions import ValidationError
+
+    from saleor_oci_plugin.configuration import validate_configuration
+
+    with pytest.raises(ValidationError) as refused:
+        validate_configuration([{"name": name, "value": value}])
+
+    assert message in refused.value.message_dict[name][0]
+
+
+def test_console_fields_are_read_normalised():
+    config = config_from_items(
+        [
+            {"name": "dashboard_public_url", "value": " https://api.example.com/ "},
+            {"name": "dashboard_origin", "value": "https://Dash.example.com:8443/"},
+        ]
+    )
+
+    assert config.dashboard.public_url == "https://api.example.com"
+    assert config.dashboard.dashboard_origin == "https://dash.example.com:8443"

@@ -55,6 +55,8 @@ def test_plugins_query_lists_the_plugin_with_its_configuration(
     }
     assert set(fields) == {
         "storefront_url",
+        "dashboard_public_url",
+        "dashboard_origin",
         "session_lifetime_minutes",
         "nzi_attribute_slug",
         "nzi_metadata_key",
