@@ -1,5 +1,7 @@
 """Business customers: buyer organisations and their branches (vestigingen)."""
 
+from typing import Any
+
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -203,3 +205,71 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}, {self.organisation})"
+
+
+class AssortmentLayer(models.TextChoices):
+    """Who set an assortment: the shop's staff, or the organisation's admin.
+
+    Every layer that applies narrows what is offered (they intersect), so an
+    organisation's own layer can never widen what the shop set.
+    """
+
+    SHOP = "shop", "Set by the shop"
+    ORGANISATION = "organisation", "Narrowed by the organisation"
+
+
+class Assortment(models.Model):
+    """What an organisation (or one of its branches) is offered in its channel.
+
+    Includes: Saleor collections, categories (with or without their
+    subcategories) and products; none at all means the whole channel. The excluded
+    products and the maximum unit price (net, as :mod:`..punchout.offer` prices)
+    narrow that. See :mod:`..punchout.offer` for how the layers combine.
+    """
+
+    organisation = models.ForeignKey(
+        BuyerOrganisation, related_name="assortments", on_delete=models.CASCADE
+    )
+    # None: the organisation's; else that branch's, which narrows it further.
+    branch = models.ForeignKey(
+        Branch,
+        null=True,
+        blank=True,
+        related_name="assortments",
+        on_delete=models.CASCADE,
+    )
+    layer = models.CharField(
+        max_length=16, choices=AssortmentLayer.choices, default=AssortmentLayer.SHOP
+    )
+    collections: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        "product.Collection", related_name="+", blank=True
+    )
+    categories: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        "product.Category", related_name="+", blank=True
+    )
+    include_subcategories = models.BooleanField(default=True)
+    products: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        "product.Product", related_name="+", blank=True
+    )
+    excluded_products: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        "product.Product", related_name="+", blank=True
+    )
+    max_unit_price = models.DecimalField(
+        max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("pk",)
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                "branch",
+                "layer",
+                nulls_distinct=False,
+                name="oci_assortment_one_per_layer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.layer} assortment of {self.branch or self.organisation}"

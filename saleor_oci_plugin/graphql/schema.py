@@ -2,6 +2,7 @@
 
 from types import ModuleType
 
+from .assortments import AssortmentMutations, AssortmentQueries
 from .connections import ConnectionMutations, ConnectionQueries
 from .extension import extend_schema
 from .inbound import InboundQueries
@@ -12,12 +13,18 @@ from .purchase_orders import PurchaseOrderMutations
 
 
 class OciQueries(
-    ConnectionQueries, InboundQueries, InvoiceQueries, MemberQueries, PunchoutQueries
+    AssortmentQueries,
+    ConnectionQueries,
+    InboundQueries,
+    InvoiceQueries,
+    MemberQueries,
+    PunchoutQueries,
 ):
     pass
 
 
 class OciMutations(
+    AssortmentMutations,
     ConnectionMutations,
     InvoiceMutations,
     MemberMutations,
