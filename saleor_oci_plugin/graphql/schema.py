@@ -3,6 +3,7 @@
 from types import ModuleType
 
 from .assortments import AssortmentMutations, AssortmentQueries
+from .budgets import BudgetMutations, BudgetQueries
 from .connections import ConnectionMutations, ConnectionQueries
 from .extension import extend_schema
 from .inbound import InboundQueries
@@ -14,6 +15,7 @@ from .purchase_orders import PurchaseOrderMutations
 
 class OciQueries(
     AssortmentQueries,
+    BudgetQueries,
     ConnectionQueries,
     InboundQueries,
     InvoiceQueries,
@@ -25,6 +27,7 @@ class OciQueries(
 
 class OciMutations(
     AssortmentMutations,
+    BudgetMutations,
     ConnectionMutations,
     InvoiceMutations,
     MemberMutations,

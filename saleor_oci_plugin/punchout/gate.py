@@ -1,7 +1,8 @@
 """The hard gate of a punch-out cart: is each line offered to this buyer, and at
 what unit net price (:mod:`.offer`)?
 
-Called by the transfer (any storefront must pass it) and by ``ociCheckoutLinesAdd``.
+Called by the transfer (any storefront must pass it) and by ``ociCheckoutLinesAdd``;
+the transfer also holds its amount against budgets here (:func:`hold_budget`).
 One query for the assortments, one for which of the cart's variants are offered,
 whatever the number of lines (plus the channel's tax rates for the prices).
 """
@@ -14,9 +15,11 @@ from django.core.exceptions import ValidationError
 from saleor.checkout.fetch import CheckoutLineInfo
 from saleor.product.models import ProductVariant
 
+from .. import oci
+from ..buyers import budgets
 from ..error_codes import OciErrorCode
 from . import items
-from .models import Connection, PunchoutSession
+from .models import Connection, PunchoutSession, Transfer
 from .offer import Offer
 
 CHANNEL_INACTIVE = (
@@ -85,3 +88,19 @@ def check_cart(
         tax_class_id = line.product.tax_class_id or line.product_type.tax_class_id
         prices[line.line.pk] = offer.net_of(price, tax_class_id).amount
     return CartPrices(offer=offer, unit_prices=prices)
+
+
+def hold_budget(
+    transfer: Transfer, session: PunchoutSession, cart: Sequence[oci.CartItem]
+) -> tuple[str, ...]:
+    """Check the cart's net total against the budgets of the session's
+    organisation, branch and member, and hold it (:mod:`..buyers.budgets`)."""
+    total = sum((item.unit_price * item.quantity for item in cart), start=Decimal(0))
+    return budgets.hold_for_transfer(
+        transfer,
+        session.connection.organisation_id,
+        session.branch_id,
+        session.member_id,
+        total,
+        transfer.currency,
+    )

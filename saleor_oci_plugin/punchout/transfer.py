@@ -41,6 +41,8 @@ class SentForm:
     fields: tuple[tuple[str, str], ...]
     html: str
     warnings: tuple[oci.FieldWarning, ...]
+    # Soft budgets this cart goes over (the storefront shows them).
+    budget_warnings: tuple[str, ...] = ()
 
 
 def transfer_checkout(
@@ -120,6 +122,7 @@ def transfer_checkout(
             fields=[list(field) for field in encoded.fields],
             warnings=[asdict(warning) for warning in warnings],
         )
+        budget_warnings = gate.hold_budget(transfer, session, cart)
         session.status = PunchoutSession.Status.TRANSFERRED
         session.save(update_fields=["status"])
     return SentForm(
@@ -128,6 +131,7 @@ def transfer_checkout(
         fields=encoded.fields,
         html=form.body.decode(form.charset.codec),
         warnings=warnings,
+        budget_warnings=budget_warnings,
     )
 
 

@@ -75,6 +75,7 @@ def punch_in(client, login=BUYER_LOGIN, password=BUYER_PASSWORD, **parameters):
 
 def shop(client, api_client, **parameters):
     """Punch in and exchange the code: the api_client is signed in; the checkout id."""
+    api_client.token = None
     response = punch_in(client, **parameters)
     assert response.status_code == 303, response.content
     code = parse_qs(urlparse(response["Location"]).query)["oci_code"][0]
