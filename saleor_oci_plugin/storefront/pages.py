@@ -90,7 +90,9 @@ def products_page(
             f'<td class="number">{escape(product.price_from or "")}</td></tr>'
             for product in products
         )
-        body = f"<table><tr><th>Product</th><th>Price</th></tr>{rows}</table>"
+        body = (
+            f"<table><tr><th>Product</th><th>Price (excl. VAT)</th></tr>{rows}</table>"
+        )
     return layout("Products", body, session)
 
 
@@ -129,6 +131,9 @@ def cart_page(
     if cart is None:  # the cart could not be read: the problems say why
         return layout("Your cart", problems_box(problems), session)
     parts = [problems_box(problems)]
+    parts.extend(
+        f'<p class="budget">Budget: {escape(budget)}</p>' for budget in cart.budgets
+    )
     if not cart.lines:
         parts.append("<p>Your cart is empty.</p>")
     else:

@@ -35,12 +35,13 @@ CHECKOUT_CHANNEL = (
 )
 CART_GONE = "The shop no longer finds this session's cart."
 _MONEY = "gross { amount currency }"
-PRODUCTS = f"""
-query Products($channel: String!, $first: Int!) {{
-  products(channel: $channel, first: $first) {{
-    edges {{ node {{ id name pricing {{ priceRange {{ start {{ {_MONEY} }} }} }} }} }}
-  }}
-}}
+# What the buyer is offered (their assortment), at the plugin's one unit net price.
+PRODUCTS = """
+query Products($checkoutId: ID!, $first: Int!) {
+  ociCatalogue(checkoutId: $checkoutId, first: $first) {
+    edges { node { id name variants { unitPrice { amount currency } } } }
+  }
+}
 """
 PRODUCT = f"""
 query Product($id: ID!, $channel: String!) {{
@@ -61,12 +62,13 @@ query Checkout($id: ID!) {{
     }}
     totalPrice {{ {_MONEY} }}
   }}
+  ociCheckoutBudgets(checkoutId: $id) {{ summary hard }}
 }}
 """
 _ERRORS = "errors { field code message }"
 LINES_ADD = f"""
-mutation LinesAdd($id: ID!, $lines: [CheckoutLineInput!]!) {{
-  checkoutLinesAdd(id: $id, lines: $lines) {{ {_ERRORS} }}
+mutation LinesAdd($id: ID!, $lines: [OciCheckoutLineInput!]!) {{
+  ociCheckoutLinesAdd(id: $id, lines: $lines) {{ {_ERRORS} }}
 }}
 """
 LINES_UPDATE = f"""
@@ -167,6 +169,9 @@ class CartLine:
 class Cart:
     lines: tuple[CartLine, ...]
     total: Money | None
+    # What is left of each budget the cart counts against, e.g. "EUR 412.00 of
+    # EUR 1,000.00 left in December 2026".
+    budgets: tuple[str, ...] = ()
 
 
 class Shop:
@@ -252,22 +257,29 @@ class Shop:
         return session.channel_slug
 
     def products(self, session: ShopSession, first: int) -> list[ProductSummary]:
+        self.channel_slug(session)  # named when nothing is offered; asked once
         data = _data(
             self._run(
                 session,
                 PRODUCTS,
-                {"channel": self.channel_slug(session), "first": first},
+                {"checkoutId": session.checkout_id, "first": first},
             )
         )
         products = []
-        for edge in (data.get("products") or {}).get("edges") or []:
+        for edge in (data.get("ociCatalogue") or {}).get("edges") or []:
             node = edge["node"]
-            price_range = (node.get("pricing") or {}).get("priceRange") or {}
+            prices = [
+                price
+                for variant in node.get("variants") or []
+                if (price := _net(variant.get("unitPrice"))) is not None
+            ]
             products.append(
                 ProductSummary(
                     id=node["id"],
                     name=node["name"],
-                    price_from=_money(price_range.get("start")),
+                    price_from=min(prices, key=lambda money: money.amount)
+                    if prices
+                    else None,
                 )
             )
         return products
@@ -320,6 +332,11 @@ class Shop:
                 for line in checkout.get("lines") or []
             ),
             total=_money(checkout.get("totalPrice")),
+            budgets=tuple(
+                str(budget.get("summary") or "")
+                + ("" if budget.get("hard") else " (a guide: you may go over it)")
+                for budget in data.get("ociCheckoutBudgets") or []
+            ),
         )
 
     # ---------------------------------------------------------------- changing
@@ -328,7 +345,7 @@ class Shop:
         self._mutate(
             session,
             LINES_ADD,
-            "checkoutLinesAdd",
+            "ociCheckoutLinesAdd",
             {"id": session.checkout_id, "lines": lines},
         )
 
@@ -431,6 +448,13 @@ def _money(value: object) -> Money | None:
     if not isinstance(gross, dict) or gross.get("amount") is None:
         return None
     return Money(Decimal(str(gross["amount"])), str(gross.get("currency") or ""))
+
+
+def _net(value: object) -> Money | None:
+    """A plain ``Money`` (the plugin's unit net price)."""
+    if not isinstance(value, dict) or value.get("amount") is None:
+        return None
+    return Money(Decimal(str(value["amount"])), str(value.get("currency") or ""))
 
 
 def _timestamp(value: object) -> float | None:

@@ -6,7 +6,7 @@ import pytest
 
 from saleor_oci_plugin.storefront.app import RETURN_FORM_POLICY
 
-from .helpers import LINE_ID, PRODUCT_ID, VARIANT_ID, Browser
+from .helpers import CHECKOUT_ID, LINE_ID, PRODUCT_ID, VARIANT_ID, Browser
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_punchout_without_a_code_says_so(browser):
     assert browser.saleor.calls == []
 
 
-def test_product_list_is_the_checkout_channels_with_escaped_names(browser):
+def test_product_list_is_the_buyers_catalogue_with_escaped_names(browser):
     base = browser.punch_in()
 
     response = browser.get(base)
@@ -76,7 +76,8 @@ def test_product_list_is_the_checkout_channels_with_escaped_names(browser):
     assert response.status == 200
     products_call = browser.saleor.calls[-1]
     assert products_call.operation == "Products"
-    assert products_call.variables["channel"] == "oci-demo"
+    # The plugin's catalogue: only the buyer's assortment, at net prices.
+    assert products_call.variables["checkoutId"] == CHECKOUT_ID
     assert products_call.token == browser.sessions.get(base.split("/")[2]).token
     assert "Kerstpakket &lt;Groot&gt; &amp; «Luxe»" in response.text
     assert "<Groot>" not in response.text
@@ -384,3 +385,41 @@ def test_every_response_has_no_cookie_and_no_referrer(browser):
         names = {name.lower() for name, _ in response.headers}
         assert "set-cookie" not in names
         assert response.header("Referrer-Policy") == "no-referrer"
+
+
+def test_line_outside_the_assortment_is_shown_refused_on_the_product_page(browser):
+    base = browser.punch_in()
+    browser.saleor.answer(
+        "LinesAdd",
+        {
+            "errors": [
+                _problem(
+                    "NOT_IN_ASSORTMENT",
+                    "Kerstpakket (SKU XMAS-1) is not in your assortment.",
+                    "lines",
+                )
+            ]
+        },
+    )
+
+    response = browser.post(
+        base + "cart/add",
+        {
+            "form_token": browser.form_token(base),
+            "variant": VARIANT_ID,
+            "product": PRODUCT_ID,
+            "quantity": "1",
+        },
+    )
+
+    assert response.status == 422
+    assert "Kerstpakket (SKU XMAS-1) is not in your assortment." in response.text
+    assert "LinesAdd" in browser.saleor.operations()
+
+
+def test_cart_page_shows_what_is_left_of_the_budgets(browser):
+    base = browser.punch_in()
+
+    response = browser.get(base + "cart")
+
+    assert "Budget: EUR 412.00 of EUR 1,000.00 left in December 2026" in response.text
