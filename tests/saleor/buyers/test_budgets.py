@@ -374,3 +374,24 @@ def test_two_transfers_at_once_for_the_last_room_one_passes(
     assert "USD 5.00 of USD 30.00 left" in refused
     assert Transfer.objects.count() == 1
     assert BudgetEntry.objects.filter(kind="hold").count() == 1
+
+
+def test_budget_delete_refuses_another_organisations_budget(
+    oci_admin, member_api_client, other_organisation, oci_organisation
+):
+    theirs = monthly(other_organisation, "10")
+    ours = monthly(oci_organisation, "10")
+    delete = """mutation ($id: ID!) { ociBudgetDelete(id: $id) {
+      ok errors { code } } }"""
+    admin = member_api_client(oci_admin)
+
+    refused = call(
+        admin, delete, {"id": graphene.Node.to_global_id("OciBudget", theirs.pk)}
+    )
+    deleted = call(
+        admin, delete, {"id": graphene.Node.to_global_id("OciBudget", ours.pk)}
+    )
+
+    assert [e["code"] for e in refused["errors"]] == ["NOT_FOUND"]
+    assert deleted == {"ok": True, "errors": []}
+    assert list(Budget.objects.all()) == [theirs]

@@ -330,3 +330,29 @@ def test_a_po_without_addresses_uses_the_organisations_then_the_branchs(
     second = Order.objects.exclude(pk=order.pk).get()
     assert second.shipping_address.street_address_1 == "Noorderlaan 5"
     assert second.billing_address.street_address_1 == "Postbus 85500"
+
+
+def test_direct_po_outside_the_assortment_is_refused_per_line(
+    integrator, direct_connection, flat_rates, offered, oci_organisation
+):
+    from saleor_oci_plugin.buyers.models import Assortment
+
+    Assortment.objects.create(organisation=oci_organisation).products.add(
+        offered[0].product_id
+    )
+    variables = _input(
+        direct_connection,
+        [
+            {"sku": "DIR-0000", "quantity": "1"},
+            {"sku": "DIR-0001", "quantity": "1"},
+            {"sku": "NOPE", "quantity": "1"},
+        ],
+    )
+
+    result = _create(integrator, variables)
+
+    assert _codes(result) == [
+        ("sku", "NOT_IN_ASSORTMENT", "20"),
+        ("sku", "UNKNOWN_SKU", "30"),
+    ]
+    _assert_refused(result)
