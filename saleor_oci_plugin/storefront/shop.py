@@ -6,12 +6,14 @@ Saleor said it had). Whatever Saleor refuses becomes :class:`ShopRefusal` with
 messages for the buyer; no answer at all stays :class:`SaleorUnavailable`.
 """
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from .. import oci
 from .graphql_client import GraphQLClient, GraphQLResult
 from .sessions import SessionTable, ShopSession, token_expiry
 
@@ -90,7 +92,7 @@ mutation CardSet($checkoutId: ID!, $text: String!, $lineId: ID) {{
 """
 TRANSFER = f"""
 mutation Transfer($id: ID!) {{
-  ociCheckoutTransfer(id: $id) {{ transfer {{ id html }} {_ERRORS} }}
+  ociCheckoutTransfer(id: $id) {{ transfer {{ id html budgetWarnings }} {_ERRORS} }}
 }}
 """
 CANCEL = f"""
@@ -387,7 +389,10 @@ class Shop:
         payload = self._mutate(
             session, TRANSFER, "ociCheckoutTransfer", {"id": session.checkout_id}
         )
-        return self._form_page(session, (payload.get("transfer") or {}).get("html"))
+        sent = payload.get("transfer") or {}
+        page = self._form_page(session, sent.get("html"))
+        warnings = [str(text) for text in sent.get("budgetWarnings") or []]
+        return with_budget_warnings(page, warnings) if warnings else page
 
     def cancel(self, session: ShopSession) -> str:
         """The empty OCI form page (nothing chosen); closes the session."""
@@ -406,6 +411,21 @@ class Shop:
         self, session: ShopSession, query: str, name: str, variables: dict[str, Any]
     ) -> dict[str, Any]:
         return _payload(self._run(session, query, variables), name)
+
+
+def with_budget_warnings(page: str, warnings: Sequence[str]) -> str:
+    """The OCI form page, held for the buyer to read a soft budget's warning: the
+    warning on top, the form's own button shown, its auto-submit script removed
+    (the cart was sent with the warning; pressing the button hands it over)."""
+    box = (
+        '<div role="alert" class="budget-warning"><p><strong>Over budget</strong>'
+        "</p><ul>"
+        + "".join(f"<li>{html.escape(text)}</li>" for text in warnings)
+        + "</ul><p>Your cart goes over this budget; you may still send it.</p></div>"
+    )
+    held = page.replace(f">{oci.AUTO_SUBMIT_SCRIPT}</script>", "></script>")
+    held = held.replace("<noscript>", "").replace("</noscript>", "")
+    return held.replace("<body>\n", "<body>\n" + box, 1)
 
 
 def _data(result: GraphQLResult) -> dict[str, Any]:

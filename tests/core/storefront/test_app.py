@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
+from saleor_oci_plugin import oci
 from saleor_oci_plugin.storefront.app import RETURN_FORM_POLICY
 
 from .helpers import CHECKOUT_ID, LINE_ID, PRODUCT_ID, VARIANT_ID, Browser
@@ -423,3 +424,36 @@ def test_cart_page_shows_what_is_left_of_the_budgets(browser):
     response = browser.get(base + "cart")
 
     assert "Budget: EUR 412.00 of EUR 1,000.00 left in December 2026" in response.text
+
+
+def test_transfer_over_a_soft_budget_shows_the_warning_before_sending(browser):
+    base = browser.punch_in()
+    browser.saleor.answer(
+        "Transfer",
+        {
+            "transfer": {
+                "id": "abc",
+                "html": RETURN_FORM_WITH_SCRIPT,
+                "budgetWarnings": [
+                    "Budget 'Kerst': EUR 20.00 of EUR 20.00 left in December "
+                    "2026, this cart is <EUR 25.00>."
+                ],
+            },
+            "errors": [],
+        },
+    )
+
+    response = browser.post(base + "transfer", {"form_token": browser.form_token(base)})
+
+    assert response.status == 200
+    assert "Over budget" in response.text
+    assert "this cart is &lt;EUR 25.00&gt;." in response.text
+    assert "HTMLFormElement.prototype.submit" not in response.text
+    assert "<noscript>" not in response.text
+    assert '<button type="submit">' in response.text
+    assert 'name="NEW_ITEM-DESCRIPTION[1]"' in response.text
+
+
+RETURN_FORM_WITH_SCRIPT = oci.render_return_form(
+    [("NEW_ITEM-DESCRIPTION[1]", "Gift box")], hook_url="https://srm.example/hook"
+).body.decode()
