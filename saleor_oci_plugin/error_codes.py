@@ -20,6 +20,10 @@ class OciErrorCode(Enum):
     EMPTY_CART = "empty_cart"
     INSUFFICIENT_STOCK = "insufficient_stock"
     PRODUCT_UNAVAILABLE = "product_unavailable"
+    # Assortments and budgets
+    NOT_IN_ASSORTMENT = "not_in_assortment"
+    CHANNEL_INACTIVE = "channel_inactive"
+    BUDGET_EXCEEDED = "budget_exceeded"
     # Purchase orders
     UNKNOWN_SKU = "unknown_sku"
     UNKNOWN_TRANSFER = "unknown_transfer"

@@ -7,6 +7,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.models import PluginConfiguration
 
 from . import PLUGIN_ID, configuration
+from .buyers import budgets
 from .invoices import credit_notes, issuing
 from .punchout import guard
 
@@ -239,6 +240,9 @@ class OCIPlugin(BasePlugin):
     def order_cancelled(
         self, order: Any, webhooks: Any = None, previous_value: Any = None
     ) -> Any:
+        # However cancelled (PO intake, Dashboard, orderCancel): it counts against
+        # budgets no more.
+        budgets.release_order(order)
         credit_notes.credit_cancelled_order(order, self.config.invoicing)
         return previous_value
 

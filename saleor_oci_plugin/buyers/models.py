@@ -1,5 +1,7 @@
 """Business customers: buyer organisations and their branches (vestigingen)."""
 
+from typing import Any
+
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -73,6 +75,9 @@ class BuyerOrganisation(models.Model):
     # Where consolidated invoices (and a branch's, when it has no address of its
     # own) are e-mailed, with the UBL and its rendering attached.
     invoice_email = models.EmailField(blank=True, default="")
+    # How long a transferred cart holds its amount against budgets while the
+    # requisition waits for approval.
+    budget_hold_days = models.PositiveSmallIntegerField(default=30)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -203,3 +208,158 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}, {self.organisation})"
+
+
+class AssortmentLayer(models.TextChoices):
+    """Who set an assortment: the shop's staff, or the organisation's admin.
+
+    Every layer that applies narrows what is offered (they intersect), so an
+    organisation's own layer can never widen what the shop set.
+    """
+
+    SHOP = "shop", "Set by the shop"
+    ORGANISATION = "organisation", "Narrowed by the organisation"
+
+
+class Assortment(models.Model):
+    """What an organisation (or one of its branches) is offered in its channel.
+
+    Includes: Saleor collections, categories (with or without their
+    subcategories) and products; none at all means the whole channel. The excluded
+    products and the maximum unit price (net, as :mod:`..punchout.offer` prices)
+    narrow that. See :mod:`..punchout.offer` for how the layers combine.
+    """
+
+    organisation = models.ForeignKey(
+        BuyerOrganisation, related_name="assortments", on_delete=models.CASCADE
+    )
+    # None: the organisation's; else that branch's, which narrows it further.
+    branch = models.ForeignKey(
+        Branch,
+        null=True,
+        blank=True,
+        related_name="assortments",
+        on_delete=models.CASCADE,
+    )
+    layer = models.CharField(
+        max_length=16, choices=AssortmentLayer.choices, default=AssortmentLayer.SHOP
+    )
+    collections: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        "product.Collection", related_name="+", blank=True
+    )
+    categories: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        "product.Category", related_name="+", blank=True
+    )
+    include_subcategories = models.BooleanField(default=True)
+    products: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        "product.Product", related_name="+", blank=True
+    )
+    excluded_products: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        "product.Product", related_name="+", blank=True
+    )
+    max_unit_price = models.DecimalField(
+        max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("pk",)
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                "branch",
+                "layer",
+                nulls_distinct=False,
+                name="oci_assortment_one_per_layer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.layer} assortment of {self.branch or self.organisation}"
+
+
+class BudgetPeriod(models.TextChoices):
+    MONTH = "month", "Calendar month"
+    QUARTER = "quarter", "Calendar quarter"
+    YEAR = "year", "Calendar year"
+
+
+class Budget(models.Model):
+    """An amount (net) per period for an organisation, one of its branches or one
+    of its members. Hard: a transfer that would exceed what is left is refused;
+    soft: it goes through with a warning. See :mod:`.budgets`."""
+
+    organisation = models.ForeignKey(
+        BuyerOrganisation, related_name="budgets", on_delete=models.CASCADE
+    )
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, related_name="budgets", on_delete=models.CASCADE
+    )
+    member = models.ForeignKey(
+        Member, null=True, blank=True, related_name="budgets", on_delete=models.CASCADE
+    )
+    name = models.CharField(max_length=255, blank=True, default="")
+    period = models.CharField(
+        max_length=8, choices=BudgetPeriod.choices, default=BudgetPeriod.MONTH
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    hard = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return self.name or f"{self.period} budget of {self.organisation}"
+
+
+class BudgetEntry(models.Model):
+    """What counts against budgets: a held transfer, an order placed from a PO, a
+    credit note (negative). Its scope (organisation, branch, member) says which
+    budgets it counts in; ``booked_at`` the period. A released entry counts no
+    more (the hold's PO arrived, or the order was cancelled)."""
+
+    class Kind(models.TextChoices):
+        HOLD = "hold", "Held by a transfer"
+        ORDER = "order", "Order placed from a purchase order"
+        CREDIT = "credit", "Credit note"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        BuyerOrganisation, related_name="+", on_delete=models.CASCADE
+    )
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    member = models.ForeignKey(
+        Member, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    booked_at = models.DateTimeField()
+    # Holds only: when the hold lapses by itself.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    transfer = models.ForeignKey(
+        "saleor_oci_plugin.Transfer",
+        null=True,
+        blank=True,
+        related_name="budget_entries",
+        on_delete=models.CASCADE,
+    )
+    order = models.ForeignKey(
+        "order.Order",
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+
+    class Meta:
+        ordering = ("pk",)
+        indexes = [
+            models.Index(
+                fields=["organisation", "booked_at"], name="oci_budget_entry_booked"
+            )
+        ]

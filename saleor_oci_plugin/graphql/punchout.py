@@ -172,6 +172,12 @@ class OciTransfer(OciReturnForm):
         description="The transfer's reference, as sent in NEW_ITEM-EXT_QUOTE_ID.",
     )
 
+    budget_warnings = NonNullList(
+        graphene.String,
+        required=True,
+        description="Soft budgets the cart goes over (it was sent all the same).",
+    )
+
     class Meta:
         description = "A cart sent to the procurement system, kept as it was sent."
         doc_category = DOC_CATEGORY_CHECKOUT

@@ -2,6 +2,8 @@
 
 from types import ModuleType
 
+from .assortments import AssortmentMutations, AssortmentQueries
+from .budgets import BudgetMutations, BudgetQueries
 from .connections import ConnectionMutations, ConnectionQueries
 from .console import ConsoleMutations
 from .extension import extend_schema
@@ -13,12 +15,20 @@ from .purchase_orders import PurchaseOrderMutations
 
 
 class OciQueries(
-    ConnectionQueries, InboundQueries, InvoiceQueries, MemberQueries, PunchoutQueries
+    AssortmentQueries,
+    BudgetQueries,
+    ConnectionQueries,
+    InboundQueries,
+    InvoiceQueries,
+    MemberQueries,
+    PunchoutQueries,
 ):
     pass
 
 
 class OciMutations(
+    AssortmentMutations,
+    BudgetMutations,
     ConnectionMutations,
     ConsoleMutations,
     InvoiceMutations,

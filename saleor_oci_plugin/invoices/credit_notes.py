@@ -40,6 +40,7 @@ from saleor.invoice.models import Invoice
 from saleor.order import events as order_events
 from saleor.order.models import Order
 
+from ..buyers import budgets
 from ..dataclasses import InvoicingConfiguration
 from ..error_codes import OciErrorCode
 from ..purchase_orders.models import ReceivedPurchaseOrder
@@ -247,6 +248,7 @@ def _issue(
         ],
     )
     attach_to_saleor_invoice(invoice, taken.number, xml, None)
+    budgets.record_credit(order, totals.tax_exclusive_amount)
     return issued
 
 

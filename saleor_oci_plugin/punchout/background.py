@@ -16,8 +16,9 @@ included, as when adding it to a checkout).
 **Items.** Products are described by :mod:`.items` (NZI codes, units, descriptions)
 and encoded with the connection's mapping (:func:`.codec_settings.oci_mapping`) the way
 a cart transfer is, without transfer id, in the punch-in's OCI version and charset.
-The price is Saleor's current price of the variant in the channel: the listing's
-discounted price (catalogue promotions applied), else its price.
+The price is the unit net price of :mod:`.offer` (the one rule the catalogue, the
+transfer and direct purchase orders use), and what is found is what the
+connection is offered: its branch's assortment, else its organisation's.
 
 **Answers.**
 
@@ -79,6 +80,7 @@ from ..dataclasses import OCIConfiguration
 from . import catalogue, codec_settings
 from .items import cart_item, describe, nzi_codes, shop_unit
 from .models import Connection
+from .offer import Offer
 from .pages import refusal_page
 
 SEARCH_LIMIT = 50
@@ -95,6 +97,7 @@ class _Shop:
     """The channel a connection buys in, and Saleor's stock rules for it."""
 
     channel: Channel
+    offer: Offer
     country_code: str
     include_shipping_zones: bool
     check_reservations: bool
@@ -108,6 +111,9 @@ class _Shop:
         channel = connection.channel
         return cls(
             channel=channel,
+            # No person: the connection's branch's assortment, else the
+            # organisation's.
+            offer=Offer.of(connection),
             country_code=channel.default_country.code,
             include_shipping_zones=(
                 site_settings.use_legacy_shipping_zone_stock_availability
@@ -180,7 +186,7 @@ def _validate(
             "Not enough stock",
             f"{name}: {quantity} asked, {shortfalls[variant.pk]} available.",
         )
-    items = _cart_items([variant], quantity, connection, config)
+    items = _cart_items([variant], quantity, connection, config, shop.offer)
     try:
         return _background_response(items, connection, punch_in)
     except oci.CartEncodeError as error:
@@ -213,7 +219,7 @@ def _search(
     # Stock is checked in the query too, so that the limit counts available
     # products; Saleor's own check below then adds reservations and preorders.
     candidates = list(
-        catalogue.offered_variants(shop.channel)
+        catalogue.offered_variants(shop.offer)
         .filter(matches, Exists(purchasable_now), _may_have_stock(shop))
         .order_by("product__name", "product_id", "sort_order", "sku", "pk")[
             : SEARCH_LIMIT + 1
@@ -223,7 +229,7 @@ def _search(
     candidates = candidates[:SEARCH_LIMIT]
     shortfalls = _stock_shortfalls(candidates, [1] * len(candidates), shop)
     found = [variant for variant in candidates if variant.pk not in shortfalls]
-    items = _cart_items(found, Decimal(1), connection, config)
+    items = _cart_items(found, Decimal(1), connection, config, shop.offer)
     try:
         response = _background_response(items, connection, punch_in)
     except oci.CartEncodeError as error:
@@ -284,7 +290,7 @@ DETAIL_PAGE = """<!DOCTYPE html>
 def _detail(punch_in: oci.PunchIn, shop: _Shop) -> HttpResponse:
     variant = _find_offered(punch_in.product_id, shop)
     listing = catalogue.variant_listing(variant)
-    price = variant.get_price(listing)
+    price = shop.offer.unit_price(variant, listing)
     unit = shop_unit(variant)
     if not catalogue.available_for_purchase(variant):
         availability = "Not available for purchase"
@@ -298,6 +304,7 @@ def _detail(punch_in: oci.PunchIn, shop: _Shop) -> HttpResponse:
         price=escape(
             f"{price.currency} {oci.format_decimal(price.amount, 2)}"
             + (f" per {unit}" if unit else "")
+            + " excl. VAT"
         ),
         availability=escape(availability),
         description=escape(_plain_description(variant.product)),
@@ -321,7 +328,7 @@ def _find_offered(product_id: str, shop: _Shop) -> ProductVariant:
     if names is None:
         raise _not_found(product_id)
     variant = (
-        catalogue.offered_variants(shop.channel).filter(names).order_by("pk").first()
+        catalogue.offered_variants(shop.offer).filter(names).order_by("pk").first()
     )
     if variant is None or not catalogue.is_priced(variant):
         raise _not_found(product_id)
@@ -413,11 +420,12 @@ def _cart_items(
     quantity: Decimal,
     connection: Connection,
     config: OCIConfiguration,
+    offer: Offer,
 ) -> list[oci.CartItem]:
     codes = nzi_codes(variants, connection, config)
     items = []
     for line_number, variant in enumerate(variants, start=1):
-        price = variant.get_price(catalogue.variant_listing(variant))
+        price = offer.unit_price(variant, catalogue.variant_listing(variant))
         items.append(
             cart_item(
                 line_number=line_number,

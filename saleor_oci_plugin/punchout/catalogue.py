@@ -1,5 +1,4 @@
-"""Which variants a connection's channel offers, as a customer of that channel sees
-them: product published and visible in listings there, variant priced there.
+"""The offered variants (:mod:`.offer`) with what describing and pricing them needs.
 
 Shared by the background functions (VALIDATE, DETAIL, BACKGROUND_SEARCH) and direct
 purchase orders, so that a SKU the shop would not show to the buyer cannot be
@@ -7,12 +6,13 @@ ordered either.
 """
 
 from django.db.models import Prefetch, Q, QuerySet
-from saleor.channel.models import Channel
 from saleor.product.models import (
     ProductChannelListing,
     ProductVariant,
     ProductVariantChannelListing,
 )
+
+from .offer import Offer
 
 # Where the prefetched listings (in the channel) of a variant and of its product are
 # kept.
@@ -21,13 +21,12 @@ LISTINGS = "oci_channel_listings"
 _NUL = "\x00"
 
 
-def offered_variants(channel: Channel) -> QuerySet[ProductVariant]:
-    """Variants a customer of the channel sees, with what describing them needs."""
+def offered_variants(offer: Offer) -> QuerySet[ProductVariant]:
+    """The variants offered, with what describing and pricing them needs."""
+    channel = offer.channel
     return (
-        ProductVariant.objects.visible_to_user(
-            None, channel, limited_channel_access=False
-        )
-        .select_related("product__category")
+        offer.variants()
+        .select_related("product__category", "product__product_type")
         .prefetch_related(
             Prefetch(
                 "channel_listings",

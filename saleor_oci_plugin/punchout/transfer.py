@@ -27,7 +27,7 @@ from saleor.warehouse.availability import check_stock_and_preorder_quantity_bulk
 from .. import oci
 from ..dataclasses import OCIConfiguration
 from ..error_codes import OciErrorCode
-from . import codec_settings, items
+from . import codec_settings, gate, items
 from .models import PunchoutSession, Transfer
 from .sessions import ensure_session_open
 
@@ -41,6 +41,8 @@ class SentForm:
     fields: tuple[tuple[str, str], ...]
     html: str
     warnings: tuple[oci.FieldWarning, ...]
+    # Soft budgets this cart goes over (the storefront shows them).
+    budget_warnings: tuple[str, ...] = ()
 
 
 def transfer_checkout(
@@ -70,6 +72,8 @@ def transfer_checkout(
                 + ". Remove them from the cart.",
                 OciErrorCode.PRODUCT_UNAVAILABLE,
             )
+        # The hard gate (assortment, inactive channel) and the one price rule.
+        prices = gate.check_cart(session, lines)
         checkout_info = fetch_checkout_info(checkout, lines, manager)
         _check_stock(checkout_info, lines)
         checkout_info, lines = fetch_checkout_data(
@@ -91,8 +95,9 @@ def transfer_checkout(
                 line_number=number,
                 variant=line.variant,
                 quantity=Decimal(line.line.quantity),
-                # OCI prices are net: business buyers book VAT separately.
-                unit_price=line.line.total_price.net.amount / line.line.quantity,
+                # OCI prices are net: business buyers book VAT separately. The one
+                # rule (offer.py), so VALIDATE and the catalogue said the same.
+                unit_price=prices.unit_prices[line.line.pk],
                 currency=currency,
                 nzi_code=nzi[line.variant.pk],
                 card_text=_card_text(line.line) or checkout_card,
@@ -117,6 +122,7 @@ def transfer_checkout(
             fields=[list(field) for field in encoded.fields],
             warnings=[asdict(warning) for warning in warnings],
         )
+        budget_warnings = gate.hold_budget(transfer, session, cart)
         session.status = PunchoutSession.Status.TRANSFERRED
         session.save(update_fields=["status"])
     return SentForm(
@@ -125,6 +131,7 @@ def transfer_checkout(
         fields=encoded.fields,
         html=form.body.decode(form.charset.codec),
         warnings=warnings,
+        budget_warnings=budget_warnings,
     )
 
 

@@ -25,6 +25,11 @@ from .pages import refusal_page
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = timedelta(minutes=15)
 WRONG_CREDENTIALS = "Unknown login name or wrong password."
+CHANNEL_INACTIVE_TITLE = "Shop closed"
+CHANNEL_INACTIVE_MESSAGE = (
+    "The shop does not take orders through this connection at the moment (its "
+    "sales channel is inactive). Please try again later or contact the shop."
+)
 
 
 def punchin(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
@@ -87,6 +92,18 @@ def punchin(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
             detail="wrong password",
         )
     _reset_failed_logins(connection)
+
+    if not connection.channel.is_active:
+        # Saleor's checkoutComplete refuses an inactive channel, and so does every
+        # step of punch-out: say so once, plainly, instead of an empty shop.
+        return _refuse(
+            request,
+            503,
+            CHANNEL_INACTIVE_TITLE,
+            [CHANNEL_INACTIVE_MESSAGE],
+            connection=connection,
+            detail=f"channel {connection.channel.slug} is inactive",
+        )
 
     refusal = codec_settings.hook_url_policy(connection).refusal(punch_in.hook_url)
     if refusal is not None and punch_in.function.returns_to_hook_url:

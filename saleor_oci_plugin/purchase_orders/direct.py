@@ -1,15 +1,17 @@
 """Pricing a direct purchase order: one that names no transferred cart.
 
 Only connections with ``allow_direct_orders`` get here (``placing`` refuses the
-others). Lines are found by SKU among the variants the connection's channel offers,
-by the same rules as the background function VALIDATE (:mod:`..punchout.catalogue`),
-and must be available for purchase now. Each is priced as Saleor prices a line with
-flat-rate taxes: the variant's current price in the channel (catalogue promotions
-applied), and the rate of its tax class for the tax country (else the country's
-default rate), taken as net or gross as the channel's prices are entered
-(``calculate_flat_rate_tax``). A channel that does not charge taxes in that country
-gets 0 %. A channel that computes taxes with a tax app cannot be priced here, so its
-direct POs are refused.
+others). Lines are found by SKU among the variants offered to the connection, by
+the same rule as the background functions, the catalogue and the transfer
+(:mod:`..punchout.offer`: the connection's branch's and organisation's
+assortments), and must be available for purchase now; a SKU outside the
+assortment is refused (``not_in_assortment``). The unit net price is that rule's
+(the listing price with catalogue promotions, net of the flat rate for the
+channel's default country, rounded to the connection's price precision). The VAT
+rate on the order is Saleor's flat rate of the product's tax class for the tax
+country (the delivery address's); a channel that does not charge taxes there gets
+0 %. A channel that computes taxes with a tax app cannot give the order a rate, so
+its direct POs are refused.
 
 A unit price on the PO is checked against that net price with the connection's
 tolerance, as for a transferred cart; within it, the PO's price is the agreed one.
@@ -22,7 +24,6 @@ from decimal import Decimal
 from saleor.channel.models import Channel
 from saleor.product.models import ProductVariant
 from saleor.tax import TaxCalculationStrategy
-from saleor.tax.calculations import calculate_flat_rate_tax
 from saleor.tax.models import TaxClass, TaxClassCountryRate
 from saleor.tax.utils import (
     get_charge_taxes,
@@ -33,6 +34,7 @@ from saleor.tax.utils import (
 
 from ..punchout import catalogue
 from ..punchout.models import Connection
+from ..punchout.offer import Offer
 from .dataclasses import Problem, PurchaseOrder, PurchaseOrderError, PurchaseOrderLine
 from .matching import AgreedLine, fractional_quantity_problem, price_outside_tolerance
 
@@ -108,16 +110,30 @@ def price_direct_order(
             )
         )
     rates = FlatRates.of(channel, tax_country)
-    offered = _offered_by_product_id(channel, [line.sku for line in order.lines])
+    offer = Offer.of(connection)
+    skus = [line.sku for line in order.lines]
+    offered = _offered_by_product_id(offer, skus)
+    missing = [sku for sku in skus if sku not in offered]
+    # Only to say why: in the channel, but outside the assortment.
+    in_channel = (
+        _offered_by_product_id(
+            Offer(channel, (), offer.rates, connection.price_precision), missing
+        )
+        if missing and offer.layers
+        else {}
+    )
     agreed = []
     for po_line in order.lines:
         variant = offered.get(po_line.sku)
         if variant is None:
+            outside = po_line.sku in in_channel
             problems.append(
                 Problem(
                     "sku",
-                    f"{po_line.sku} is not offered to this connection.",
-                    "unknown_sku",
+                    f"{po_line.sku} is not in this organisation's assortment."
+                    if outside
+                    else f"{po_line.sku} is not offered to this connection.",
+                    "not_in_assortment" if outside else "unknown_sku",
                     po_line.line_number,
                 )
             )
@@ -125,10 +141,9 @@ def price_direct_order(
         line_problems = _line_problems(po_line, variant)
         product = variant.product
         tax_rate = rates.rate(product.tax_class or product.product_type.tax_class)
-        price = variant.get_price(catalogue.variant_listing(variant))
-        current_net = calculate_flat_rate_tax(
-            price, tax_rate, rates.prices_entered_with_tax
-        ).net.amount
+        current_net = offer.unit_price(
+            variant, catalogue.variant_listing(variant)
+        ).amount
         tolerance_problem = price_outside_tolerance(
             po_line, current_net, connection, offered_by="the shop's current price is"
         )
@@ -188,7 +203,7 @@ def _line_problems(
 
 
 def _offered_by_product_id(
-    channel: Channel, product_ids: list[str]
+    offer: Offer, product_ids: list[str]
 ) -> dict[str, ProductVariant]:
     """The offered, priced variant each product id names, in one query."""
     names = [
@@ -202,7 +217,7 @@ def _offered_by_product_id(
     for name in names[1:]:
         condition |= name
     variants = (
-        catalogue.offered_variants(channel)
+        catalogue.offered_variants(offer)
         .filter(condition)
         .select_related("product__tax_class", "product__product_type__tax_class")
         .prefetch_related(

@@ -44,6 +44,7 @@ from saleor.warehouse.management import allocate_stocks, deallocate_stock_for_or
 from saleor.warehouse.reservations import is_reservation_enabled
 from saleor.webhook.event_types import WebhookEventAsyncType
 
+from ..buyers import budgets
 from ..buyers.models import Branch
 from ..punchout.models import Connection, Transfer
 from .dataclasses import (
@@ -123,6 +124,13 @@ def place_purchase_order(
                 connection, order, transfer, agreed, currency, addresses, orderer
             )
             _allocate(saleor_order, lines_info, user or app)
+            budgets.record_order(
+                saleor_order,
+                connection.organisation_id,
+                orderer.branch.pk if orderer.branch else None,
+                transfer.session.member_id if transfer is not None else None,
+                transfer,
+            )
             record = ReceivedPurchaseOrder.objects.create(
                 connection=connection,
                 order_number=order.order_number,
@@ -190,6 +198,7 @@ def cancel_purchase_order(
                     )
                 ]
             )
+        budgets.release_order(order)
         cancel_order(
             order=order,
             user=None,
@@ -284,6 +293,7 @@ def update_purchase_order(
         )
         placed.data = as_json(po)
         placed.save(update_fields=["data"])
+        budgets.order_changed(order)
         transaction.on_commit(
             lambda: call_order_event(
                 manager, WebhookEventAsyncType.ORDER_UPDATED, order

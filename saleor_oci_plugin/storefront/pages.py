@@ -112,7 +112,7 @@ def products_page(
         body = (
             "<table><tr>"
             + ("<th>Picture</th>" if pictures else "")
-            + f"<th>Product</th><th>Price</th></tr>{rows}</table>"
+            + f"<th>Product</th><th>Price (excl. VAT)</th></tr>{rows}</table>"
         )
     return layout("Products", body, session)
 
@@ -170,6 +170,9 @@ def cart_page(
         parts.append(ordering_box(session, ordering, ordering_problems))
     elif ordering_problems:
         parts.append(problems_box(ordering_problems))
+    parts.extend(
+        f'<p class="budget">Budget: {escape(budget)}</p>' for budget in cart.budgets
+    )
     if not cart.lines:
         parts.append("<p>Your cart is empty.</p>")
     else:

@@ -6,12 +6,14 @@ Saleor said it had). Whatever Saleor refuses becomes :class:`ShopRefusal` with
 messages for the buyer; no answer at all stays :class:`SaleorUnavailable`.
 """
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from .. import oci
 from .graphql_client import GraphQLClient, GraphQLResult
 from .sessions import SessionTable, ShopSession, token_expiry
 
@@ -38,14 +40,16 @@ CART_GONE = "The shop no longer finds this session's cart."
 LISTING_IMAGE_SIZE = 128
 PRODUCT_IMAGE_SIZE = 512
 _MONEY = "gross { amount currency }"
+# What the buyer is offered (their assortment), at the plugin's one unit net price,
+# with Saleor's own thumbnail.
 PRODUCTS = f"""
-query Products($channel: String!, $first: Int!) {{
-  products(channel: $channel, first: $first) {{
+query Products($checkoutId: ID!, $first: Int!) {{
+  ociCatalogue(checkoutId: $checkoutId, first: $first) {{
     edges {{
       node {{
         id name
-        thumbnail(size: {LISTING_IMAGE_SIZE}) {{ url alt }}
-        pricing {{ priceRange {{ start {{ {_MONEY} }} }} }}
+        product {{ thumbnail(size: {LISTING_IMAGE_SIZE}) {{ url alt }} }}
+        variants {{ unitPrice {{ amount currency }} }}
       }}
     }}
   }}
@@ -75,12 +79,13 @@ query Checkout($id: ID!) {{
     }}
     totalPrice {{ {_MONEY} }}
   }}
+  ociCheckoutBudgets(checkoutId: $id) {{ summary hard }}
 }}
 """
 _ERRORS = "errors { field code message }"
 LINES_ADD = f"""
-mutation LinesAdd($id: ID!, $lines: [CheckoutLineInput!]!) {{
-  checkoutLinesAdd(id: $id, lines: $lines) {{ {_ERRORS} }}
+mutation LinesAdd($id: ID!, $lines: [OciCheckoutLineInput!]!) {{
+  ociCheckoutLinesAdd(id: $id, lines: $lines) {{ {_ERRORS} }}
 }}
 """
 LINES_UPDATE = f"""
@@ -102,7 +107,7 @@ mutation CardSet($checkoutId: ID!, $text: String!, $lineId: ID) {{
 """
 TRANSFER = f"""
 mutation Transfer($id: ID!) {{
-  ociCheckoutTransfer(id: $id) {{ transfer {{ id html }} {_ERRORS} }}
+  ociCheckoutTransfer(id: $id) {{ transfer {{ id html budgetWarnings }} {_ERRORS} }}
 }}
 """
 _BRANCH_CHOICES = "branch { id name } costCentres { code name isDefault }"
@@ -210,6 +215,9 @@ class CartLine:
 class Cart:
     lines: tuple[CartLine, ...]
     total: Money | None
+    # What is left of each budget the cart counts against, e.g. "EUR 412.00 of
+    # EUR 1,000.00 left in December 2026".
+    budgets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,23 +331,30 @@ class Shop:
         return session.channel_slug
 
     def products(self, session: ShopSession, first: int) -> list[ProductSummary]:
+        self.channel_slug(session)  # named when nothing is offered; asked once
         data = _data(
             self._run(
                 session,
                 PRODUCTS,
-                {"channel": self.channel_slug(session), "first": first},
+                {"checkoutId": session.checkout_id, "first": first},
             )
         )
         products = []
-        for edge in (data.get("products") or {}).get("edges") or []:
+        for edge in (data.get("ociCatalogue") or {}).get("edges") or []:
             node = edge["node"]
-            price_range = (node.get("pricing") or {}).get("priceRange") or {}
+            prices = [
+                price
+                for variant in node.get("variants") or []
+                if (price := _net(variant.get("unitPrice"))) is not None
+            ]
             products.append(
                 ProductSummary(
                     id=node["id"],
                     name=node["name"],
-                    price_from=_money(price_range.get("start")),
-                    image=_image(node.get("thumbnail")),
+                    price_from=min(prices, key=lambda money: money.amount)
+                    if prices
+                    else None,
+                    image=_image((node.get("product") or {}).get("thumbnail")),
                 )
             )
         return products
@@ -394,6 +409,11 @@ class Shop:
                 for line in checkout.get("lines") or []
             ),
             total=_money(checkout.get("totalPrice")),
+            budgets=tuple(
+                str(budget.get("summary") or "")
+                + ("" if budget.get("hard") else " (a guide: you may go over it)")
+                for budget in data.get("ociCheckoutBudgets") or []
+            ),
         )
 
     def ordering(self, session: ShopSession) -> Ordering | None:
@@ -451,7 +471,7 @@ class Shop:
         self._mutate(
             session,
             LINES_ADD,
-            "checkoutLinesAdd",
+            "ociCheckoutLinesAdd",
             {"id": session.checkout_id, "lines": lines},
         )
 
@@ -493,7 +513,10 @@ class Shop:
         payload = self._mutate(
             session, TRANSFER, "ociCheckoutTransfer", {"id": session.checkout_id}
         )
-        return self._form_page(session, (payload.get("transfer") or {}).get("html"))
+        sent = payload.get("transfer") or {}
+        page = self._form_page(session, sent.get("html"))
+        warnings = [str(text) for text in sent.get("budgetWarnings") or []]
+        return with_budget_warnings(page, warnings) if warnings else page
 
     def cancel(self, session: ShopSession) -> str:
         """The empty OCI form page (nothing chosen); closes the session."""
@@ -512,6 +535,21 @@ class Shop:
         self, session: ShopSession, query: str, name: str, variables: dict[str, Any]
     ) -> dict[str, Any]:
         return _payload(self._run(session, query, variables), name)
+
+
+def with_budget_warnings(page: str, warnings: Sequence[str]) -> str:
+    """The OCI form page, held for the buyer to read a soft budget's warning: the
+    warning on top, the form's own button shown, its auto-submit script removed
+    (the cart was sent with the warning; pressing the button hands it over)."""
+    box = (
+        '<div role="alert" class="budget-warning"><p><strong>Over budget</strong>'
+        "</p><ul>"
+        + "".join(f"<li>{html.escape(text)}</li>" for text in warnings)
+        + "</ul><p>Your cart goes over this budget; you may still send it.</p></div>"
+    )
+    held = page.replace(f">{oci.AUTO_SUBMIT_SCRIPT}</script>", "></script>")
+    held = held.replace("<noscript>", "").replace("</noscript>", "")
+    return held.replace("<body>\n", "<body>\n" + box, 1)
 
 
 def _data(result: GraphQLResult) -> dict[str, Any]:
@@ -564,6 +602,13 @@ def _image(value: object) -> Image | None:
     if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")):
         return None
     return Image(url=url, alt=str(value.get("alt") or ""))
+
+
+def _net(value: object) -> Money | None:
+    """A plain ``Money`` (the plugin's unit net price)."""
+    if not isinstance(value, dict) or value.get("amount") is None:
+        return None
+    return Money(Decimal(str(value["amount"])), str(value.get("currency") or ""))
 
 
 def _timestamp(value: object) -> float | None:

@@ -88,7 +88,7 @@ def _money(amount: str, currency: str = "EUR") -> dict[str, Any]:
 MUTATION_FIELDS = {
     "OciSessionTokenCreate": "ociSessionTokenCreate",
     "TokenRefresh": "tokenRefresh",
-    "LinesAdd": "checkoutLinesAdd",
+    "LinesAdd": "ociCheckoutLinesAdd",
     "LinesUpdate": "checkoutLinesUpdate",
     "LinesDelete": "checkoutLinesDelete",
     "CardSet": "ociGreetingCardSet",
@@ -119,13 +119,15 @@ DEFAULT_HANDLERS: dict[str, Handler] = {
     },
     "Products": lambda variables, token: {
         "data": {
-            "products": {
+            "ociCatalogue": {
                 "edges": [
                     {
                         "node": {
                             "id": PRODUCT_ID,
                             "name": "Kerstpakket <Groot> & «Luxe»",
-                            "pricing": {"priceRange": {"start": _money("42.5")}},
+                            "variants": [
+                                {"unitPrice": {"amount": 42.5, "currency": "EUR"}}
+                            ],
                         }
                     }
                 ]
@@ -172,7 +174,13 @@ DEFAULT_HANDLERS: dict[str, Handler] = {
                     }
                 ],
                 "totalPrice": _money("85"),
-            }
+            },
+            "ociCheckoutBudgets": [
+                {
+                    "summary": "EUR 412.00 of EUR 1,000.00 left in December 2026",
+                    "hard": True,
+                }
+            ],
         }
     },
     **{

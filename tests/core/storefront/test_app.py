@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
+from saleor_oci_plugin import oci
 from saleor_oci_plugin.storefront.app import RETURN_FORM_POLICY
 
 from .helpers import (
@@ -75,7 +76,7 @@ def test_punchout_without_a_code_says_so(browser):
     assert browser.saleor.calls == []
 
 
-def test_product_list_is_the_checkout_channels_with_escaped_names(browser):
+def test_product_list_is_the_buyers_catalogue_with_escaped_names(browser):
     base = browser.punch_in()
 
     response = browser.get(base)
@@ -83,7 +84,8 @@ def test_product_list_is_the_checkout_channels_with_escaped_names(browser):
     assert response.status == 200
     products_call = browser.saleor.calls[-1]
     assert products_call.operation == "Products"
-    assert products_call.variables["channel"] == "oci-demo"
+    # The plugin's catalogue: only the buyer's assortment, at net prices.
+    assert products_call.variables["checkoutId"] == CHECKOUT_ID
     assert products_call.token == browser.sessions.get(base.split("/")[2]).token
     assert "Kerstpakket &lt;Groot&gt; &amp; «Luxe»" in response.text
     assert "<Groot>" not in response.text
@@ -490,27 +492,32 @@ def test_ordering_form_needs_the_sessions_form_token(browser):
 
 
 def _products_with_pictures(variables, token):
+    """The buyer's catalogue (ociCatalogue) with Saleor's thumbnails."""
     return {
         "data": {
-            "products": {
+            "ociCatalogue": {
                 "edges": [
                     {
                         "node": {
                             "id": PRODUCT_ID,
                             "name": "Zorgpakket",
-                            "thumbnail": {
-                                "url": "https://media.example:8443/thumbnails/a.png",
-                                "alt": "Een <mand>",
+                            "product": {
+                                "thumbnail": {
+                                    "url": "https://media.example:8443/thumbnails/a.png",
+                                    "alt": "Een <mand>",
+                                }
                             },
-                            "pricing": None,
+                            "variants": [],
                         }
                     },
                     {
                         "node": {
                             "id": "UHJvZHVjdDoy",
                             "name": "Rozen",
-                            "thumbnail": {"url": "javascript:alert(1)", "alt": ""},
-                            "pricing": None,
+                            "product": {
+                                "thumbnail": {"url": "javascript:alert(1)", "alt": ""}
+                            },
+                            "variants": [],
                         }
                     },
                 ]
@@ -582,14 +589,14 @@ def test_pages_without_pictures_allow_no_images(browser):
     assert "img-src" not in response.header("Content-Security-Policy")
     # No empty picture column either.
     headings = [th.text for th in response.document.iter("th")]
-    assert headings == ["Product", "Price"]
+    assert headings == ["Product", "Price (excl. VAT)"]
 
 
 def test_listing_has_a_picture_column_when_one_has_a_picture(browser):
     browser.saleor.handlers["Products"] = _products_with_pictures
     base = browser.punch_in()
     headings = [th.text for th in browser.get(base).document.iter("th")]
-    assert headings == ["Picture", "Product", "Price"]
+    assert headings == ["Picture", "Product", "Price (excl. VAT)"]
 
 
 def test_cart_still_shows_when_the_ordering_cannot_be_read(browser):
@@ -605,3 +612,74 @@ def test_cart_still_shows_when_the_ordering_cannot_be_read(browser):
     assert "The shop could not read the session." in response.text
     assert "XMAS-1" in response.text  # the cart's line
     assert not [f for f in response.document.forms if f.action.endswith("/ordering")]
+
+
+def test_line_outside_the_assortment_is_shown_refused_on_the_product_page(browser):
+    base = browser.punch_in()
+    browser.saleor.answer(
+        "LinesAdd",
+        {
+            "errors": [
+                _problem(
+                    "NOT_IN_ASSORTMENT",
+                    "Kerstpakket (SKU XMAS-1) is not in your assortment.",
+                    "lines",
+                )
+            ]
+        },
+    )
+
+    response = browser.post(
+        base + "cart/add",
+        {
+            "form_token": browser.form_token(base),
+            "variant": VARIANT_ID,
+            "product": PRODUCT_ID,
+            "quantity": "1",
+        },
+    )
+
+    assert response.status == 422
+    assert "Kerstpakket (SKU XMAS-1) is not in your assortment." in response.text
+    assert "LinesAdd" in browser.saleor.operations()
+
+
+def test_cart_page_shows_what_is_left_of_the_budgets(browser):
+    base = browser.punch_in()
+
+    response = browser.get(base + "cart")
+
+    assert "Budget: EUR 412.00 of EUR 1,000.00 left in December 2026" in response.text
+
+
+def test_transfer_over_a_soft_budget_shows_the_warning_before_sending(browser):
+    base = browser.punch_in()
+    browser.saleor.answer(
+        "Transfer",
+        {
+            "transfer": {
+                "id": "abc",
+                "html": RETURN_FORM_WITH_SCRIPT,
+                "budgetWarnings": [
+                    "Budget 'Kerst': EUR 20.00 of EUR 20.00 left in December "
+                    "2026, this cart is <EUR 25.00>."
+                ],
+            },
+            "errors": [],
+        },
+    )
+
+    response = browser.post(base + "transfer", {"form_token": browser.form_token(base)})
+
+    assert response.status == 200
+    assert "Over budget" in response.text
+    assert "this cart is &lt;EUR 25.00&gt;." in response.text
+    assert "HTMLFormElement.prototype.submit" not in response.text
+    assert "<noscript>" not in response.text
+    assert '<button type="submit">' in response.text
+    assert 'name="NEW_ITEM-DESCRIPTION[1]"' in response.text
+
+
+RETURN_FORM_WITH_SCRIPT = oci.render_return_form(
+    [("NEW_ITEM-DESCRIPTION[1]", "Gift box")], hook_url="https://srm.example/hook"
+).body.decode()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from wsgiref.simple_server import WSGIServer
 
 import graphene
@@ -29,7 +30,9 @@ import pytest
 from saleor.core.jwt import create_access_token
 from saleor.invoice.models import Invoice
 from saleor.order.models import Order
+from saleor.product.models import Product
 
+from saleor_oci_plugin.buyers.models import Assortment, Budget
 from saleor_oci_plugin.demo import shop
 from saleor_oci_plugin.demo.round_trip import INVOICE_REQUEST
 from saleor_oci_plugin.purchase_orders.models import ReceivedPurchaseOrder
@@ -63,6 +66,8 @@ SCREENSHOTS = (
     "01-simulator-start",
     "02-shop-in-frame",
     "03-cart-two-products",
+    "03a-budget-line",
+    "03b-refused-line",
     "04-card-text",
     "05-requisition",
     "06-approved",
@@ -207,6 +212,31 @@ def fill_cart(page: Any, folder: Path) -> str:
     return cart
 
 
+def show_budget_line(page: Any, folder: Path) -> str:
+    shop_frame = _shop_frame(page)
+    line = shop_frame.locator(".budget")
+    line.scroll_into_view_if_needed()
+    _shot(page, folder, "03a-budget-line")
+    return str(line.inner_text())
+
+
+def add_outside_assortment(page: Any, product_id: str, folder: Path) -> str:
+    """Open a product outside the buyer's assortment by its address and try to
+    add it: the storefront shows the shop's per-line refusal."""
+    shop_frame = _shop_frame(page)
+    base = re.sub(r"(/s/[^/]+/).*", r"\1", shop_frame.url)
+    with shop_frame.expect_navigation():
+        shop_frame.goto(base + "product/" + quote(product_id, safe=""))
+    _navigate(shop_frame, shop_frame.get_by_role("button", name="Add to cart"))
+    problems = shop_frame.get_by_role("alert")
+    problems.scroll_into_view_if_needed()
+    _shot(page, folder, "03b-refused-line")
+    text = str(problems.inner_text())
+    # Back to the cart for the next steps.
+    _navigate(shop_frame, shop_frame.get_by_role("link", name="Cart"))
+    return text
+
+
 def set_card_text(page: Any, folder: Path) -> str:
     shop_frame = _shop_frame(page)
     line = shop_frame.locator("tr", has_text=CARD_SKU)
@@ -282,6 +312,22 @@ def test_round_trip_in_chromium(
     staff_user: Any,
     permission_group_manage_orders: Any,
 ) -> None:
+    # The organisation buys from an assortment of the cart's two products, with
+    # a hard monthly budget of EUR 1,000.
+    organisation = servers.demo.connection.organisation
+    assortment = Assortment.objects.create(organisation=organisation)
+    assortment.products.set(
+        Product.objects.filter(variants__sku__in=[sku for sku, _ in CART])
+    )
+    Budget.objects.create(
+        organisation=organisation,
+        name="Gifts",
+        amount=Decimal(1000),
+        currency=shop.CURRENCY,
+    )
+    (outside_sku,) = [sku for sku in PRODUCTS if sku not in dict(CART)][:1]
+    outside = Product.objects.get(variants__sku=outside_sku)
+
     chromium.on_page(open_start_page, servers, screenshot_dir)
 
     # Punch-in: the shop answers inside the frame; the simulator stays on top.
@@ -290,10 +336,20 @@ def test_round_trip_in_chromium(
     assert opened["frame"].startswith(servers.storefront + "/s/"), opened
     for sku, _quantity in CART:
         assert PRODUCTS[sku].name in opened["listed"]
+    assert outside.name not in opened["listed"]
 
     cart = chromium.on_page(fill_cart, screenshot_dir)
     for sku, _quantity in CART:
         assert sku in cart
+
+    budget_line = chromium.on_page(show_budget_line, screenshot_dir)
+    assert re.search(r"EUR 1,000\.00 of EUR 1,000\.00 left in \w+ \d{4}", budget_line)
+    refused = chromium.on_page(
+        add_outside_assortment,
+        graphene.Node.to_global_id("Product", outside.pk),
+        screenshot_dir,
+    )
+    assert f"(SKU {outside_sku}) is not in your assortment." in refused
 
     card = chromium.on_page(set_card_text, screenshot_dir)
     assert CARD_TEXT in card

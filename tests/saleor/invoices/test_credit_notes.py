@@ -376,3 +376,30 @@ def test_a_difference_rounding_cannot_explain_is_refused_as_before(
     assert error["code"] == "CREDIT_EXCEEDS_INVOICE"
     assert "46.59" in error["message"]  # 2 x 12.50 + 13.50 with VAT, unrounded
     assert IssuedDocument.objects.filter(kind="credit_note").count() == 1
+
+
+def test_a_credit_note_gives_back_budget_room(
+    staff, invoiced_order, make_transfer, oci_organisation
+):
+    from django.core.exceptions import ValidationError
+
+    from saleor_oci_plugin.buyers import budgets
+    from saleor_oci_plugin.buyers.models import Budget
+
+    spent = invoiced_order.total_net_amount  # 51.00
+    budget = Budget.objects.create(
+        organisation=oci_organisation,
+        name="Gifts",
+        amount=spent + Decimal("30"),
+        currency=invoiced_order.currency,
+    )
+    with pytest.raises(ValidationError) as refused:
+        make_transfer()  # another 51.00
+    assert refused.value.message_dict["budget"][0].startswith("Budget 'Gifts'")
+
+    result = _credit(staff, invoiced_order)
+
+    assert result["errors"] == []
+    [use] = budgets.uses([budget])
+    assert use.spent == Decimal(0)
+    assert make_transfer() is not None

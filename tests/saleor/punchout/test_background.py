@@ -204,12 +204,21 @@ def test_validate_refuses_a_product_id_with_a_nul_character(
     assert "No product with SKU '12\\x003' is offered" in page_text(response)
 
 
-def test_validate_refuses_everything_in_an_inactive_channel(
+def test_background_functions_refuse_an_inactive_channel_plainly(
     client, oci_connection, product, channel_USD
 ):
     channel_USD.is_active = False
     channel_USD.save(update_fields=["is_active"])
-    assert validate(client, "123").status_code == 404
+    for response in (validate(client, "123"), search(client, "Test")):
+        assert response.status_code == 503
+        assert "Shop closed" in page_text(response)
+        assert "sales channel is inactive" in page_text(response)
+        assert not items_of_page(response)
+
+
+def items_of_page(response):
+    """The NEW_ITEM fields a refusal page carries (none)."""
+    return [name for name in page_html(response).split() if "NEW_ITEM" in name]
 
 
 def test_validate_finds_a_variant_with_sku_only_by_its_sku(
@@ -507,7 +516,7 @@ def test_validate_takes_a_fixed_number_of_queries(
     client, oci_connection, product, django_assert_max_num_queries
 ):
     validate(client, "123")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         items_of(validate(client, "123"))
 
 
@@ -525,7 +534,7 @@ def test_detail_shows_the_product_escaped(client, oci_connection, product):
     text = page_html(response)
     assert "<h1>Handschoen &lt;nitril&gt; &amp; co</h1>" in text
     assert "<dd>123</dd>" in text
-    assert "<dd>USD 10.00</dd>" in text
+    assert "<dd>USD 10.00 excl. VAT</dd>" in text
     assert "<dd>In stock</dd>" in text
     assert "<p>Maat M, poedervrij</p>" in text
 

@@ -162,9 +162,11 @@ def test_prices_entered_with_tax_are_ordered_at_their_net_price(
 
     assert result["errors"] == []
     line = result["order"]["lines"][0]
-    # 12.50 including 21 % VAT is 10.33 net.
-    assert line["unitPrice"]["net"]["amount"] == 10.33
-    assert line["unitPrice"]["gross"]["amount"] == 12.5
+    # The one price rule (punchout/offer.py): 12.50 entered including the
+    # channel's own country's 9 % is 11.47 net, as VALIDATE and a transfer say;
+    # the order then carries the delivery country's 21 % on that net price.
+    assert line["unitPrice"]["net"]["amount"] == 11.47
+    assert line["unitPrice"]["gross"]["amount"] == 13.88
     assert line["taxRate"] == 0.21
 
 
@@ -328,3 +330,29 @@ def test_a_po_without_addresses_uses_the_organisations_then_the_branchs(
     second = Order.objects.exclude(pk=order.pk).get()
     assert second.shipping_address.street_address_1 == "Noorderlaan 5"
     assert second.billing_address.street_address_1 == "Postbus 85500"
+
+
+def test_direct_po_outside_the_assortment_is_refused_per_line(
+    integrator, direct_connection, flat_rates, offered, oci_organisation
+):
+    from saleor_oci_plugin.buyers.models import Assortment
+
+    Assortment.objects.create(organisation=oci_organisation).products.add(
+        offered[0].product_id
+    )
+    variables = _input(
+        direct_connection,
+        [
+            {"sku": "DIR-0000", "quantity": "1"},
+            {"sku": "DIR-0001", "quantity": "1"},
+            {"sku": "NOPE", "quantity": "1"},
+        ],
+    )
+
+    result = _create(integrator, variables)
+
+    assert _codes(result) == [
+        ("sku", "NOT_IN_ASSORTMENT", "20"),
+        ("sku", "UNKNOWN_SKU", "30"),
+    ]
+    _assert_refused(result)
