@@ -176,3 +176,115 @@ def _distribution(item_out: etree._Element, cost_centre: str, currency: str) -> 
     _text(segment, "Description", cost_centre).set(XML_LANG, "en")
     if currency:  # the Charge the DTD asks for: nothing is charged here
         _money(etree.SubElement(distribution, "Charge"), Decimal(0), currency)
+
+
+# ------------------------------------------------------------------ punch-out
+@dataclass(frozen=True, slots=True)
+class SetupUser:
+    """The person the simulated procurement system punches out for."""
+
+    email: str = ""
+    unique_name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetupLine:
+    """An ``ItemOut`` of an edit or inspect setup request."""
+
+    sku: str
+    quantity: Decimal
+    transfer_id: str = ""
+
+
+def build_punchout_setup_request(
+    *,
+    identity: str,
+    shared_secret: str,
+    buyer_cookie: str,
+    browser_form_post: str,
+    operation: str = "create",
+    user: SetupUser | None = None,
+    ship_to: dict[str, str] | None = None,
+    lines: tuple[SetupLine, ...] = (),
+    supplier_identity: str = "saleor-shop",
+    domain: str = NETWORK_ID,
+) -> bytes:
+    """A cXML 1.2.014 ``PunchOutSetupRequest`` as Ariba and Coupa send it: the
+    user in Extrinsics (UserEmail, UniqueName, FirstName, LastName) and a Contact,
+    ``ShipTo``, and for edit and inspect the cart's ``ItemOut`` lines."""
+    moment = datetime.now(UTC)
+    root = etree.Element("cXML")
+    root.set("payloadID", f"{moment:%Y%m%d%H%M%S}.{secrets.token_hex(6)}@oci-simulator")
+    root.set("timestamp", moment.isoformat(timespec="seconds"))
+    root.set("version", CXML_VERSION)
+    root.set(XML_LANG, LANGUAGE)
+    header = etree.SubElement(root, "Header")
+    _credential(etree.SubElement(header, "From"), identity).set("domain", domain)
+    _credential(etree.SubElement(header, "To"), supplier_identity)
+    sender = etree.SubElement(header, "Sender")
+    credential = _credential(sender, identity)
+    credential.set("domain", domain)
+    _text(credential, "SharedSecret", shared_secret)
+    etree.SubElement(sender, "UserAgent").text = USER_AGENT
+    request = etree.SubElement(root, "Request", deploymentMode="production")
+    setup = etree.SubElement(request, "PunchOutSetupRequest", operation=operation)
+    _text(setup, "BuyerCookie", buyer_cookie)
+    user = user or SetupUser()
+    for name, value in (
+        ("UserEmail", user.email),
+        ("UniqueName", user.unique_name),
+        ("FirstName", user.first_name),
+        ("LastName", user.last_name),
+    ):
+        if value:
+            _text(setup, "Extrinsic", value).set("name", name)
+    if browser_form_post:
+        _text(etree.SubElement(setup, "BrowserFormPost"), "URL", browser_form_post)
+    if user.email:
+        contact = etree.SubElement(setup, "Contact", role="endUser")
+        full_name = f"{user.first_name} {user.last_name}".strip() or user.email
+        _text(contact, "Name", full_name).set(XML_LANG, LANGUAGE)
+        _text(contact, "Email", user.email)
+    if ship_to:
+        address = etree.SubElement(etree.SubElement(setup, "ShipTo"), "Address")
+        _text(address, "Name", ship_to.get("company", "")).set(XML_LANG, LANGUAGE)
+        postal = etree.SubElement(address, "PostalAddress")
+        if ship_to.get("name"):
+            _text(postal, "DeliverTo", ship_to["name"])
+        _text(postal, "Street", ship_to.get("street", ""))
+        _text(postal, "City", ship_to.get("city", ""))
+        _text(postal, "PostalCode", ship_to.get("postcode", ""))
+        _text(postal, "Country", ship_to.get("country_name", "")).set(
+            "isoCountryCode", ship_to.get("country", "")
+        )
+    for number, line in enumerate(lines, start=1):
+        item = etree.SubElement(
+            setup,
+            "ItemOut",
+            quantity=plain_number(line.quantity),
+            lineNumber=str(number),
+        )
+        item_id = etree.SubElement(item, "ItemID")
+        _text(item_id, "SupplierPartID", line.sku)
+        if line.transfer_id:
+            _text(item_id, "SupplierPartAuxiliaryID", line.transfer_id)
+    return _XML_DECLARATION + etree.tostring(
+        root,
+        encoding="UTF-8",
+        xml_declaration=False,
+        doctype=DOCTYPE,
+        pretty_print=True,
+    )
+
+
+def read_setup_response(body: bytes) -> tuple[CXMLStatus, str]:
+    """The Status of the shop's answer and, on success, its StartPage URL."""
+    status = read_response(body)
+    parser = etree.XMLParser(
+        resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
+    )
+    root = etree.fromstring(body, parser)
+    url = root.findtext("Response/PunchOutSetupResponse/StartPage/URL") or ""
+    return status, url.strip()
