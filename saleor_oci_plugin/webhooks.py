@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from .dataclasses import OCIConfiguration
 from .inbound import record_inbound
+from .punchout import cxml_setup
 from .punchout import views as punchout_views
 from .purchase_orders import views as order_views
 
@@ -18,6 +19,7 @@ Handler = Callable[[HttpRequest, OCIConfiguration], HttpResponse]
 
 ROUTES: dict[str, Handler] = {
     "punchin": punchout_views.punchin,
+    "cxml/setup": cxml_setup.punchout_setup,
     "orders/cxml": order_views.cxml_order_request,
     "orders/ubl": order_views.ubl_order,
 }

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from ..punchout.cxml_documents import OrderMessage
 from .requisitions import PurchaseOrder, plain_number
 
 CXML_VERSION = "1.2.014"
@@ -288,3 +289,85 @@ def read_setup_response(body: bytes) -> tuple[CXMLStatus, str]:
     root = etree.fromstring(body, parser)
     url = root.findtext("Response/PunchOutSetupResponse/StartPage/URL") or ""
     return status, url.strip()
+
+
+def build_order_request_from_messages(
+    messages: tuple[OrderMessage, ...],
+    *,
+    order_number: str,
+    identity: str,
+    shared_secret: str,
+    bill_to: dict[str, str],
+    supplier_identity: str = "saleor-shop",
+    order_date: datetime | None = None,
+) -> bytes:
+    """The ``OrderRequest`` an approved requisition becomes, as Ariba and Coupa
+    send it: one ``ItemOut`` per ``ItemIn`` of the punch-out carts (several carts
+    for one supplier merged into one PO), each echoing its cart's
+    ``SupplierPartAuxiliaryID``, price, unit, classifications and cost centre.
+    cXML 1.2.014: ``BillTo`` and a ``Total`` in the header, an ``ItemDetail`` per
+    line, as that DTD requires."""
+    moment = order_date or datetime.now(UTC)
+    root = etree.Element("cXML")
+    root.set("payloadID", f"{moment:%Y%m%d%H%M%S}.{secrets.token_hex(6)}@oci-simulator")
+    root.set("timestamp", moment.isoformat(timespec="seconds"))
+    root.set("version", CXML_VERSION)
+    root.set(XML_LANG, LANGUAGE)
+    header = etree.SubElement(root, "Header")
+    _credential(etree.SubElement(header, "From"), identity)
+    _credential(etree.SubElement(header, "To"), supplier_identity)
+    sender = etree.SubElement(header, "Sender")
+    _text(_credential(sender, identity), "SharedSecret", shared_secret)
+    etree.SubElement(sender, "UserAgent").text = USER_AGENT
+    request = etree.SubElement(root, "Request", deploymentMode="production")
+    order_request = etree.SubElement(request, "OrderRequest")
+    order_header = etree.SubElement(
+        order_request,
+        "OrderRequestHeader",
+        orderID=order_number,
+        orderDate=moment.isoformat(timespec="seconds"),
+        type="new",
+    )
+    lines = [line for message in messages for line in message.lines]
+    currency = messages[0].currency if messages else "EUR"
+    _money(
+        etree.SubElement(order_header, "Total"),
+        sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
+        currency,
+    )
+    address = etree.SubElement(etree.SubElement(order_header, "BillTo"), "Address")
+    _text(address, "Name", bill_to.get("company", "")).set(XML_LANG, LANGUAGE)
+    postal = etree.SubElement(address, "PostalAddress")
+    if bill_to.get("name"):
+        _text(postal, "DeliverTo", bill_to["name"])
+    _text(postal, "Street", bill_to.get("street", ""))
+    _text(postal, "City", bill_to.get("city", ""))
+    _text(postal, "PostalCode", bill_to.get("postcode", ""))
+    _text(postal, "Country", bill_to.get("country_name", "")).set(
+        "isoCountryCode", bill_to.get("country", "")
+    )
+    for number, line in enumerate(lines, start=1):
+        item_out = etree.SubElement(
+            order_request,
+            "ItemOut",
+            quantity=plain_number(line.quantity),
+            lineNumber=str(number),
+        )
+        item_id = etree.SubElement(item_out, "ItemID")
+        _text(item_id, "SupplierPartID", line.sku)
+        _text(item_id, "SupplierPartAuxiliaryID", line.transfer_id)
+        detail = etree.SubElement(item_out, "ItemDetail")
+        _money(etree.SubElement(detail, "UnitPrice"), line.unit_price, line.currency)
+        _text(detail, "Description", line.description).set(XML_LANG, LANGUAGE)
+        _text(detail, "UnitOfMeasure", line.unit)
+        for domain, code in line.classifications:
+            _text(detail, "Classification", code).set("domain", domain)
+        if line.cost_centre:
+            _distribution(item_out, line.cost_centre, line.currency)
+    return _XML_DECLARATION + etree.tostring(
+        root,
+        encoding="UTF-8",
+        xml_declaration=False,
+        doctype=DOCTYPE,
+        pretty_print=True,
+    )
