@@ -6,7 +6,7 @@ import pytest
 
 from saleor_oci_plugin.storefront.app import RETURN_FORM_POLICY
 
-from .helpers import LINE_ID, PRODUCT_ID, VARIANT_ID, Browser
+from .helpers import LINE_ID, PRODUCT_ID, VARIANT_ID, Browser, make_jwt
 
 
 @pytest.fixture
@@ -384,3 +384,49 @@ def test_every_response_has_no_cookie_and_no_referrer(browser):
         names = {name.lower() for name, _ in response.headers}
         assert "set-cookie" not in names
         assert response.header("Referrer-Policy") == "no-referrer"
+
+
+def _inspect_session(browser) -> str:
+    browser.saleor.answer(
+        "OciSessionTokenCreate",
+        {
+            "token": make_jwt(4_000_000_000),
+            "refreshToken": "refresh-1",
+            "session": {
+                "expiresAt": "2096-01-01T12:00:00+00:00",
+                "operation": "inspect",
+            },
+            "checkout": {"id": "Q2hlY2tvdXQ6MQ=="},
+            "errors": [],
+        },
+    )
+    return browser.punch_in("inspect-code")
+
+
+def test_an_inspect_session_shows_the_cart_read_only(browser):
+    base = _inspect_session(browser)
+    assert browser.sessions.get(base.split("/")[2]).operation == "inspect"
+
+    page = browser.get(base)  # the start page is the cart itself
+    assert page.status == 200
+    assert "read-only" in page.text
+    assert "XMAS-1" in page.text
+    for action in ("cart/update", "cart/remove", "cart/card", "transfer", "cart/add"):
+        assert f"{base}{action}" not in page.text
+    assert f"{base}cancel" in page.text
+
+    calls = len(browser.saleor.calls)
+    for action in ("cart/add", "cart/update", "transfer", "cart/card"):
+        refused = browser.post(base + action, {"form_token": browser.form_token(base)})
+        assert refused.status == 403
+        assert "cannot be changed" in refused.text
+    assert len(browser.saleor.calls) == calls  # nothing reached Saleor
+
+
+def test_closing_an_inspect_without_a_return_url_ends_the_session(browser):
+    base = _inspect_session(browser)
+    browser.saleor.answer("Cancel", {"form": {"html": ""}, "errors": []})
+    closed = browser.post(base + "cancel", {"form_token": browser.form_token(base)})
+    assert closed.status == 200
+    assert "You can close this window" in closed.text
+    assert browser.get(base).status == 410
