@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from lxml import etree
 
-from ..punchout.cxml_documents import OrderMessage
 from .requisitions import PurchaseOrder, plain_number
 
 CXML_VERSION = "1.2.014"
@@ -292,7 +291,7 @@ def read_setup_response(body: bytes) -> tuple[CXMLStatus, str]:
 
 
 def build_order_request_from_messages(
-    messages: tuple[OrderMessage, ...],
+    messages: tuple["CartMessage", ...],
     *,
     order_number: str,
     identity: str,
@@ -370,4 +369,91 @@ def build_order_request_from_messages(
         xml_declaration=False,
         doctype=DOCTYPE,
         pretty_print=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """An ``ItemIn`` of a PunchOutOrderMessage, as the procurement system keeps it."""
+
+    line_number: str
+    quantity: Decimal
+    sku: str
+    transfer_id: str
+    unit_price: Decimal
+    currency: str
+    description: str
+    unit: str
+    classifications: tuple[tuple[str, str], ...]
+    cost_centre: str = ""
+    comments: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CartMessage:
+    """A PunchOutOrderMessage the shop's form posted back."""
+
+    buyer_cookie: str
+    currency: str
+    total: Decimal
+    tax: Decimal | None
+    operation_allowed: str
+    lines: tuple[CartLine, ...]
+
+
+def read_order_message(body: bytes) -> CartMessage:
+    """Read the shop's PunchOutOrderMessage (the standard DOCTYPE is read past,
+    never loaded); CXMLResponseError for anything else."""
+    if len(body) > MAX_RESPONSE_BYTES * 8:
+        raise CXMLResponseError("the message is larger than the simulator reads")
+    parser = etree.XMLParser(
+        resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as error:
+        raise CXMLResponseError(f"the message is not XML: {error}") from error
+    message = root.find("Message/PunchOutOrderMessage") if root is not None else None
+    if root is None or root.tag != "cXML" or message is None:
+        raise CXMLResponseError("the document is not a cXML PunchOutOrderMessage")
+    try:
+        total = message.find("PunchOutOrderMessageHeader/Total/Money")
+        tax = message.findtext("PunchOutOrderMessageHeader/Tax/Money")
+        return CartMessage(
+            buyer_cookie=(message.findtext("BuyerCookie") or "").strip(),
+            currency=total.get("currency", "") if total is not None else "",
+            total=Decimal((total.text or "0").strip())
+            if total is not None
+            else Decimal(0),
+            tax=Decimal(tax.strip()) if tax else None,
+            operation_allowed=message.find("PunchOutOrderMessageHeader").get(
+                "operationAllowed", ""
+            ),
+            lines=tuple(_cart_line(item) for item in message.iterfind("ItemIn")),
+        )
+    except (ArithmeticError, AttributeError, ValueError) as error:
+        raise CXMLResponseError(f"the message cannot be read: {error}") from error
+
+
+def _cart_line(item: etree._Element) -> CartLine:
+    price = item.find("ItemDetail/UnitPrice/Money")
+    return CartLine(
+        line_number=item.get("lineNumber", ""),
+        quantity=Decimal(item.get("quantity", "")),
+        sku=(item.findtext("ItemID/SupplierPartID") or "").strip(),
+        transfer_id=(item.findtext("ItemID/SupplierPartAuxiliaryID") or "").strip(),
+        unit_price=Decimal((price.text or "").strip()),
+        currency=price.get("currency", ""),
+        description=(item.findtext("ItemDetail/Description") or "").strip(),
+        unit=(item.findtext("ItemDetail/UnitOfMeasure") or "").strip(),
+        classifications=tuple(
+            (element.get("domain", ""), (element.text or "").strip())
+            for element in item.iterfind("ItemDetail/Classification")
+        ),
+        cost_centre=(
+            item.find("Distribution/Accounting/AccountingSegment").get("id", "")
+            if item.find("Distribution/Accounting/AccountingSegment") is not None
+            else ""
+        ),
+        comments=(item.findtext("Comments") or "").strip(),
     )

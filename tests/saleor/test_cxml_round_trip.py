@@ -9,6 +9,7 @@ request is a cXML Status with a clear text and no session.
 """
 
 import base64
+from dataclasses import replace
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -39,6 +40,7 @@ from saleor_oci_plugin.simulator.cxml import (
     read_response,
     read_setup_response,
 )
+from saleor_oci_plugin.simulator.cxml import read_order_message as buyer_reads
 from tests.core.punchout.dtd import dtd_errors
 from tests.saleor.invoices.conftest import (  # noqa: F401 (fixtures)
     SELLER,
@@ -348,7 +350,7 @@ def test_setup_request_to_order_message_to_order_and_invoice(
     status = post_order(
         client,
         build_order_request_from_messages(
-            (message,),
+            (buyer_reads(document),),
             order_number="4500099001",
             identity=IDENTITY,
             shared_secret=SECRET,
@@ -396,7 +398,7 @@ def test_one_order_request_merging_two_carts_becomes_one_order(
     _, _, second = shop_cart(
         client, api_client, gift_boxes, (2, 5), buyer_cookie="second"
     )
-    first_message, second_message = map(read_order_message, (first, second))
+    first_message, second_message = map(buyer_reads, (first, second))
     assert first_message.lines[0].transfer_id != second_message.lines[0].transfer_id
 
     status = post_order(
@@ -452,24 +454,14 @@ def test_a_merged_order_with_one_bad_cart_is_refused_whole(
 ):
     _, _, first = shop_cart(client, api_client, gift_boxes, (3, 1))
     _, _, second = shop_cart(client, api_client, gift_boxes, (2, 5))
-    first_message, second_message = map(read_order_message, (first, second))
+    first_message, second_message = map(buyer_reads, (first, second))
     # The second cart's quantity changed: this connection does not allow it.
-    changed = second_message.lines[1].__class__(
-        **{
-            **{
-                name: getattr(second_message.lines[1], name)
-                for name in second_message.lines[1].__slots__
-            },
-            "quantity": Decimal(7),
-        }
-    )
-    second_message = second_message.__class__(
-        **{
-            **{
-                name: getattr(second_message, name) for name in second_message.__slots__
-            },
-            "lines": (second_message.lines[0], changed),
-        }
+    second_message = replace(
+        second_message,
+        lines=(
+            second_message.lines[0],
+            replace(second_message.lines[1], quantity=Decimal(7)),
+        ),
     )
     status = post_order(
         client,
@@ -491,7 +483,7 @@ def test_edit_reopens_the_cart_with_the_requests_quantities_and_supersedes_it(
     client, api_client, cxml_connection, gift_boxes
 ):
     _, _, document = shop_cart(client, api_client, gift_boxes, (3, 1))
-    old = read_order_message(document)
+    old = buyer_reads(document)
     old_transfer = Transfer.objects.get()
 
     session = start_session(
@@ -514,7 +506,7 @@ def test_edit_reopens_the_cart_with_the_requests_quantities_and_supersedes_it(
 
     sent = transfer_cart(api_client, session["checkout"]["id"])
     _, edited = posted_message(sent["html"])
-    message = read_order_message(edited)
+    message = buyer_reads(edited)
     assert message.buyer_cookie == "edit-cookie"
     assert [(line.sku, line.quantity) for line in message.lines] == [
         (gift_boxes[0].sku, Decimal(4)),

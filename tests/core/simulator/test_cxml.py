@@ -176,15 +176,17 @@ def test_response_entities_are_not_expanded(tmp_path):
 
 # ------------------------------------------------------------- cXML punch-out
 def _message(transfer_id: str, skus: tuple[str, ...]):
-    from saleor_oci_plugin.punchout.cxml_documents import MessageLine, OrderMessage
+    from saleor_oci_plugin.simulator.cxml import CartLine, CartMessage
 
-    return OrderMessage(
+    return CartMessage(
         buyer_cookie="c",
         currency="EUR",
         total=Decimal("25.00") * len(skus),
+        tax=None,
+        operation_allowed="edit",
         lines=tuple(
-            MessageLine(
-                line_number=number,
+            CartLine(
+                line_number=str(number),
                 quantity=Decimal(2),
                 sku=sku,
                 transfer_id=transfer_id,
