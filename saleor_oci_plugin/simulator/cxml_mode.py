@@ -3,7 +3,7 @@
 ``POST /cxml/punchout``    send a PunchOutSetupRequest (cXML 1.2.014) to the shop's
                            ``.../cxml/setup``, then send the browser (303) to the
                            StartPage URL it answers with
-``POST /cxml/return``      BrowserFormPost/URL: the shop's PunchOutCartMessage
+``POST /cxml/return``      BrowserFormPost/URL: the shop's PunchOutOrderMessage
                            arrives in ``cxml-urlencoded`` or ``cxml-base64``
 ``GET /cxml/carts/<n>``    the message as received: cookie, lines, totals
 ``POST /cxml/carts/<n>/order``  approve: an OrderRequest naming the transfer goes to
@@ -68,7 +68,7 @@ class CXMLModeError(ValueError):
 
 @dataclass
 class CXMLCart:
-    """A PunchOutCartMessage received, and what became of its order."""
+    """A PunchOutOrderMessage received, and what became of its order."""
 
     id: int
     message: CartMessage
@@ -130,7 +130,7 @@ def punch_out(client: ShopClient, settings: Settings, email: str) -> str:
 
 
 def read_returned_cart(body: bytes) -> CartMessage:
-    """The PunchOutCartMessage in a posted return form."""
+    """The PunchOutOrderMessage in a posted return form."""
     fields = dict(
         parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)[:10]
     )
@@ -147,7 +147,7 @@ def read_returned_cart(body: bytes) -> CartMessage:
     except (CXMLResponseError, ValueError, binascii.Error) as error:
         if isinstance(error, CXMLModeError):
             raise
-        raise CXMLModeError(f"Not a PunchOutCartMessage: {error}") from error
+        raise CXMLModeError(f"Not a PunchOutOrderMessage: {error}") from error
 
 
 def send_order(client: ShopClient, settings: Settings, cart: CXMLCart) -> None:
@@ -210,7 +210,7 @@ def cart_body(cart: CXMLCart, form_token: str) -> str:
         "</form>"
     )
     return (
-        f"<p>PunchOutCartMessage received {cart.received_at:%Y-%m-%d %H:%M:%S} "
+        f"<p>PunchOutOrderMessage received {cart.received_at:%Y-%m-%d %H:%M:%S} "
         f"UTC; BuyerCookie <code>{escape(message.buyer_cookie)}</code>; "
         f"operationAllowed {escape(message.operation_allowed)}.</p>"
         + (
