@@ -47,11 +47,25 @@ class CXMLResponseError(ValueError):
     """The shop's answer is not a cXML Response with a Status."""
 
 
+# The simulated buyer's bill-to address: cXML 1.2.014 requires a BillTo on every
+# OrderRequest.
+BILL_TO = {
+    "company": "Ziekenhuis Oost",
+    "name": "Crediteurenadministratie",
+    "street": "Postbus 85500",
+    "city": "Utrecht",
+    "postcode": "3508 GA",
+    "country": "NL",
+    "country_name": "Nederland",
+}
+
+
 def build_order_request(
     order: PurchaseOrder,
     *,
     identity: str,
     shared_secret: str,
+    bill_to: dict[str, str] | None = None,
     supplier_identity: str = "saleor-shop",
     payload_id: str | None = None,
     timestamp: datetime | None = None,
@@ -86,6 +100,7 @@ def build_order_request(
     )
     if order.currency:
         _money(etree.SubElement(order_header, "Total"), order.total, order.currency)
+    _bill_to(order_header, bill_to or BILL_TO)
 
     for line in order.lines:
         item_out = etree.SubElement(
@@ -334,17 +349,7 @@ def build_order_request_from_messages(
         sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
         currency,
     )
-    address = etree.SubElement(etree.SubElement(order_header, "BillTo"), "Address")
-    _text(address, "Name", bill_to.get("company", "")).set(XML_LANG, LANGUAGE)
-    postal = etree.SubElement(address, "PostalAddress")
-    if bill_to.get("name"):
-        _text(postal, "DeliverTo", bill_to["name"])
-    _text(postal, "Street", bill_to.get("street", ""))
-    _text(postal, "City", bill_to.get("city", ""))
-    _text(postal, "PostalCode", bill_to.get("postcode", ""))
-    _text(postal, "Country", bill_to.get("country_name", "")).set(
-        "isoCountryCode", bill_to.get("country", "")
-    )
+    _bill_to(order_header, bill_to)
     for number, line in enumerate(lines, start=1):
         item_out = etree.SubElement(
             order_request,
@@ -456,4 +461,18 @@ def _cart_line(item: etree._Element) -> CartLine:
             else ""
         ),
         comments=(item.findtext("Comments") or "").strip(),
+    )
+
+
+def _bill_to(order_header: etree._Element, bill_to: dict[str, str]) -> None:
+    address = etree.SubElement(etree.SubElement(order_header, "BillTo"), "Address")
+    _text(address, "Name", bill_to.get("company", "")).set(XML_LANG, LANGUAGE)
+    postal = etree.SubElement(address, "PostalAddress")
+    if bill_to.get("name"):
+        _text(postal, "DeliverTo", bill_to["name"])
+    _text(postal, "Street", bill_to.get("street", ""))
+    _text(postal, "City", bill_to.get("city", ""))
+    _text(postal, "PostalCode", bill_to.get("postcode", ""))
+    _text(postal, "Country", bill_to.get("country_name", "")).set(
+        "isoCountryCode", bill_to.get("country", "")
     )

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 from saleor_oci_plugin.webapp.html import escape
 
 from .cxml import (
+    BILL_TO,
     CartMessage,
     CXMLResponseError,
     SetupUser,
@@ -41,16 +42,6 @@ FORM_FIELD_BASE64 = "cxml-base64"
 SETUP_PATH = "/plugins/global/oci.punchout/cxml/setup"
 RETURN_PATH = "/cxml/return"
 MAX_CARTS = 200
-# The simulated buyer's bill-to address on its purchase orders.
-BILL_TO = {
-    "company": "Ziekenhuis Oost",
-    "name": "Crediteurenadministratie",
-    "street": "Postbus 85500",
-    "city": "Utrecht",
-    "postcode": "3508 GA",
-    "country": "NL",
-    "country_name": "Nederland",
-}
 SHIP_TO = {
     "company": "Ziekenhuis Oost",
     "name": "Magazijn Noord",

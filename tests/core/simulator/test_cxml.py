@@ -227,3 +227,29 @@ def test_an_order_request_merging_two_carts_conforms_to_the_dtd_and_reads_back()
     assert {line.cost_centre for line in order.lines} == {"KP-1"}
     assert order.total == Decimal("75.00")
     assert order.billing_address.city == "U"
+
+
+def test_the_order_request_of_a_requisition_conforms_to_the_dtd():
+    from tests.core.punchout.dtd import dtd_errors
+
+    order = PurchaseOrder(
+        order_number="4500000001",
+        transfer_id="a" * 32,
+        currency="EUR",
+        order_date=date(2026, 1, 1),
+        lines=(
+            OrderLine(
+                line_number="1",
+                sku="GB-1",
+                quantity=Decimal(2),
+                unit="PCE",
+                unit_price=Decimal("12.50"),
+                description="Geschenkdoos",
+                nzi_code="4711",
+                cost_centre="KP-1",
+            ),
+        ),
+    )
+    body = build_order_request(order, identity="AN01", shared_secret="s")
+    assert dtd_errors(body) == []
+    assert read_order_request(body).purchase_order.billing_address.city == "Utrecht"
