@@ -73,7 +73,7 @@ DEFAULT_CXML_SECRET = "demo-cxml-shared-secret-2026"
 # The demo connection punches out with OCI and with cXML (the simulator's cXML
 # mode); the demo's products have no UNSPSC attribute, so every line carries the
 # connection's default code (a demo value; a real shop sets its own).
-CXML_PUNCHOUT = {
+CXML_PUNCHOUT: service.ConnectionData = {
     "protocol": "both",
     "unspsc_default": "14111800",
 }
@@ -615,13 +615,9 @@ def _connection(
         changes["allow_http_hook_url"] = _any_http(hook_url_allowlist)
     if storefront_url and connection.storefront_url != storefront_url:
         changes["storefront_url"] = storefront_url
-    changes.update(
-        {  # type: ignore[typeddict-item]
-            key: value
-            for key, value in CXML_PUNCHOUT.items()
-            if getattr(connection, key) != value
-        }
-    )
+    for key, value in CXML_PUNCHOUT.items():
+        if getattr(connection, key) != value:
+            changes[key] = value  # type: ignore[literal-required]
     if changes or password or cxml_secret:
         service.update_connection(
             connection,

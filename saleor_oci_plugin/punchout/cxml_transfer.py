@@ -1,16 +1,18 @@
 """A cXML session's cart as a ``PunchOutOrderMessage`` (transfer.py branches here).
 
 The cart is checked, frozen and stored exactly as for OCI (:mod:`.transfer`); only
-the message differs: per line an ``ItemIn`` with the SKU as ``SupplierPartID``, the
+the message differs. Per line an ``ItemIn``: the SKU as ``SupplierPartID``; the
 transfer's reference as ``SupplierPartAuxiliaryID`` (the ``OrderRequest`` names it
-back), the net unit price, the description, the unit through the connection's unit
-map (UN/ECE Rec 20 / UN/CEFACT codes, as for OCI), ``Classification`` UNSPSC (the
-product attribute the connection names, else its default) and NZI (the NZI code as
-for OCI), the orderer's cost centre in ``Distribution/Accounting`` and the greeting
-card as ``Comments``; the header carries ``Total`` (net) and ``Tax`` (VAT per rate,
-as the order and invoice charge it; each line's ``Tax`` is the line's own), no
-``Shipping``. The browser posts it to ``BrowserFormPost/URL`` in the connection's
-form field(s): ``cxml-urlencoded`` and/or ``cxml-base64``.
+back); the net unit price; the description; the unit through the connection's
+unit map (UN/ECE Rec 20 / UN/CEFACT codes, as for OCI); ``Classification`` UNSPSC
+(the product attribute the connection names, else its default) and NZI (as for
+OCI); ``ManufacturerPartID``, ``ManufacturerName`` and ``LeadTime`` where the
+variant's (else the product's) metadata has them; the orderer's cost centre in
+``Distribution/Accounting``; the greeting card as ``Comments``. The header carries
+``Total`` (net) and ``Tax`` (VAT per rate, as the order and invoice charge it; each
+line's ``Tax`` is the line's own), no ``Shipping``. The browser posts it to
+``BrowserFormPost/URL`` in the connection's form field(s): ``cxml-urlencoded``
+and/or ``cxml-base64``.
 """
 
 import uuid
@@ -26,6 +28,11 @@ from . import codec_settings, cxml_documents, items
 from .models import Connection, PunchoutSession, Transfer
 
 DEFAULT_SENDER = ("NetworkID", "saleor-oci-plugin")
+# Variant (else product) metadata keys of what Saleor has no field for, sent as
+# ItemDetail/ManufacturerPartID, ManufacturerName and LeadTime (days) where set.
+MANUFACTURER_PART_ID_KEY = "manufacturer_part_id"
+MANUFACTURER_NAME_KEY = "manufacturer_name"
+LEAD_TIME_KEY = "lead_time_days"
 USER_AGENT = "saleor-oci-plugin"
 TITLE = "Sending the cart to your procurement system"
 
@@ -85,8 +92,12 @@ def order_message_form(
                 description=item.description,
                 unit=unit,
                 classifications=classifications,
-                manufacturer_part_id=item.manufacturer_material_number,
-                lead_time_days=item.lead_time_days,
+                manufacturer_part_id=item.manufacturer_material_number
+                or _metadata(line.variant, MANUFACTURER_PART_ID_KEY),
+                manufacturer_name=_metadata(line.variant, MANUFACTURER_NAME_KEY),
+                lead_time_days=item.lead_time_days
+                if item.lead_time_days is not None
+                else _lead_time(line.variant),
                 tax=line.line.total_price.gross.amount - net_total,
                 cost_centre=session.cost_centre,
                 comments=item.card_text,
@@ -213,6 +224,17 @@ def _form(session: PunchoutSession, document: bytes) -> CXMLForm:
         fields=fields,
         html=form.body.decode(form.charset.codec),
     )
+
+
+def _metadata(variant, key: str) -> str:
+    value = variant.metadata.get(key) or variant.product.metadata.get(key) or ""
+    return str(value).strip()
+
+
+def _lead_time(variant) -> int | None:
+    """Whole days from the metadata; None where unset or not a whole number."""
+    text = _metadata(variant, LEAD_TIME_KEY)
+    return int(text) if text.isdigit() else None
 
 
 def _is_uuid(text: str) -> bool:

@@ -275,6 +275,13 @@ def test_setup_request_to_order_message_to_order_and_invoice(
     media_root,
 ):
     configure_plugin(**SELLER)
+    gift_boxes[0].store_value_in_metadata(
+        {"manufacturer_part_id": "MPN-77", "lead_time_days": "3"}
+    )
+    gift_boxes[0].save(update_fields=["metadata"])
+    product = gift_boxes[1].product
+    product.store_value_in_metadata({"manufacturer_name": "Bloemist Oost"})
+    product.save(update_fields=["metadata"])
     sent, action, document = shop_cart(
         client, api_client, gift_boxes, card="Veel beterschap! Team Noord"
     )
@@ -341,6 +348,10 @@ def test_setup_request_to_order_message_to_order_and_invoice(
             "Veel beterschap! Team Noord",
         ),
     ]
+    assert [
+        (line.manufacturer_part_id, line.manufacturer_name, line.lead_time_days)
+        for line in message.lines
+    ] == [("MPN-77", "", 3), ("", "Bloemist Oost", None)]
     net = prices[0] * 3 + prices[1]
     assert message.total == net
     assert message.tax == (net * Decimal("0.21")).quantize(Decimal("0.01"))
