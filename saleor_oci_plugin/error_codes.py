@@ -16,6 +16,8 @@ class OciErrorCode(Enum):
     CODE_EXPIRED = "code_expired"
     SESSION_EXPIRED = "session_expired"
     SESSION_CLOSED = "session_closed"
+    # A cXML inspect session: the cart is shown, never changed or transferred.
+    READ_ONLY_SESSION = "read_only_session"
     NOT_PUNCHOUT_CHECKOUT = "not_punchout_checkout"
     EMPTY_CART = "empty_cart"
     INSUFFICIENT_STOCK = "insufficient_stock"
@@ -28,6 +30,8 @@ class OciErrorCode(Enum):
     UNKNOWN_SKU = "unknown_sku"
     UNKNOWN_TRANSFER = "unknown_transfer"
     TRANSFER_ALREADY_ORDERED = "transfer_already_ordered"
+    # The cart was edited (cXML edit) and transferred again since.
+    TRANSFER_SUPERSEDED = "transfer_superseded"
     DIRECT_ORDER = "direct_order"
     QUANTITY_CHANGED = "quantity_changed"
     INVALID_QUANTITY = "invalid_quantity"

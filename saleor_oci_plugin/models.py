@@ -49,7 +49,7 @@ from .invoices.models import (  # noqa: E402
     IssuedDocument,
 )
 from .punchout.models import Connection, PunchoutSession, Transfer  # noqa: E402
-from .purchase_orders.models import ReceivedPurchaseOrder  # noqa: E402
+from .purchase_orders.models import OrderedTransfer, ReceivedPurchaseOrder  # noqa: E402
 
 __all__ = [
     "Branch",
@@ -60,6 +60,7 @@ __all__ = [
     "InvoiceRun",
     "InvoicedOrder",
     "IssuedDocument",
+    "OrderedTransfer",
     "PunchoutSession",
     "ReceivedPurchaseOrder",
     "Transfer",

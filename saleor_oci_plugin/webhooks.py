@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from .dashboard import views as dashboard_views
 from .dataclasses import OCIConfiguration
 from .inbound import record_inbound
+from .punchout import cxml_setup
 from .punchout import views as punchout_views
 from .purchase_orders import views as order_views
 
@@ -19,6 +20,7 @@ Handler = Callable[[HttpRequest, OCIConfiguration], HttpResponse]
 
 ROUTES: dict[str, Handler] = {
     "punchin": punchout_views.punchin,
+    "cxml/setup": cxml_setup.punchout_setup,
     "orders/cxml": order_views.cxml_order_request,
     "orders/ubl": order_views.ubl_order,
 }

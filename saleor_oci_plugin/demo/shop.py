@@ -72,6 +72,13 @@ LOGIN_NAME = "demo-buyer"
 # Demo credentials, known to everyone who reads this file: for a local demo only.
 DEFAULT_PASSWORD = "welkom-bij-oost-2026"
 DEFAULT_CXML_SECRET = "demo-cxml-shared-secret-2026"
+# The demo connection punches out with OCI and with cXML (the simulator's cXML
+# mode); the demo's products have no UNSPSC attribute, so every line carries the
+# connection's default code (a demo value; a real shop sets its own).
+CXML_PUNCHOUT: service.ConnectionData = {
+    "protocol": "both",
+    "unspsc_default": "14111800",
+}
 CXML_IDENTITY = "demo-ziekenhuis-oost"
 # The procurement-system simulator's own address (oci-simulator's default port).
 DEFAULT_HOOK_URL_ALLOWLIST = ("http://127.0.0.1:8800",)
@@ -607,6 +614,7 @@ def _connection(
                 "allow_http_hook_url": _any_http(allowlist),
                 "storefront_url": storefront_url or DEFAULT_STOREFRONT_URL,
                 "cxml_identity": CXML_IDENTITY,
+                **CXML_PUNCHOUT,
             },
             cxml_shared_secret=cxml_secret,
         )
@@ -623,6 +631,9 @@ def _connection(
         changes["allow_http_hook_url"] = _any_http(hook_url_allowlist)
     if storefront_url and connection.storefront_url != storefront_url:
         changes["storefront_url"] = storefront_url
+    for key, value in CXML_PUNCHOUT.items():
+        if getattr(connection, key) != value:
+            changes[key] = value  # type: ignore[literal-required]
     if changes or password or cxml_secret:
         service.update_connection(
             connection,

@@ -465,6 +465,30 @@ class OciConnection(ModelObjectType[Connection]):
     cost_centre_field = graphene.String(
         required=True, description="The OCI field the orderer's cost centre is sent in."
     )
+    protocol = graphene.String(
+        required=True,
+        description="The punch-out the procurement system speaks: oci, cxml (a "
+        "PunchOutSetupRequest at .../cxml/setup) or both.",
+    )
+    cxml_domains = NonNullList(
+        graphene.String,
+        required=True,
+        description="The From credential domains accepted with cxmlIdentity (e.g. "
+        "NetworkID, DUNS); empty: any.",
+    )
+    cxml_form_field = graphene.String(
+        required=True,
+        description="The form field the PunchOutOrderMessage is posted in: "
+        "cxml-urlencoded, cxml-base64 or both.",
+    )
+    unspsc_attribute = graphene.String(
+        required=True,
+        description="Slug of the product attribute holding a product's UNSPSC code.",
+    )
+    unspsc_default = graphene.String(
+        required=True,
+        description="The UNSPSC code of products without one; empty: none.",
+    )
     channel = graphene.Field(
         Channel, required=True, description="The channel the buyer shops in."
     )
@@ -578,6 +602,10 @@ class OciConnection(ModelObjectType[Connection]):
     @staticmethod
     def resolve_storefront_url(root: Connection, _info: ResolveInfo) -> str | None:
         return root.storefront_url or None
+
+    @staticmethod
+    def resolve_unspsc_attribute(root: Connection, _info: ResolveInfo) -> str:
+        return root.unspsc_attribute_slug
 
     @staticmethod
     def resolve_cxml_identity(root: Connection, _info: ResolveInfo) -> str | None:
@@ -804,6 +832,22 @@ class _ConnectionSettingsInput(graphene.InputObjectType):
         description="OCI field of the orderer's cost centre (CUST_FIELD5); not the "
         "NZI code's or the card text's."
     )
+    protocol = graphene.String(description="oci (the default), cxml or both.")
+    cxml_domains = NonNullList(
+        graphene.String,
+        description="From credential domains accepted with cxmlIdentity; null or "
+        "empty: any.",
+    )
+    cxml_form_field = graphene.String(
+        description="cxml-urlencoded (the default), cxml-base64 or both."
+    )
+    unspsc_attribute = graphene.String(
+        description="Slug of the product attribute holding the UNSPSC code "
+        "(default unspsc)."
+    )
+    unspsc_default = graphene.String(
+        description="UNSPSC code (8 digits) of products without one; empty: none."
+    )
 
     class Meta:
         abstract = True
@@ -921,6 +965,9 @@ _PLAIN_CONNECTION_SETTINGS = frozenset(
         "cxml_identity",
         "create_unknown_orderers",
         "cost_centre_field",
+        "protocol",
+        "cxml_form_field",
+        "unspsc_default",
     }
 )
 
@@ -956,6 +1003,10 @@ def _connection_settings(data: Mapping[str, Any]) -> service.ConnectionData:
         settings["identity_parameters"] = {
             key: list(names.get(key) or []) for key in IDENTITY_KEYS if names.get(key)
         }
+    if "cxml_domains" in data:
+        settings["cxml_domains"] = list(data["cxml_domains"] or [])
+    if "unspsc_attribute" in data:
+        settings["unspsc_attribute_slug"] = data["unspsc_attribute"] or ""
     if "unit_map" in data:
         settings["unit_map"] = _pairs_to_dict(
             data["unit_map"] or [], "unit", "unit_map"

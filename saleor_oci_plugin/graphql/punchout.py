@@ -33,6 +33,15 @@ class OciSession(graphene.ObjectType):
         required=True, description="open, transferred or cancelled."
     )
     expires_at = DateTime(required=True, description="When the session closes.")
+    protocol = graphene.String(
+        required=True, description="oci, or cxml for a cXML PunchOutSetupRequest."
+    )
+    operation = graphene.String(
+        required=True,
+        description="What the procurement system asked for: create (a new cart), "
+        "edit (the cart it holds, to change and send again) or inspect (the cart "
+        "it holds, read-only: it cannot be changed or transferred).",
+    )
     member = graphene.Field(
         OciMember,
         description="The orderer the procurement system named; null: the "

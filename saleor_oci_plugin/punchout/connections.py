@@ -63,7 +63,7 @@ from ..oci import (
 )
 from ..oci.punchin import DEFAULT_LOGIN_PARAMETERS, LOGIN_VALUE_LIMIT
 from ..purchase_orders.views import hash_order_token
-from . import codec_settings
+from . import codec_settings, cxml_settings
 from .identity import IDENTITY_KEYS
 from .models import Connection
 
@@ -192,6 +192,12 @@ class ConnectionData(TypedDict, total=False):
     identity_parameters: dict[str, list[str]]
     create_unknown_orderers: bool
     cost_centre_field: str
+    # cXML punch-out: see punchout/cxml_settings.py.
+    protocol: str
+    cxml_domains: list[str]
+    cxml_form_field: str
+    unspsc_attribute_slug: str
+    unspsc_default: str
 
 
 class _Errors:
@@ -711,6 +717,7 @@ def _checked_connection_values(
         )
     if "session_lifetime_minutes" in values:
         _check_session_lifetime(values["session_lifetime_minutes"], errors)
+    cxml_settings.check(values, errors.add)
     for field in _CONNECTION_JSON:
         if field in values and _contains_nul(values[field]):
             errors.add(field, _NUL_MESSAGE, OciErrorCode.INVALID)

@@ -12,7 +12,7 @@ from saleor.checkout.utils import get_or_create_checkout_metadata
 from ..error_codes import OciErrorCode
 from .items import CARD_TEXT_KEY
 from .models import PunchoutSession
-from .sessions import ensure_session_open
+from .sessions import ensure_session_editable, ensure_session_open
 
 MAX_CARD_TEXT_LENGTH = 1000
 
@@ -46,6 +46,7 @@ def set_card_text(checkout: Checkout, text: str, line_pk: str | None = None) -> 
             )
         try:
             ensure_session_open(session)
+            ensure_session_editable(session)
         except ValidationError as error:
             raise ValidationError({"checkout_id": error}) from error
         if line_pk is None:

@@ -145,6 +145,14 @@ def _category_codes(
     return codes
 
 
+def attribute_values(
+    products: dict[int, Product], attribute_slug: str
+) -> dict[int, str]:
+    """Product pk -> the name of its value of the attribute ``attribute_slug``
+    (one query; products without one are left out)."""
+    return _attribute_codes(products, attribute_slug)
+
+
 def _attribute_codes(
     products: dict[int, Product], attribute_slug: str
 ) -> dict[int, str]:

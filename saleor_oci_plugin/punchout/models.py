@@ -83,6 +83,32 @@ class Connection(models.Model):
     # shared secret as a keyed hash (machine_secrets; older rows: a password hash).
     cxml_identity = models.CharField(max_length=255, blank=True, default="")
     cxml_shared_secret = models.CharField(max_length=256, blank=True, default="")
+
+    class Protocol(models.TextChoices):
+        OCI = "oci", "SAP OCI"
+        CXML = "cxml", "cXML"
+        BOTH = "both", "SAP OCI and cXML"
+
+    class CXMLFormField(models.TextChoices):
+        URLENCODED = "cxml-urlencoded", "cxml-urlencoded"
+        BASE64 = "cxml-base64", "cxml-base64"
+        BOTH = "both", "cxml-urlencoded and cxml-base64"
+
+    # Which punch-out the procurement system speaks (cXML PunchOutSetupRequest
+    # needs cxml or both), the From credential domains accepted for cxml_identity
+    # (empty: any), the form field(s) the PunchOutOrderMessage is posted in, and
+    # where a line's UNSPSC code comes from (a product attribute, else the default).
+    protocol = models.CharField(
+        max_length=8, choices=Protocol.choices, default=Protocol.OCI
+    )
+    cxml_domains = models.JSONField(default=list, blank=True)
+    cxml_form_field = models.CharField(
+        max_length=16, choices=CXMLFormField.choices, default=CXMLFormField.URLENCODED
+    )
+    unspsc_attribute_slug = models.CharField(
+        max_length=250, blank=True, default="unspsc"
+    )
+    unspsc_default = models.CharField(max_length=16, blank=True, default="")
     # UBL Order endpoint: keyed hash (HMAC-SHA256, machine_secrets) of the bearer
     # token, a random 256-bit value, so a fast hash is enough (older rows: plain
     # SHA-256); empty means no token, i.e. revoked.
@@ -121,6 +147,15 @@ class PunchoutSession(models.Model):
         TRANSFERRED = "transferred", "Transferred"
         CANCELLED = "cancelled", "Cancelled"
 
+    class Protocol(models.TextChoices):
+        OCI = "oci", "SAP OCI"
+        CXML = "cxml", "cXML"
+
+    class Operation(models.TextChoices):
+        CREATE = "create", "Create"
+        EDIT = "edit", "Edit"
+        INSPECT = "inspect", "Inspect"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     connection = models.ForeignKey(
         Connection, related_name="sessions", on_delete=models.CASCADE
@@ -158,6 +193,19 @@ class PunchoutSession(models.Model):
     oci_version = models.CharField(max_length=8, blank=True, default="")
     charset = models.CharField(max_length=40, blank=True, default="")
 
+    # cXML punch-out: the protocol the session answers in, what the setup request
+    # asked for (create, edit or inspect), its BuyerCookie (echoed in the order
+    # message) and the rest of it: credentials to answer with, ShipTo, the
+    # ItemOut lines of an edit or inspect (see punchout/cxml_setup.py).
+    protocol = models.CharField(
+        max_length=8, choices=Protocol.choices, default=Protocol.OCI
+    )
+    operation = models.CharField(
+        max_length=8, choices=Operation.choices, default=Operation.CREATE
+    )
+    buyer_cookie = models.TextField(blank=True, default="")
+    cxml_context = models.JSONField(default=dict, blank=True)
+
     # SHA-256 of the one-time code: a leaked database row cannot be replayed.
     code_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     code_expires_at = models.DateTimeField()
@@ -193,6 +241,11 @@ class Transfer(models.Model):
     # The OCI fields as sent, and the shortening/charset warnings they carried.
     fields = models.JSONField()
     warnings = models.JSONField(default=list, blank=True)
+    # A cXML edit of this cart that was transferred since: the buyer's system
+    # replaces the cart, so a purchase order must name the newer transfer.
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
 
     class Meta:
         ordering = ("-created_at",)

@@ -91,6 +91,7 @@ def choose(
             .get(pk=session.pk)
         )
         sessions.ensure_session_open(session)
+        sessions.ensure_session_editable(session)
         connection = session.connection
         choices = {
             branch.pk: branch

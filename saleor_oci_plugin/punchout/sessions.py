@@ -53,6 +53,17 @@ class PunchInContext:
 
 
 @dataclass(frozen=True)
+class CXMLContext:
+    """What a cXML PunchOutSetupRequest asked for (see punchout/cxml_setup.py):
+    the operation, the BuyerCookie to echo, and the rest as JSON (credentials to
+    answer with, ShipTo, the ItemOut lines of an edit or inspect)."""
+
+    operation: str
+    buyer_cookie: str
+    data: dict
+
+
+@dataclass(frozen=True)
 class SessionTokens:
     session: PunchoutSession
     checkout: Checkout
@@ -71,10 +82,12 @@ def open_session(
     lifetime_minutes: int,
     *,
     member: Member | None = None,
+    cxml: CXMLContext | None = None,
 ) -> tuple[PunchoutSession, str]:
     """Open a session and return it with its one-time code (stored only hashed).
 
     ``member``: the orderer the punch-in named; None, the connection's customer.
+    ``cxml``: a cXML setup request's context (None: an OCI punch-in).
     """
     now = timezone.now()
     code = secrets.token_urlsafe(32)
@@ -93,6 +106,16 @@ def open_session(
         code_hash=hash_code(code),
         code_expires_at=now + CODE_LIFETIME,
         expires_at=now + timedelta(minutes=lifetime_minutes),
+        **(
+            {
+                "protocol": PunchoutSession.Protocol.CXML,
+                "operation": cxml.operation,
+                "buyer_cookie": cxml.buyer_cookie,
+                "cxml_context": cxml.data,
+            }
+            if cxml is not None
+            else {}
+        ),
     )
     return session, code
 
@@ -152,6 +175,11 @@ def exchange_code(code: str) -> SessionTokens:
                 OciErrorCode.INVALID,
             )
         session.checkout = _create_checkout(connection, shopper)
+        if session.protocol == PunchoutSession.Protocol.CXML:
+            # An edit or inspect opens with the cart the buyer holds.
+            from .cxml_setup import fill_checkout
+
+            fill_checkout(session)
         session.code_used_at = now
         session.save(update_fields=["checkout", "code_used_at"])
 
@@ -208,6 +236,16 @@ def ensure_session_open(session: PunchoutSession, now: datetime | None = None) -
             "This punch-out session has expired; punch in again from your "
             "procurement system.",
             code=OciErrorCode.SESSION_EXPIRED.value,
+        )
+
+
+def ensure_session_editable(session: PunchoutSession) -> None:
+    """Raise a ValidationError when the session only shows a cart (cXML inspect)."""
+    if session.operation == PunchoutSession.Operation.INSPECT:
+        raise ValidationError(
+            "This punch-out only shows the cart your procurement system holds "
+            "(inspect); it cannot be changed or sent back. Close it to return.",
+            code=OciErrorCode.READ_ONLY_SESSION.value,
         )
 
 

@@ -27,9 +27,9 @@ from saleor.warehouse.availability import check_stock_and_preorder_quantity_bulk
 from .. import oci
 from ..dataclasses import OCIConfiguration
 from ..error_codes import OciErrorCode
-from . import codec_settings, gate, items
+from . import codec_settings, cxml_transfer, gate, items
 from .models import PunchoutSession, Transfer
-from .sessions import ensure_session_open
+from .sessions import ensure_session_editable, ensure_session_open
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,10 @@ def transfer_checkout(
     """
     with transaction.atomic():
         session = _lock_open_session(checkout)
+        try:
+            ensure_session_editable(session)
+        except ValidationError as error:
+            raise ValidationError({"id": error}) from error
         connection = session.connection
         lines, unavailable_variant_pks = fetch_checkout_lines(
             checkout, skip_lines_with_unavailable_variants=False
@@ -107,29 +111,39 @@ def transfer_checkout(
             for number, line in enumerate(lines, start=1)
         ]
         transfer_id = uuid.uuid4()
-        encoded = _encode(cart, session, transfer_id.hex)
-        form = _render(encoded.fields, session)
+        if session.protocol == PunchoutSession.Protocol.CXML:
+            # A cXML session answers with a PunchOutOrderMessage instead.
+            message = cxml_transfer.order_message_form(
+                session, cart, lines, transfer_id.hex
+            )
+            fields, html = message.fields, message.html
+            warnings: tuple[oci.FieldWarning, ...] = ()
+        else:
+            encoded = _encode(cart, session, transfer_id.hex)
+            form = _render(encoded.fields, session)
+            fields, html = encoded.fields, form.body.decode(form.charset.codec)
+            warnings = (*encoded.warnings, *form.warnings)
         snapshot = [
             _snapshot_line(item, line) for item, line in zip(cart, lines, strict=True)
         ]
-        warnings = (*encoded.warnings, *form.warnings)
         transfer = Transfer.objects.create(
             id=transfer_id,
             session=session,
             currency=currency,
             snapshot=snapshot,
             content_hash=content_hash(snapshot),
-            fields=[list(field) for field in encoded.fields],
+            fields=[list(field) for field in fields],
             warnings=[asdict(warning) for warning in warnings],
         )
         budget_warnings = gate.hold_budget(transfer, session, cart)
+        cxml_transfer.supersede(session, transfer)
         session.status = PunchoutSession.Status.TRANSFERRED
         session.save(update_fields=["status"])
     return SentForm(
         transfer=transfer,
         session=session,
-        fields=encoded.fields,
-        html=form.body.decode(form.charset.codec),
+        fields=fields,
+        html=html,
         warnings=warnings,
         budget_warnings=budget_warnings,
     )
@@ -141,6 +155,15 @@ def cancel_checkout(checkout: Checkout) -> SentForm:
         session = _lock_open_session(checkout)
         session.status = PunchoutSession.Status.CANCELLED
         session.save(update_fields=["status"])
+    if session.protocol == PunchoutSession.Protocol.CXML:
+        message = cxml_transfer.cancel_form(session)
+        return SentForm(
+            transfer=None,
+            session=session,
+            fields=message.fields,
+            html=message.html,
+            warnings=(),
+        )
     form = _render((), session)
     return SentForm(
         transfer=None,

@@ -25,7 +25,9 @@ Reading rules (the ones a reader of the specification could decide either way):
   as a word ("NZI", "nzi-code"; any case); its ``@code`` when present (cXML
   1.2.02x and later), else its text.
 * A line's transfer id is ``ItemID/SupplierPartAuxiliaryID`` (the punch-out cart's
-  id, echoed back); the order's is the one every line that carries one agrees on.
+  id, echoed back); the order's is the one every line that carries one agrees on,
+  empty when the lines name several carts (a merged PO: each line is matched
+  against its own transfer when the order is placed).
 * Dates keep the calendar date as written (no conversion to another time zone).
 * Numbers are cXML numbers: ``.`` as decimal separator, no grouping.
 
@@ -617,20 +619,11 @@ class _OrderRequestReader:
         return distinct[0] if distinct else ""
 
     def common_transfer_id(self, lines: tuple[PurchaseOrderLine, ...]) -> str:
+        """The transfer every line that names one names; "" when the lines name
+        several (a PO merging the carts of several requisitions, as Ariba and
+        Coupa send them: each line keeps its own, and is matched against it)."""
         transfer_ids = {line.transfer_id for line in lines if line.transfer_id}
-        if len(transfer_ids) > 1:
-            for line in lines:
-                if line.transfer_id:
-                    self.problem(
-                        "ItemOut/ItemID/SupplierPartAuxiliaryID",
-                        f"transfer {line.transfer_id!r}: the lines come from "
-                        "different transfers "
-                        f"({', '.join(map(repr, sorted(transfer_ids)))})",
-                        "transfer_id_mismatch",
-                        line.line_number or None,
-                    )
-            return ""
-        return next(iter(transfer_ids), "")
+        return transfer_ids.pop() if len(transfer_ids) == 1 else ""
 
 
 # --------------------------------------------------------------------- helpers

@@ -7,7 +7,8 @@ Every problem is reported at once, per PO line. Within the tolerance, the PO's o
 price is the agreed one, so that the invoice matches the buyer's PO to the cent.
 """
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from saleor.product.models import ProductVariant
@@ -30,6 +31,43 @@ class AgreedLine:
     tax_rate: Decimal
     nzi_code: str
     card_text: str
+
+
+def match_to_transfers(
+    order: PurchaseOrder, connection: Connection, transfers: list[Transfer]
+) -> list[AgreedLine]:
+    """Match each PO line against the transfer it names (a PO merging several
+    carts), every cart by :func:`match_to_transfer`'s rules; every problem of every
+    cart is reported at once. The agreed lines keep the PO's order."""
+    if len(transfers) == 1:
+        return match_to_transfer(order, connection, transfers[0])
+    agreed: list[AgreedLine] = []
+    problems: list[Problem] = []
+    for transfer in transfers:
+        lines = tuple(
+            line
+            for line in order.lines
+            if _same_transfer(line.transfer_id or order.transfer_id, transfer)
+        )
+        try:
+            agreed += match_to_transfer(
+                replace(order, lines=lines, transfer_id=transfer.reference),
+                connection,
+                transfer,
+            )
+        except PurchaseOrderError as error:
+            problems += error.problems
+    if problems:
+        raise PurchaseOrderError(problems)
+    position = {id(line): number for number, line in enumerate(order.lines)}
+    return sorted(agreed, key=lambda line: position[id(line.po_line)])
+
+
+def _same_transfer(reference: str, transfer: Transfer) -> bool:
+    try:
+        return uuid.UUID(reference) == transfer.pk
+    except ValueError:
+        return False
 
 
 def match_to_transfer(

@@ -65,3 +65,21 @@ class ReceivedPurchaseOrder(models.Model):
 
     def __str__(self) -> str:
         return f"PO {self.order_number} ({self.status})"
+
+
+class OrderedTransfer(models.Model):
+    """A transfer a placed purchase order answers: one row per transfer, so that a
+    PO merging several carts (Ariba, Coupa) records them all, and the database
+    refuses to order any cart twice (``transfer`` is unique)."""
+
+    purchase_order = models.ForeignKey(
+        ReceivedPurchaseOrder,
+        related_name="ordered_transfers",
+        on_delete=models.CASCADE,
+    )
+    transfer = models.OneToOneField(
+        Transfer, related_name="ordered_by", on_delete=models.CASCADE
+    )
+
+    def __str__(self) -> str:
+        return f"{self.transfer} ordered by {self.purchase_order}"

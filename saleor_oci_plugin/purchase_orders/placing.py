@@ -56,8 +56,8 @@ from .dataclasses import (
     as_json,
 )
 from .direct import price_direct_order
-from .matching import AgreedLine, match_to_transfer
-from .models import ReceivedPurchaseOrder
+from .matching import AgreedLine, match_to_transfers
+from .models import OrderedTransfer, ReceivedPurchaseOrder
 
 # Metadata keys on the order and its lines.
 PO_NUMBER_KEY = "oci.po_number"
@@ -103,7 +103,9 @@ def place_purchase_order(
             placed = _placed(connection, order.order_number)
             if placed is not None:
                 return Placement(placed.order, placed, duplicate=True)
-            transfer = _transfer(connection, order)
+            transfers = _transfers(connection, order)
+            # A PO merging several carts: the first names the orderer and branch.
+            transfer = transfers[0] if transfers else None
             # Resolved first: the address the order ships to decides a direct
             # order's VAT country.
             orderer = Orderer.of(connection, transfer)
@@ -119,9 +121,9 @@ def place_purchase_order(
                 )
             else:
                 currency = transfer.currency
-                agreed = match_to_transfer(order, connection, transfer)
+                agreed = match_to_transfers(order, connection, transfers)
             saleor_order, lines_info = _create_order(
-                connection, order, transfer, agreed, currency, addresses, orderer
+                connection, order, transfers, agreed, currency, addresses, orderer
             )
             _allocate(saleor_order, lines_info, user or app)
             budgets.record_order(
@@ -139,6 +141,10 @@ def place_purchase_order(
                 transfer=transfer,
                 order=saleor_order,
                 data=as_json(order),
+            )
+            OrderedTransfer.objects.bulk_create(
+                OrderedTransfer(purchase_order=record, transfer=answered)
+                for answered in transfers
             )
             order_info = OrderInfo(
                 order=saleor_order,
@@ -247,10 +253,13 @@ def update_purchase_order(
                     )
                 ]
             )
-        transfer = placed.transfer
+        transfers = [
+            ordered.transfer
+            for ordered in placed.ordered_transfers.select_related("transfer")
+        ] or ([placed.transfer] if placed.transfer is not None else [])
         agreed = (
-            match_to_transfer(po, connection, transfer)
-            if transfer is not None
+            match_to_transfers(po, connection, transfers)
+            if transfers
             else price_direct_order(
                 po,
                 connection,
@@ -314,8 +323,10 @@ def _placed(connection: Connection, order_number: str) -> ReceivedPurchaseOrder 
     )
 
 
-def _transfer(connection: Connection, order: PurchaseOrder) -> Transfer | None:
-    """The transfer the PO answers; None for a direct PO the connection allows."""
+def _transfers(connection: Connection, order: PurchaseOrder) -> list[Transfer]:
+    """The transfers the PO answers, in the order its lines name them (several
+    for a PO merging the carts of several requisitions); [] for a direct PO the
+    connection allows. Every problem with any of them is reported at once."""
     if order.kind is not OrderKind.NEW:
         raise PurchaseOrderError(
             [
@@ -327,9 +338,16 @@ def _transfer(connection: Connection, order: PurchaseOrder) -> Transfer | None:
                 )
             ]
         )
-    if not order.transfer_id:
+    references = list(
+        dict.fromkeys(
+            line.transfer_id or order.transfer_id
+            for line in order.lines
+            if line.transfer_id or order.transfer_id
+        )
+    )
+    if not references:
         if connection.allow_direct_orders:
-            return None
+            return []
         raise PurchaseOrderError(
             [
                 Problem(
@@ -340,41 +358,70 @@ def _transfer(connection: Connection, order: PurchaseOrder) -> Transfer | None:
                 )
             ]
         )
-    transfer_pk = _uuid_or_none(order.transfer_id)
-    transfer = (
-        Transfer.objects.select_related(
-            "session__member__user", "session__branch__organisation"
+    problems = [
+        Problem(
+            "transfer_id",
+            "This PO merges several carts, but this line names none of them.",
+            "unknown_transfer",
+            line.line_number or None,
         )
-        .filter(pk=transfer_pk, session__connection=connection)
-        .first()
-        if transfer_pk is not None
-        else None
+        for line in order.lines
+        if len(references) > 1 and not (line.transfer_id or order.transfer_id)
+    ]
+    found = {
+        transfer.pk: transfer
+        for transfer in Transfer.objects.select_related(
+            "session__member__user", "session__branch__organisation"
+        ).filter(
+            pk__in=[pk for pk in map(_uuid_or_none, references) if pk is not None],
+            session__connection=connection,
+        )
+    }
+    ordered = set(
+        ReceivedPurchaseOrder.objects.filter(
+            transfer__in=found.values(), status=ReceivedPurchaseOrder.Status.PLACED
+        ).values_list("transfer_id", flat=True)
+    ) | set(
+        OrderedTransfer.objects.filter(transfer__in=found.values()).values_list(
+            "transfer_id", flat=True
+        )
     )
-    if transfer is None:
-        # Someone else's transfer is reported like an unknown one.
-        raise PurchaseOrderError(
-            [
+    transfers = []
+    for reference in references:
+        transfer = found.get(_uuid_or_none(reference))  # type: ignore[arg-type]
+        if transfer is None:
+            # Someone else's transfer is reported like an unknown one.
+            problems.append(
                 Problem(
                     "transfer_id",
-                    f"No cart {order.transfer_id!r} was transferred on this "
-                    "connection.",
+                    f"No cart {reference!r} was transferred on this connection.",
                     "unknown_transfer",
                 )
-            ]
-        )
-    if ReceivedPurchaseOrder.objects.filter(
-        transfer=transfer, status=ReceivedPurchaseOrder.Status.PLACED
-    ).exists():
-        raise PurchaseOrderError(
-            [
+            )
+        elif transfer.pk in ordered:
+            problems.append(
                 Problem(
                     "transfer_id",
-                    "This cart was already ordered with another PO number.",
+                    f"The cart {reference} was already ordered with another PO number."
+                    if len(references) > 1
+                    else "This cart was already ordered with another PO number.",
                     "transfer_already_ordered",
                 )
-            ]
-        )
-    return transfer
+            )
+        elif transfer.superseded_by_id is not None:
+            problems.append(
+                Problem(
+                    "transfer_id",
+                    f"The cart {reference} was edited and sent again since (as "
+                    f"{transfer.superseded_by_id.hex}); order the newer cart.",
+                    "transfer_superseded",
+                )
+            )
+        else:
+            transfers.append(transfer)
+    if problems:
+        raise PurchaseOrderError(problems)
+    return transfers
 
 
 def _uuid_or_none(text: str) -> uuid.UUID | None:
@@ -396,6 +443,8 @@ class Orderer:
     user: User
     branch: Branch | None
     cost_centre: str
+    # The ShipTo of the cXML PunchOutSetupRequest that opened the session.
+    ship_to: PostalAddress | None = None
 
     @classmethod
     def of(cls, connection: Connection, transfer: Transfer | None) -> "Orderer":
@@ -411,7 +460,13 @@ class Orderer:
             branch=branch,
             cost_centre=(session.cost_centre if session is not None else "")
             or (branch.default_cost_centre if branch else ""),
+            ship_to=_ship_to(session),
         )
+
+
+def _ship_to(session) -> PostalAddress | None:
+    data = (session.cxml_context or {}).get("ship_to") if session else None
+    return PostalAddress(**data) if data else None
 
 
 @dataclass(frozen=True)
@@ -438,6 +493,7 @@ class _Addresses:
             ),
             shipping=_address(
                 po.delivery_address,
+                orderer.ship_to,
                 branch.delivery_address if branch else None,
                 organisation.delivery_address,
                 customer.default_shipping_address,
@@ -448,13 +504,16 @@ class _Addresses:
 def _create_order(
     connection: Connection,
     po: PurchaseOrder,
-    transfer: Transfer | None,
+    transfers: list[Transfer],
     agreed: list[AgreedLine],
     currency: str,
     addresses: _Addresses,
     orderer: Orderer,
 ) -> tuple[Order, list[OrderLineInfo]]:
-    """The order; ``transfer`` is None for a direct PO (no cart, no checkout)."""
+    """The order; ``transfers`` is empty for a direct PO (no cart, no checkout).
+    A PO merging several carts records them all (``oci.transfer``: their
+    references, comma-separated, in the order the PO names them)."""
+    transfer = transfers[0] if transfers else None
     channel = connection.channel
     customer = orderer.user
     branch = orderer.branch
@@ -464,7 +523,11 @@ def _create_order(
     cost_centre = po.cost_centre or orderer.cost_centre
     metadata = {
         PO_NUMBER_KEY: po.order_number,
-        **({TRANSFER_KEY: transfer.reference} if transfer else {}),
+        **(
+            {TRANSFER_KEY: ",".join(answered.reference for answered in transfers)}
+            if transfers
+            else {}
+        ),
         **({BUYER_REFERENCE_KEY: po.buyer_reference} if po.buyer_reference else {}),
         **({COST_CENTRE_KEY: cost_centre} if cost_centre else {}),
         **({BRANCH_KEY: str(branch.pk)} if branch else {}),

@@ -10,6 +10,9 @@ Routes:
 ``GET /invoices``                      the shop's invoices (GraphQL ``ociInvoices``)
 ``GET /invoices/xml?id=<id>``          an invoice's UBL document (its ``xml``)
 ``GET /invoices/html?id=<id>``         its rendering for people (its ``html``)
+``POST /cxml/punchout``, ``POST /cxml/return``, ``GET /cxml/carts/<n>``,
+``POST /cxml/carts/<n>/order``         the cXML mode (as Ariba or Coupa): see
+                                       cxml_mode.py
 
 Whatever fails becomes a page with a message; a traceback goes to the log only.
 """
@@ -25,7 +28,7 @@ from urllib.parse import parse_qs, parse_qsl
 from saleor_oci_plugin.oci import UnsupportedCharsetError, resolve_charset
 from saleor_oci_plugin.webapp.wsgi import PageApp, RequestError, Response, read_body
 
-from . import pages
+from . import cxml_mode, pages
 from .hook import HookFormError, read_posted_form
 from .invoices import KEY_FIELDS, DocumentNotFound, fetch_document, fetch_invoices
 from .requisitions import (
@@ -47,6 +50,8 @@ CHANNELS = {"graphql": "send_by_graphql", "cxml": "send_by_cxml"}
 _REQUISITION = re.compile(r"/requisitions/(\d{1,9})")
 _APPROVE = re.compile(r"/requisitions/(\d{1,9})/approve")
 _INVOICE_DOCUMENT = re.compile(r"/invoices/(xml|html)")
+_CXML_CART = re.compile(r"/cxml/carts/(\d{1,9})")
+_CXML_ORDER = re.compile(r"/cxml/carts/(\d{1,9})/order")
 
 # No scripts at all; the shop may be framed and forms may post to it (and follow
 # its redirect to the storefront, which browsers check against form-action too).
@@ -85,6 +90,7 @@ class SimulatorApp(PageApp):
         self.settings = settings
         self.store = store or RequisitionStore()
         self.client = client or ShopClient(settings)
+        self.cxml_carts = cxml_mode.CXMLCartStore()
         # Approvals carry this token: another site cannot make the browser approve.
         self.form_token = secrets.token_urlsafe(24)
 
@@ -110,6 +116,8 @@ class SimulatorApp(PageApp):
         if match := _APPROVE.fullmatch(path):
             self._allow(method, "POST")
             return self.approve(int(match.group(1)), environ)
+        if path.startswith("/cxml/"):
+            return self.cxml(method, path, environ)
         if path == "/invoices":
             self._allow(method, "GET")
             return Response.page(
@@ -146,6 +154,69 @@ class SimulatorApp(PageApp):
                 HTTPStatus.BAD_REQUEST, "Unknown charset", str(error)
             ) from error
         return Response.page(pages.start_page(self.settings, charset, self.store.all()))
+
+    def cxml(self, method: str, path: str, environ: dict[str, Any]) -> Response:
+        """The cXML mode's routes (cxml_mode.py)."""
+        try:
+            if path == "/cxml/punchout":
+                self._allow(method, "POST")
+                form = dict(
+                    parse_qsl(
+                        read_body(environ, MAX_APPROVAL_BYTES, "The simulator").decode(
+                            "utf-8", "replace"
+                        ),
+                        max_num_fields=5,
+                    )
+                )
+                start_page = cxml_mode.punch_out(
+                    self.client, self.settings, form.get("email", "").strip()
+                )
+                return Response.see_other(start_page)
+            if path == cxml_mode.RETURN_PATH:
+                self._allow(method, "POST")
+                message = cxml_mode.read_returned_cart(
+                    read_body(environ, MAX_BODY_BYTES, "The simulator")
+                )
+                cart = self.cxml_carts.receive(message)
+                logger.info("cXML cart %s: %s lines", cart.id, len(message.lines))
+                return Response.see_other(f"/cxml/carts/{cart.id}")
+        except cxml_mode.CXMLModeError as error:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST, "cXML punch-out", str(error)
+            ) from error
+        if match := _CXML_ORDER.fullmatch(path):
+            self._allow(method, "POST")
+            body = read_body(environ, MAX_APPROVAL_BYTES, "The simulator")
+            token = dict(parse_qsl(body.decode("utf-8", "replace"))).get("token", "")
+            if not hmac.compare_digest(token, self.form_token):
+                raise RequestError(
+                    HTTPStatus.FORBIDDEN,
+                    "Not approved",
+                    "This approval did not come from the simulator's own page.",
+                )
+            cart = self._cxml_cart(int(match.group(1)))
+            cxml_mode.send_order(self.client, self.settings, cart)
+            return Response.see_other(f"/cxml/carts/{cart.id}")
+        if match := _CXML_CART.fullmatch(path):
+            self._allow(method, "GET")
+            cart = self._cxml_cart(int(match.group(1)))
+            return Response.page(
+                pages.layout(
+                    f"cXML cart #{cart.id}",
+                    cxml_mode.cart_body(cart, self.form_token),
+                )
+            )
+        raise RequestError(
+            HTTPStatus.NOT_FOUND, "Not found", f"The simulator has no page {path}."
+        )
+
+    def _cxml_cart(self, cart_id: int) -> cxml_mode.CXMLCart:
+        cart = self.cxml_carts.get(cart_id)
+        if cart is None:
+            raise RequestError(
+                HTTPStatus.NOT_FOUND, "Not found", f"There is no cXML cart #{cart_id}."
+            )
+        return cart
 
     def hook(self, environ: dict[str, Any]) -> Response:
         body = read_body(environ, MAX_BODY_BYTES, "The simulator")

@@ -28,6 +28,7 @@ from .requisitions import (
 from .settings import Settings
 
 SHOP_FRAME = "oci-shop"
+CXML_SETUP_PATH = "/plugins/global/oci.punchout/cxml/setup"
 CHARSET_CHOICES = ("UTF-8", "ISO-8859-1")
 STANDARD_TARGETS = ("_top", "_blank", "_parent", "_self", SHOP_FRAME)
 RECENT_ON_START_PAGE = 5
@@ -150,6 +151,19 @@ transfers the cart; it comes back here as a requisition to approve.</p>
     }">Open the shop in the frame below</button>
 </form>
 <iframe name="{SHOP_FRAME}" title="The shop" src="about:blank"></iframe>
+<h2>cXML punch-out (as Ariba or Coupa)</h2>
+<p>Sends a PunchOutSetupRequest to <code>{escape(settings.shop_base)}{
+        CXML_SETUP_PATH
+    }</code> ({
+        _configured(settings.cxml_configured, "--cxml-identity and --cxml-secret")
+    })
+and opens the start page it answers with; the cart comes back as a
+PunchOutOrderMessage.</p>
+<form method="post" action="/cxml/punchout" target="_top">
+<p><label>User e-mail (UserEmail extrinsic)
+<input type="email" name="email" value=""></label></p>
+<button type="submit">Punch out with cXML</button>
+</form>
 <h2>Recent requisitions</h2>
 {_requisition_table(recent[:RECENT_ON_START_PAGE])}
 <p><a href="/requisitions">All requisitions</a></p>

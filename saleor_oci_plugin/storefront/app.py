@@ -36,7 +36,7 @@ from .portal_sessions import PortalSessionTable
 from .responses import COMMON_HEADERS, RETURN_FORM_POLICY, Response
 from .sessions import SessionTable, ShopSession
 from .settings import Settings
-from .shop import Problem, Shop, ShopRefusal
+from .shop import INSPECT, Problem, Shop, ShopRefusal
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +116,17 @@ class StorefrontApp(PageApp):
                 HTTPStatus.GONE,
             )
         rest = match.group(2) or "/"
+        if session.operation == INSPECT:
+            # The procurement system only shows its cart: nothing can change.
+            if rest in READ_ONLY_REFUSED:
+                return self.message_response(
+                    "Read-only cart",
+                    "Your procurement system opened this cart to show it "
+                    "(inspect); it cannot be changed or sent back.",
+                    HTTPStatus.FORBIDDEN,
+                )
+            if rest == "/":
+                return self.cart(session)
         if rest == "/":
             _allow(method, "GET")
             return self.products(session)
@@ -288,6 +299,11 @@ class StorefrontApp(PageApp):
             return self.cart(session, refusal.problems)
         logger.info("session %s…: punch-out cancelled", session.id[:6])
         return Response.return_form(page)
+
+
+READ_ONLY_REFUSED = frozenset(
+    {"/cart/add", "/cart/update", "/cart/remove", "/cart/card", "/transfer"}
+)
 
 
 def _allow(method: str, allowed: str) -> None:

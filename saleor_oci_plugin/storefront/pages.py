@@ -165,6 +165,8 @@ def cart_page(
     problems = [p for p in problems if p.field not in ORDERING_FIELDS]
     if cart is None:  # the cart could not be read: the problems say why
         return layout("Your cart", problems_box(problems), session)
+    if session.operation == "inspect":
+        return _read_only_cart_page(session, cart, problems)
     parts = [problems_box(problems)]
     if ordering is not None:
         parts.append(ordering_box(session, ordering, ordering_problems))
@@ -292,6 +294,38 @@ def ordering_box(
 def _option(value: str, label: str, selected: bool) -> str:
     chosen = " selected" if selected else ""
     return f'<option value="{escape(value)}"{chosen}>{escape(label)}</option>'
+
+
+def _read_only_cart_page(
+    session: ShopSession, cart: Cart, problems: Sequence[Problem]
+) -> str:
+    """An inspect: the cart the procurement system holds, shown, not changeable."""
+    rows = "".join(
+        f"<tr><td>{escape(line.product_name)}</td><td>{escape(line.sku)}</td>"
+        f'<td class="number">{line.quantity}</td>'
+        f'<td class="number">{escape(line.unit_price or "")}</td>'
+        f'<td class="number">{escape(line.total_price or "")}</td></tr>'
+        for line in cart.lines
+    )
+    return layout(
+        "Your cart (read-only)",
+        problems_box(problems)
+        + '<p class="notice">Your procurement system opened this cart to show it '
+        "(inspect): it cannot be changed here.</p>"
+        + (
+            "<table><tr><th>Product</th><th>SKU</th><th>Quantity</th>"
+            f"<th>Unit price</th><th>Total</th></tr>{rows}</table>"
+            if cart.lines
+            else "<p>The cart is empty.</p>"
+        )
+        + (
+            f"<p>Total: <strong>{escape(cart.total)}</strong></p>"
+            if cart.total is not None
+            else ""
+        )
+        + _form(session, "cancel", "<button>Close</button>", "inline"),
+        session,
+    )
 
 
 def _card_form(session: ShopSession, text: str, line_id: str | None) -> str:

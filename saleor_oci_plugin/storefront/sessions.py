@@ -46,6 +46,9 @@ class ShopSession:
     # the buyer's token cannot read back): "" for the whole cart, else a line id.
     card_texts: dict[str, str] = field(default_factory=dict)
     closed: bool = False
+    # What the procurement system asked for (cXML): create, edit, or inspect (the
+    # cart is shown read-only: no changes, no transfer).
+    operation: str = "create"
     # One token refresh at a time per session.
     refresh_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -85,6 +88,7 @@ class SessionTable:
         refresh_token: str,
         checkout_id: str,
         expires_at: float | None = None,
+        operation: str = "create",
     ) -> ShopSession:
         now = self.clock()
         session = ShopSession(
@@ -94,6 +98,7 @@ class SessionTable:
             checkout_id=checkout_id,
             token_expires_at=token_expiry(token, now),
             expires_at=expires_at or now + SESSION_FALLBACK_SECONDS,
+            operation=operation,
         )
         with self._lock:
             self._drop_expired(now)

@@ -21,7 +21,7 @@ TOKEN_CREATE = """
 mutation OciSessionTokenCreate($code: String!) {
   ociSessionTokenCreate(code: $code) {
     token refreshToken
-    session { expiresAt }
+    session { expiresAt operation }
     checkout { id }
     errors { field code message }
   }
@@ -34,6 +34,12 @@ mutation TokenRefresh($refreshToken: String!) {
 """
 CHECKOUT_CHANNEL = (
     "query CheckoutChannel($id: ID!) { checkout(id: $id) { channel { slug } } }"
+)
+INSPECT = "inspect"
+INSPECT_CLOSED_PAGE = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Closed</title>'
+    "</head><body><p>Closed: the cart in your procurement system is unchanged. "
+    "You can close this window.</p></body></html>"
 )
 CART_GONE = "The shop no longer finds this session's cart."
 # Pixel sizes asked of Saleor's thumbnails (it rounds to the nearest it makes).
@@ -267,12 +273,14 @@ class Shop:
             raise ShopRefusal(
                 [Problem("The shop issued no session for this punch-in code.")]
             )
-        expires_at = _timestamp((payload.get("session") or {}).get("expiresAt"))
+        shop_session = payload.get("session") or {}
+        expires_at = _timestamp(shop_session.get("expiresAt"))
         return self.sessions.open(
             token=token,
             refresh_token=refresh_token,
             checkout_id=checkout_id,
             expires_at=expires_at,
+            operation=str(shop_session.get("operation") or "create"),
         )
 
     def refresh_token(self, session: ShopSession, *, force: bool = False) -> None:
@@ -523,7 +531,12 @@ class Shop:
         payload = self._mutate(
             session, CANCEL, "ociCheckoutCancel", {"id": session.checkout_id}
         )
-        return self._form_page(session, (payload.get("form") or {}).get("html"))
+        page = (payload.get("form") or {}).get("html")
+        if session.operation == INSPECT and not page:
+            # An inspect may have nowhere to send anything back to.
+            session.closed = True
+            return INSPECT_CLOSED_PAGE
+        return self._form_page(session, page)
 
     def _form_page(self, session: ShopSession, page: object) -> str:
         if not isinstance(page, str) or not page:

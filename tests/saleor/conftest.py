@@ -57,6 +57,7 @@ pytest_plugins = [
     "saleor.payment.tests.fixtures",
     "saleor.webhook.tests.circuit_breaker.fixtures",
     "tests.saleor.fixtures",
+    "tests.saleor.cxml_helpers",
 ]
 
 

@@ -96,6 +96,11 @@ _OPTION_OF_FIELD = {
     "identity_parameters": "--identity-parameter",
     "create_unknown_orderers": "--create-unknown-orderers",
     "cost_centre_field": "--cost-centre-field",
+    "protocol": "--protocol",
+    "cxml_domains": "--cxml-domain",
+    "cxml_form_field": "--cxml-form-field",
+    "unspsc_attribute_slug": "--unspsc-attribute",
+    "unspsc_default": "--unspsc-default",
     "cxml_shared_secret": "shared secret",
     # create-organisation names --oin instead when it was given.
     "legal_id": "--kvk-number",
@@ -337,6 +342,34 @@ class Command(BaseCommand):
             metavar="FIELD",
             help="OCI field of the orderer's cost centre (default CUST_FIELD5).",
         )
+        parser.add_argument(
+            "--protocol",
+            choices=("oci", "cxml", "both"),
+            help="The punch-out the procurement system speaks (cxml: "
+            "PunchOutSetupRequest at .../cxml/setup).",
+        )
+        parser.add_argument(
+            "--cxml-domain",
+            action="append",
+            metavar="DOMAIN",
+            help="A From credential domain accepted with --cxml-identity (e.g. "
+            "NetworkID); repeat for more. Replaces the stored ones; 'none': any.",
+        )
+        parser.add_argument(
+            "--cxml-form-field",
+            choices=("cxml-urlencoded", "cxml-base64", "both"),
+            help="The form field the PunchOutOrderMessage is posted in.",
+        )
+        parser.add_argument(
+            "--unspsc-attribute",
+            metavar="SLUG",
+            help="Product attribute holding a product's UNSPSC code (default unspsc).",
+        )
+        parser.add_argument(
+            "--unspsc-default",
+            metavar="CODE",
+            help="UNSPSC code of products without one ('' for none).",
+        )
 
     @staticmethod
     def _add_password_source(parser: ArgumentParser) -> None:
@@ -408,7 +441,8 @@ class Command(BaseCommand):
                 f"{connection.pk}  {connection.login_name}  {connection.name!r}  "
                 f"{where}  channel={connection.channel.slug}  "
                 f"customer={connection.customer.email}  {state}  allow: {allowed}  "
-                f"cxml={cxml}  order-token={order_token}"
+                f"cxml={cxml}  order-token={order_token}  "
+                f"punch-out={connection.protocol}"
             )
 
     def _create_organisation(self, options: dict[str, Any]) -> None:
@@ -660,9 +694,17 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
         ("cxml_identity", "cxml_identity"),
         ("create_unknown_orderers", "create_unknown_orderers"),
         ("cost_centre_field", "cost_centre_field"),
+        ("protocol", "protocol"),
+        ("cxml_form_field", "cxml_form_field"),
+        ("unspsc_attribute", "unspsc_attribute_slug"),
+        ("unspsc_default", "unspsc_default"),
     ):
         if options[option] is not None:
             settings[field] = options[option]
+    if options["cxml_domain"] is not None:
+        settings["cxml_domains"] = [
+            domain for domain in options["cxml_domain"] if domain != "none"
+        ]
     if options["identity_parameter"] is not None:
         settings["identity_parameters"] = _identity_parameters(
             options["identity_parameter"]

@@ -566,15 +566,6 @@ def test_refusal_is_a_purchase_order_error_with_the_envelope():
         ),
         pytest.param(
             order_request(
-                item_out("1", transfer_id="TR-1")
-                + item_out("2")
-                + item_out("3", transfer_id="TR-2")
-            ),
-            {("transfer_id_mismatch", "1"), ("transfer_id_mismatch", "3")},
-            id="lines from different transfers",
-        ),
-        pytest.param(
-            order_request(
                 item_out(
                     "4",
                     inner='<Distribution><Accounting name="a">'
@@ -645,6 +636,18 @@ def test_each_refusal_has_its_code_and_line(body, expected):
     assert codes_and_lines(body) == expected
 
 
+def test_lines_from_several_transfers_keep_their_own_and_the_order_names_none():
+    order = read_order_request(
+        order_request(
+            item_out("1", transfer_id="TR-1")
+            + item_out("2")
+            + item_out("3", transfer_id="TR-2")
+        )
+    ).purchase_order
+    assert order.transfer_id == ""
+    assert [line.transfer_id for line in order.lines] == ["TR-1", "", "TR-2"]
+
+
 def test_a_missing_line_number_names_the_position():
     error = refusal(order_request(item_out("1") + item_out(None)))
     (problem,) = error.problems
@@ -669,8 +672,6 @@ def test_every_problem_is_reported_not_only_the_first():
         ("invalid_quantity", "2"),
         ("missing_sku", "2"),
         ("currency_mismatch", "2"),
-        ("transfer_id_mismatch", "3"),
-        ("transfer_id_mismatch", "4"),
     }
     message = str(refusal(body))
     assert "(line 2)" in message

@@ -38,7 +38,8 @@ def app() -> SimulatorApp:
 
 
 def punchin_form(result):
-    (form,) = result.document.xpath("//form")
+    # The OCI punch-in form (the cXML mode's form posts to the simulator itself).
+    (form,) = result.document.xpath("//form[@action != '/cxml/punchout']")
     return form, dict(
         (field.get("name"), field.get("value")) for field in form.xpath(".//input")
     )

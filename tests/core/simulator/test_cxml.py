@@ -172,3 +172,84 @@ def test_response_entities_are_not_expanded(tmp_path):
 
     assert status.code == 200
     assert "MARKER-0815" not in status.message
+
+
+# ------------------------------------------------------------- cXML punch-out
+def _message(transfer_id: str, skus: tuple[str, ...]):
+    from saleor_oci_plugin.simulator.cxml import CartLine, CartMessage
+
+    return CartMessage(
+        buyer_cookie="c",
+        currency="EUR",
+        total=Decimal("25.00") * len(skus),
+        tax=None,
+        operation_allowed="edit",
+        lines=tuple(
+            CartLine(
+                line_number=str(number),
+                quantity=Decimal(2),
+                sku=sku,
+                transfer_id=transfer_id,
+                unit_price=Decimal("12.50"),
+                currency="EUR",
+                description=f"Gift {sku}",
+                unit="EA",
+                classifications=(("UNSPSC", "10161600"), ("NZI", "4711")),
+                cost_centre="KP-1",
+            )
+            for number, sku in enumerate(skus, start=1)
+        ),
+    )
+
+
+def test_an_order_request_merging_two_carts_conforms_to_the_dtd_and_reads_back():
+    from saleor_oci_plugin.simulator.cxml import build_order_request_from_messages
+    from tests.core.punchout.dtd import dtd_errors
+
+    first, second = "a" * 32, "b" * 32
+    body = build_order_request_from_messages(
+        (_message(first, ("S-1", "S-2")), _message(second, ("S-3",))),
+        order_number="PO-77",
+        identity="AN01",
+        shared_secret="s",
+        bill_to={"company": "Z", "street": "Weg 1", "city": "U", "country": "NL"},
+    )
+    assert dtd_errors(body) == []
+    order = read_order_request(body).purchase_order
+    assert order.order_number == "PO-77"
+    assert order.transfer_id == ""  # several carts: each line names its own
+    assert [(line.sku, line.transfer_id) for line in order.lines] == [
+        ("S-1", first),
+        ("S-2", first),
+        ("S-3", second),
+    ]
+    assert {line.nzi_code for line in order.lines} == {"4711"}
+    assert {line.cost_centre for line in order.lines} == {"KP-1"}
+    assert order.total == Decimal("75.00")
+    assert order.billing_address.city == "U"
+
+
+def test_the_order_request_of_a_requisition_conforms_to_the_dtd():
+    from tests.core.punchout.dtd import dtd_errors
+
+    order = PurchaseOrder(
+        order_number="4500000001",
+        transfer_id="a" * 32,
+        currency="EUR",
+        order_date=date(2026, 1, 1),
+        lines=(
+            OrderLine(
+                line_number="1",
+                sku="GB-1",
+                quantity=Decimal(2),
+                unit="PCE",
+                unit_price=Decimal("12.50"),
+                description="Geschenkdoos",
+                nzi_code="4711",
+                cost_centre="KP-1",
+            ),
+        ),
+    )
+    body = build_order_request(order, identity="AN01", shared_secret="s")
+    assert dtd_errors(body) == []
+    assert read_order_request(body).purchase_order.billing_address.city == "Utrecht"

@@ -14,6 +14,7 @@ from .helpers import (
     PRODUCT_ID,
     VARIANT_ID,
     Browser,
+    make_jwt,
 )
 
 
@@ -683,3 +684,49 @@ def test_transfer_over_a_soft_budget_shows_the_warning_before_sending(browser):
 RETURN_FORM_WITH_SCRIPT = oci.render_return_form(
     [("NEW_ITEM-DESCRIPTION[1]", "Gift box")], hook_url="https://srm.example/hook"
 ).body.decode()
+
+
+def _inspect_session(browser) -> str:
+    browser.saleor.answer(
+        "OciSessionTokenCreate",
+        {
+            "token": make_jwt(4_000_000_000),
+            "refreshToken": "refresh-1",
+            "session": {
+                "expiresAt": "2096-01-01T12:00:00+00:00",
+                "operation": "inspect",
+            },
+            "checkout": {"id": "Q2hlY2tvdXQ6MQ=="},
+            "errors": [],
+        },
+    )
+    return browser.punch_in("inspect-code")
+
+
+def test_an_inspect_session_shows_the_cart_read_only(browser):
+    base = _inspect_session(browser)
+    assert browser.sessions.get(base.split("/")[2]).operation == "inspect"
+
+    page = browser.get(base)  # the start page is the cart itself
+    assert page.status == 200
+    assert "read-only" in page.text
+    assert "XMAS-1" in page.text
+    for action in ("cart/update", "cart/remove", "cart/card", "transfer", "cart/add"):
+        assert f"{base}{action}" not in page.text
+    assert f"{base}cancel" in page.text
+
+    calls = len(browser.saleor.calls)
+    for action in ("cart/add", "cart/update", "transfer", "cart/card"):
+        refused = browser.post(base + action, {"form_token": browser.form_token(base)})
+        assert refused.status == 403
+        assert "cannot be changed" in refused.text
+    assert len(browser.saleor.calls) == calls  # nothing reached Saleor
+
+
+def test_closing_an_inspect_without_a_return_url_ends_the_session(browser):
+    base = _inspect_session(browser)
+    browser.saleor.answer("Cancel", {"form": {"html": ""}, "errors": []})
+    closed = browser.post(base + "cancel", {"form_token": browser.form_token(base)})
+    assert closed.status == 200
+    assert "You can close this window" in closed.text
+    assert browser.get(base).status == 410

@@ -1361,3 +1361,57 @@ def test_staff_set_how_punch_in_names_the_orderer(manager_api_client, oci_connec
     ]
     oci_connection.refresh_from_db()
     assert oci_connection.identity_parameters == {"user_id": ["SY_UNAME"]}
+
+
+def test_staff_set_the_cxml_punch_out_settings(manager_api_client, oci_connection):
+    query = f"""
+    mutation ($id: ID!, $input: OciConnectionInput!) {{
+      ociConnectionUpdate(id: $id, input: $input) {{
+        connection {{
+          protocol cxmlDomains cxmlFormField unspscAttribute unspscDefault
+        }}
+        {ERRORS}
+      }}
+    }}
+    """
+    variables = {
+        "id": graphene.Node.to_global_id("OciConnection", oci_connection.pk),
+        "input": {
+            "protocol": "cxml",
+            "cxmlDomains": ["NetworkID", " NetworkID "],
+            "cxmlFormField": "both",
+            "unspscAttribute": "unspsc-code",
+            "unspscDefault": "14111500",
+        },
+    }
+
+    result = get_graphql_content(manager_api_client.post_graphql(query, variables))[
+        "data"
+    ]["ociConnectionUpdate"]
+
+    assert result["errors"] == []
+    assert result["connection"] == {
+        "protocol": "cxml",
+        "cxmlDomains": ["NetworkID"],
+        "cxmlFormField": "both",
+        "unspscAttribute": "unspsc-code",
+        "unspscDefault": "14111500",
+    }
+
+    variables["input"] = {
+        "protocol": "ftp",
+        "cxmlFormField": "cxml-xml",
+        "unspscDefault": "12-34",
+        "cxmlDomains": [""],
+    }
+    refused = get_graphql_content(manager_api_client.post_graphql(query, variables))[
+        "data"
+    ]["ociConnectionUpdate"]
+    assert sorted((e["field"], e["code"]) for e in refused["errors"]) == [
+        ("cxmlDomains", "INVALID"),
+        ("cxmlFormField", "INVALID"),
+        ("protocol", "INVALID"),
+        ("unspscDefault", "INVALID"),
+    ]
+    oci_connection.refresh_from_db()
+    assert oci_connection.protocol == "cxml"

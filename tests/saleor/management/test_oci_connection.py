@@ -677,3 +677,42 @@ def test_update_refuses_an_identity_name_that_is_a_login_parameter(oci_connectio
         run("update", "hospital-srm", "--identity-parameter", "email=USERNAME")
 
     assert Connection.objects.get().identity_parameters == {}
+
+
+def test_update_sets_the_cxml_punch_out_settings(oci_connection):
+    run(
+        "update",
+        "hospital-srm",
+        "--protocol",
+        "both",
+        "--cxml-domain",
+        "NetworkID",
+        "--cxml-domain",
+        "DUNS",
+        "--cxml-form-field",
+        "cxml-base64",
+        "--unspsc-attribute",
+        "unspsc-code",
+        "--unspsc-default",
+        "14111500",
+    )
+
+    connection = Connection.objects.get()
+    assert (
+        connection.protocol,
+        connection.cxml_domains,
+        connection.cxml_form_field,
+        connection.unspsc_attribute_slug,
+        connection.unspsc_default,
+    ) == ("both", ["NetworkID", "DUNS"], "cxml-base64", "unspsc-code", "14111500")
+    assert "punch-out=both" in run("list")
+
+    run("update", "hospital-srm", "--cxml-domain", "none")
+    assert Connection.objects.get().cxml_domains == []
+
+
+def test_update_refuses_a_unspsc_default_that_is_no_code(oci_connection):
+    with pytest.raises(CommandError, match="--unspsc-default: A UNSPSC code has 8"):
+        run("update", "hospital-srm", "--unspsc-default", "1411")
+
+    assert Connection.objects.get().unspsc_default == ""
