@@ -37,6 +37,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
@@ -242,6 +243,18 @@ def hold_for_transfer(
     return tuple(warnings)
 
 
+def release_holds(
+    transfer_ids: Sequence[Any], now: datetime.datetime | None = None
+) -> int:
+    """End the holds of these transfers (their PO arrived, or a later cart
+    superseded them); how many ended."""
+    return BudgetEntry.objects.filter(
+        transfer_id__in=list(transfer_ids),
+        kind=BudgetEntry.Kind.HOLD,
+        released_at__isnull=True,
+    ).update(released_at=now or timezone.now())
+
+
 def record_order(
     order,
     organisation_id: int,
@@ -252,9 +265,7 @@ def record_order(
     """An order placed from a PO counts (net); its transfer's hold ends."""
     now = timezone.now()
     if transfer is not None:
-        BudgetEntry.objects.filter(
-            transfer=transfer, kind=BudgetEntry.Kind.HOLD, released_at__isnull=True
-        ).update(released_at=now)
+        release_holds([transfer.pk], now)
     BudgetEntry.objects.create(
         kind=BudgetEntry.Kind.ORDER,
         organisation_id=organisation_id,

@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 
 from .. import oci
+from ..buyers import budgets
 from ..error_codes import OciErrorCode
 from . import codec_settings, cxml_documents, items
 from .models import Connection, PunchoutSession, Transfer
@@ -155,8 +156,8 @@ def cancel_form(session: PunchoutSession) -> CXMLForm:
 
 def supersede(session: PunchoutSession, transfer: Transfer) -> int:
     """An edit's new transfer replaces the transfers its ItemOut lines named (of
-    the same connection): a purchase order must name the new one. Returns how
-    many were superseded."""
+    the same connection): a purchase order must name the new one, and their
+    budget holds end. Returns how many were superseded."""
     references = {
         item.get("transfer_id", "")
         for item in (session.cxml_context or {}).get("items") or ()
@@ -164,15 +165,18 @@ def supersede(session: PunchoutSession, transfer: Transfer) -> int:
     ids = [reference for reference in references if _is_uuid(reference)]
     if session.operation != PunchoutSession.Operation.EDIT or not ids:
         return 0
-    return (
+    superseded = list(
         Transfer.objects.filter(
             pk__in=ids,
             session__connection_id=session.connection_id,
             superseded_by__isnull=True,
         )
         .exclude(pk=transfer.pk)
-        .update(superseded_by=transfer)
+        .values_list("pk", flat=True)
     )
+    Transfer.objects.filter(pk__in=superseded).update(superseded_by=transfer)
+    budgets.release_holds(superseded)
+    return len(superseded)
 
 
 def unspsc_codes(variants: Sequence, connection: Connection) -> dict[int, str]:

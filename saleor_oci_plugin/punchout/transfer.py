@@ -135,8 +135,10 @@ def transfer_checkout(
             fields=[list(field) for field in fields],
             warnings=[asdict(warning) for warning in warnings],
         )
-        budget_warnings = gate.hold_budget(transfer, session, cart)
+        # First the edited cart's old transfers go (their holds with them), so
+        # that the budget check does not count the same cart twice.
         cxml_transfer.supersede(session, transfer)
+        budget_warnings = gate.hold_budget(transfer, session, cart)
         session.status = PunchoutSession.Status.TRANSFERRED
         session.save(update_fields=["status"])
     return SentForm(

@@ -49,3 +49,47 @@ def test_the_base64_field_carries_the_same_message(
     sent, _, plain = shop_cart(client, api_client, gift_boxes)
     _, decoded = posted_message(sent["html"], "cxml-base64")
     assert decoded == plain
+
+
+def test_an_edit_that_supersedes_a_cart_ends_its_budget_hold(oci_transfer):
+    """The edited cart's new transfer replaces the old one: the old cart's hold
+    stops counting against the budgets before the new cart is checked."""
+    import datetime
+
+    from django.utils import timezone
+
+    from saleor_oci_plugin.buyers.models import BudgetEntry
+    from saleor_oci_plugin.punchout import cxml_transfer, sessions
+    from saleor_oci_plugin.punchout.models import PunchoutSession, Transfer
+
+    connection = oci_transfer.session.connection
+    now = timezone.now()
+    hold = BudgetEntry.objects.create(
+        kind=BudgetEntry.Kind.HOLD,
+        organisation_id=connection.organisation_id,
+        amount=Decimal("50.00"),
+        currency=oci_transfer.currency,
+        booked_at=now,
+        expires_at=now + datetime.timedelta(days=30),
+        transfer=oci_transfer,
+    )
+    edit, _code = sessions.open_session(
+        connection, sessions.PunchInContext(hook_url="https://srm.example/hook"), 60
+    )
+    edit.operation = PunchoutSession.Operation.EDIT
+    edit.cxml_context = {"items": [{"transfer_id": oci_transfer.reference}]}
+    edit.save()
+    new = Transfer.objects.create(
+        session=edit,
+        currency=oci_transfer.currency,
+        snapshot=[],
+        content_hash="",
+        fields=[],
+    )
+
+    assert cxml_transfer.supersede(edit, new) == 1
+
+    hold.refresh_from_db()
+    assert hold.released_at is not None
+    oci_transfer.refresh_from_db()
+    assert oci_transfer.superseded_by == new
