@@ -139,8 +139,8 @@ def product_page(
     )
     description = f"<p>{escape(product.description)}</p>" if product.description else ""
     table = (
-        "<table><tr><th>Variant</th><th>SKU</th><th>Price</th><th></th></tr>"
-        f"{rows}</table>"
+        "<table><tr><th>Variant</th><th>SKU</th><th>Price (excl. VAT)</th>"
+        f"<th></th></tr>{rows}</table>"
         if rows
         else "<p>This product has no variants to order.</p>"
     )
@@ -214,11 +214,13 @@ def cart_page(
             )
         parts.append(
             "<table><tr><th>Product</th><th>SKU</th><th>Quantity</th>"
-            "<th>Unit price</th><th>Total</th><th></th><th>Card for this line</th>"
-            f"</tr>{''.join(rows)}</table>"
+            "<th>Unit price (excl. VAT)</th><th>Total (excl. VAT)</th><th></th>"
+            f"<th>Card for this line</th></tr>{''.join(rows)}</table>"
         )
         if cart.total is not None:
-            parts.append(f"<p>Total: <strong>{escape(cart.total)}</strong></p>")
+            parts.append(
+                f"<p>Total excl. VAT: <strong>{escape(cart.total)}</strong></p>"
+            )
     parts.append("<h2>Greeting card for the whole order</h2>")
     parts.append(_card_form(session, session.card_texts.get("", ""), None))
     parts.append("<h2>Done?</h2>")

@@ -45,7 +45,8 @@ CART_GONE = "The shop no longer finds this session's cart."
 # Pixel sizes asked of Saleor's thumbnails (it rounds to the nearest it makes).
 LISTING_IMAGE_SIZE = 128
 PRODUCT_IMAGE_SIZE = 512
-_MONEY = "gross { amount currency }"
+# Business buyers see and book prices without VAT: what the OCI form sends.
+_MONEY = "net { amount currency }"
 # What the buyer is offered (their assortment), at the plugin's one unit net price,
 # with Saleor's own thumbnail.
 PRODUCTS = f"""
@@ -601,10 +602,11 @@ def _top_level_problems(result: GraphQLResult) -> list[Problem]:
 
 
 def _money(value: object) -> Money | None:
-    gross = value.get("gross") if isinstance(value, dict) else None
-    if not isinstance(gross, dict) or gross.get("amount") is None:
+    """The net amount of Saleor's TaxedMoney."""
+    net = value.get("net") if isinstance(value, dict) else None
+    if not isinstance(net, dict) or net.get("amount") is None:
         return None
-    return Money(Decimal(str(gross["amount"])), str(gross.get("currency") or ""))
+    return Money(Decimal(str(net["amount"])), str(net.get("currency") or ""))
 
 
 def _image(value: object) -> Image | None:

@@ -82,7 +82,7 @@ class StandInSaleor:
 
 
 def _money(amount: str, currency: str = "EUR") -> dict[str, Any]:
-    return {"gross": {"amount": amount, "currency": currency}}
+    return {"net": {"amount": amount, "currency": currency}}
 
 
 MUTATION_FIELDS = {
