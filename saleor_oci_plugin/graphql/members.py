@@ -226,7 +226,7 @@ class OciOrderLine(graphene.ObjectType):
         return (root.metadata or {}).get("oci.nzi_code")
 
 
-def _order(root: ReceivedPurchaseOrder):
+def _order(root: ReceivedPurchaseOrder) -> Order:
     """The placed order (ociOrganisationOrders lists only placed ones)."""
     order = root.order
     assert order is not None
@@ -303,12 +303,6 @@ class OciOrganisationOrder(graphene.ObjectType):
 
 
 OciOrganisationOrderCountableConnection = connection_type(OciOrganisationOrder)
-
-
-def _order(root: ReceivedPurchaseOrder) -> Order:
-    # ociOrganisationOrders lists placed purchase orders only: each has its order.
-    assert root.order is not None
-    return root.order
 
 
 # --- queries -----------------------------------------------------------------------
