@@ -109,10 +109,14 @@
   function nodes(connection) { return (connection.edges || []).map(function (e) { return e.node; }); }
 
   // --- forms: a label, the help next to the field, the error under it ----------------
+  // Several forms on a page have a field of the same name: each input gets an ID
+  // of its own, so that its label (and a click on it) finds it and no other.
+  var fieldCount = 0;
   function field(name, label, help, input) {
-    input = input || el("input", { name: name, id: "f-" + name });
+    input = input || el("input", {});
     input.setAttribute("name", name);
-    input.id = input.id || "f-" + name;
+    fieldCount += 1;
+    input.id = input.id || "f-" + name + "-" + fieldCount;
     return el("div", { class: "field", "data-field": name }, [
       el("label", { for: input.id, text: label }), input,
       help ? el("p", { class: "help", text: help }) : null,
