@@ -392,14 +392,15 @@ def create_connection(page: Any, folder: Path, channel: str, email: str) -> str:
     return str(password)
 
 
-def rotate_cxml_secret(page: Any, folder: Path) -> str:
+def rotate_cxml_secret(page: Any, folder: Path) -> dict[str, str]:
     frame = _frame(page)
     frame.get_by_role("button", name="New cXML shared secret").click()
     shown = frame.locator("#connection-result .secret-once", has_text="cXML")
     shown.wait_for()
     secret = shown.locator(".secret").inner_text()
+    summary = frame.locator("#connection-summary").inner_text()
     shoot(page, folder, "06-cxml-secret-rotated")
-    return str(secret)
+    return {"secret": str(secret), "summary": str(summary)}
 
 
 def read_purchase_orders(page: Any, folder: Path) -> dict[str, str]:
@@ -531,7 +532,9 @@ def test_console_in_the_dashboard(
     assert connection.hook_url_allowlist == [ALLOWED_HOOK]
     assert check_password(password, connection.password)
 
-    secret = step(chromium, screenshot_dir, rotate_cxml_secret, screenshot_dir)
+    rotated = step(chromium, screenshot_dir, rotate_cxml_secret, screenshot_dir)
+    secret = rotated["secret"]
+    assert "cXML secret set" in rotated["summary"]
     connection.refresh_from_db()
     assert connection.cxml_shared_secret
     assert connection.cxml_shared_secret != secret
@@ -676,5 +679,7 @@ def test_console_says_not_allowed_without_the_permission(
         screenshot_dir,
         "12-not-allowed-by-saleor",
     )
+    # Saleor's reason, and what to ask for.
+    assert "MANAGE_PLUGINS" in denied
     assert "Manage plugins" in denied
     assert not BuyerOrganisation.objects.exists()
