@@ -226,13 +226,6 @@ class OciOrderLine(graphene.ObjectType):
         return (root.metadata or {}).get("oci.nzi_code")
 
 
-def _order(root: ReceivedPurchaseOrder):
-    """The placed order (ociOrganisationOrders lists only placed ones)."""
-    order = root.order
-    assert order is not None
-    return order
-
-
 class OciOrganisationOrder(graphene.ObjectType):
     id = graphene.ID(required=True, description="The Saleor order's ID.")
     number = graphene.String(required=True, description="The shop's order number.")
