@@ -436,7 +436,7 @@
           return { item: m, cells: [m.createdAt.slice(0, 19).replace("T", " "), m.method, m.path, String(m.httpStatus), m.outcome, m.detail] };
         })) : el("p", { class: "muted", text: "No messages match." }));
       }
-      var outcomes = ["", "accepted", "refused", "failed"];
+      var outcomes = ["", "accepted", "refused"];
       var filters = el("form", { class: "filters", id: "message-filters" }, [
         field("outcome", "Outcome", null, el("select", {}, outcomes.map(function (o) { return el("option", { value: o, text: o || "any" }); }))),
         field("status", "HTTP status", "e.g. 403"),
@@ -460,6 +460,10 @@
           field("periodStart", "First day", "The period's first day.", el("input", { type: "date" })),
           field("periodEnd", "Last day", "The period's last day (included).", el("input", { type: "date" })),
         ], "Start run", function (values, node) {
+          var missing = [];
+          if (!values.periodStart) missing.push({ field: "periodStart", message: "Choose the period's first day." });
+          if (!values.periodEnd) missing.push({ field: "periodEnd", message: "Choose the period's last day." });
+          if (!showErrors(node, missing)) return Promise.resolve();
           return gql("mutation($s: Date!, $e: Date!) { ociInvoiceRun(periodStart: $s, periodEnd: $e) { errors { field code message } } }",
             { s: values.periodStart || null, e: values.periodEnd || null }).then(function (d) {
             if (showErrors(node, d.ociInvoiceRun.errors)) return invoiceRuns();

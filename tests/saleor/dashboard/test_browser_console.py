@@ -47,6 +47,7 @@ from saleor_oci_plugin.buyers.models import Branch, BuyerOrganisation
 from saleor_oci_plugin.configuration import DASHBOARD_ORIGIN, DASHBOARD_PUBLIC_URL
 from saleor_oci_plugin.dashboard import install
 from saleor_oci_plugin.machine_secrets import check_machine_secret
+from saleor_oci_plugin.models import InboundMessage
 from saleor_oci_plugin.punchout.models import Connection
 from saleor_oci_plugin.purchase_orders.dataclasses import (
     PurchaseOrder,
@@ -60,6 +61,7 @@ from saleor_oci_plugin.purchase_orders.placing import place_purchase_order
 # plugin's PO path and invoiced with Saleor's invoiceRequest.
 from ..demo.conftest import BrowserThread, chromium, chromium_path, screenshot_dir
 from ..demo.test_browser import _check_screenshot
+from ..fixtures import BUYER_LOGIN, BUYER_PASSWORD, HOOK_URL
 from ..invoices.conftest import (
     _invoice_files_in_a_temporary_folder,
     make_transfer,
@@ -69,7 +71,7 @@ from ..invoices.conftest import (
     staff,
 )
 from ..invoices.test_graphql import invoiced_order
-from ..storefront.test_storefront import replica_in_server_threads
+from ..storefront.test_storefront import PUNCHIN_PATH, replica_in_server_threads
 
 __all__ = [  # the fixtures above, used as test arguments
     "_invoice_files_in_a_temporary_folder",
@@ -444,6 +446,40 @@ def refresh_and_add_branch(page: Any, folder: Path, token: str) -> str:
     return str(row.inner_text())
 
 
+def read_other_views(
+    page: Any, console: Console, folder: Path, tokens: dict[str, str]
+) -> dict[str, str]:
+    """Inbound messages, invoice runs (a run without its period first), the App's
+    home page."""
+    frame = _frame(page)
+    shown: dict[str, str] = {}
+    open_extension(
+        page,
+        console,
+        console.urls["inbound-messages"],
+        tokens["inbound-messages"],
+        "light",
+    )
+    frame.locator("form#message-filters").wait_for()
+    frame.locator("td", has_text="accepted").wait_for()
+    frame.get_by_label("Outcome").select_option("refused")
+    frame.locator("td", has_text="accepted").wait_for(state="detached")
+    shown["messages"] = frame.locator("#app table").inner_text()
+    shoot(page, folder, "11-inbound-messages")
+    open_extension(
+        page, console, console.urls["invoice-runs"], tokens["invoice-runs"], "light"
+    )
+    form = frame.locator("form#invoice-run")
+    form.wait_for()
+    form.get_by_role("button", name="Start run").click()
+    error = form.locator('[data-field="periodStart"] .error')
+    error.wait_for()
+    shown["run_error"] = error.inner_text()
+    shown["run_banner"] = form.locator(".form-banner").inner_text()
+    shoot(page, folder, "12-invoice-runs")
+    return shown
+
+
 def read_not_allowed(page: Any, folder: Path, name: str) -> str:
     frame = _frame(page)
     frame.get_by_role("heading", name="Not allowed").wait_for()
@@ -564,6 +600,31 @@ def test_console_in_the_dashboard(
     refused = ReceivedPurchaseOrder.objects.get(order_number=REFUSED_PO)
     assert refused.status == ReceivedPurchaseOrder.Status.REFUSED
 
+    # Inbound messages (a punch-in with a wrong password, one with the right one)
+    # and invoice runs.
+    oci_connection.storefront_url = "https://shop.example/punchout"
+    oci_connection.save(update_fields=["storefront_url"])
+    for password in ("wrong-password", BUYER_PASSWORD):
+        Client().post(
+            PUNCHIN_PATH,
+            {"USERNAME": BUYER_LOGIN, "PASSWORD": password, "HOOK_URL": HOOK_URL},
+        )
+    outcomes = set(InboundMessage.objects.values_list("outcome", flat=True))
+    assert outcomes == {"accepted", "refused"}
+    other = step(
+        chromium,
+        screenshot_dir,
+        read_other_views,
+        console,
+        screenshot_dir,
+        tokens,
+    )
+    assert PUNCHIN_PATH in other["messages"]
+    assert "refused" in other["messages"]
+    assert "accepted" not in other["messages"]
+    assert "Choose" in other["run_error"], other
+    assert other["run_banner"] == ""
+
     # The order's popup: its PO number and its invoice.
     step(
         chromium,
@@ -656,7 +717,7 @@ def test_console_says_not_allowed_without_the_permission(
         "light",
     )
     no_token = step(
-        chromium, screenshot_dir, read_not_allowed, screenshot_dir, "11-not-allowed"
+        chromium, screenshot_dir, read_not_allowed, screenshot_dir, "13-not-allowed"
     )
     assert "no token" in no_token
 
@@ -677,7 +738,7 @@ def test_console_says_not_allowed_without_the_permission(
         screenshot_dir,
         read_not_allowed,
         screenshot_dir,
-        "12-not-allowed-by-saleor",
+        "14-not-allowed-by-saleor",
     )
     # Saleor's reason, and what to ask for.
     assert "MANAGE_PLUGINS" in denied
