@@ -596,7 +596,9 @@ def test_console_in_the_dashboard(
     assert "refused" in orders["refused"]
     assert order.external_reference.rsplit(":", 1)[-1] in orders["placed"]
     assert REFUSED_PO not in orders["placed"]
-    assert "10" in orders["problems"]
+    # Line 10, its price 5.00 above the cart's, with no tolerance.
+    assert "price_outside_tolerance" in orders["problems"]
+    assert "more than the 0% allowed" in orders["problems"]
     refused = ReceivedPurchaseOrder.objects.get(order_number=REFUSED_PO)
     assert refused.status == ReceivedPurchaseOrder.Status.REFUSED
 
