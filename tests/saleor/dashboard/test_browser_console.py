@@ -244,7 +244,7 @@ class Console:
     saleor: str
     host: str
     app_id: str
-    # Extension identifier -> its URL and Saleor's token for the staff member.
+    # Extension identifier -> its URL (from the installed App's extensions).
     urls: dict[str, str]
     api: Any
 
