@@ -214,7 +214,7 @@ def price_outside_tolerance(
         "unit_price",
         f"{po_line.unit_price:f} per unit, {offered_by} "
         f"{offered_net.quantize(Decimal('0.0001')).normalize():f}; more than the "
-        f"{connection.price_tolerance_percent:f}% allowed.",
+        f"{Decimal(connection.price_tolerance_percent).normalize():f}% allowed.",
         "price_outside_tolerance",
         po_line.line_number,
     )

@@ -45,11 +45,12 @@
 
   function notAllowed(reason) {
     page("Not allowed", [
-      el("div", { class: "banner error", id: "not-allowed" }, [
-        "Your account may not use this page. " + (reason || "") +
-        " Ask an administrator for the permission this page needs " +
-        "(organisations: Manage plugins and Manage customers; orders, messages " +
-        "and invoices: Manage orders).",
+      el("div", { class: "notice", id: "not-allowed" }, [
+        el("p", { class: "notice-title", text: "Your account may not use this page." }),
+        reason ? el("p", { class: "muted", text: reason }) : null,
+        el("p", { text: "Ask an administrator for the permission it needs: Manage plugins " +
+          "and Manage customers for organisations; Manage orders for purchase orders, " +
+          "inbound messages, invoice runs and an order's invoices." }),
       ]),
     ]);
   }
@@ -109,10 +110,14 @@
   function nodes(connection) { return (connection.edges || []).map(function (e) { return e.node; }); }
 
   // --- forms: a label, the help next to the field, the error under it ----------------
+  // Several forms on a page have a field of the same name: each input gets an ID
+  // of its own, so that its label (and a click on it) finds it and no other.
+  var fieldCount = 0;
   function field(name, label, help, input) {
-    input = input || el("input", { name: name, id: "f-" + name });
+    input = input || el("input", {});
     input.setAttribute("name", name);
-    input.id = input.id || "f-" + name;
+    fieldCount += 1;
+    input.id = input.id || "f-" + name + "-" + fieldCount;
     return el("div", { class: "field", "data-field": name }, [
       el("label", { for: input.id, text: label }), input,
       help ? el("p", { class: "help", text: help }) : null,
@@ -151,7 +156,8 @@
       var name = (fieldOf && fieldOf[error.field]) || error.field;
       var holder = name && node.querySelector('[data-field="' + name + '"]');
       var message = el("p", { class: "error", text: error.message });
-      if (holder) { holder.classList.add("invalid"); holder.appendChild(message); }
+      var input = holder && holder.querySelector("input, textarea, select");
+      if (input) { holder.classList.add("invalid"); input.insertAdjacentElement("afterend", message); }
       else node.querySelector(".form-banner").appendChild(el("div", { class: "banner error", text: error.message }));
     });
     return false;
@@ -166,7 +172,8 @@
       el("thead", {}, [el("tr", {}, headers.map(function (h) { return el("th", { text: h }); }))]),
       el("tbody", {}, rows.map(function (row) {
         var tr = el("tr", onClick ? { class: "clickable" } : {}, row.cells.map(function (cell) {
-          return el("td", {}, [typeof cell === "string" || typeof cell === "number" ? String(cell) : cell]);
+          var text = typeof cell === "string" || typeof cell === "number" ? String(cell) : null;
+          return el("td", text !== null && text.length > 40 ? { class: "wrap" } : {}, [text !== null ? text : cell]);
         }));
         if (onClick) tr.addEventListener("click", function () { onClick(row.item); });
         return tr;
@@ -311,14 +318,23 @@
           .then(function (d) { return { errors: d.ociConnectionUpdate.errors, value: secret }; });
       return call.then(function (r) {
         if (r.errors.length) result.appendChild(el("div", { class: "banner error", text: r.errors.map(function (e) { return e.message; }).join(" ") }));
-        else result.appendChild(secretShownOnce("New " + kind, r.value));
+        else {
+          if (kind === "cXML shared secret") c.hasCxmlSharedSecret = true;
+          if (kind === "order token") c.hasOrderToken = true;
+          summaryLine.textContent = summary();
+          result.appendChild(secretShownOnce("New " + kind, r.value));
+        }
       }).catch(failed);
     }
+    function summary() {
+      return "Login " + c.loginName + " · channel " + c.channel.slug + " · customer " + c.customer.email +
+        " · cXML secret " + (c.hasCxmlSharedSecret ? "set" : "not set") + " · order token " + (c.hasOrderToken ? "set" : "not set");
+    }
+    var summaryLine = el("p", { class: "muted", id: "connection-summary", text: summary() });
     var mapping = typeof c.fieldMapping === "string" ? c.fieldMapping : JSON.stringify(c.fieldMapping || {});
     page(c.name, [
       el("div", { class: "actions" }, [el("button", { type: "button", text: "← " + org.name, onclick: function () { reloadOrganisation(org.id); } })]),
-      el("p", { class: "muted", text: "Login " + c.loginName + " · channel " + c.channel.slug + " · customer " + c.customer.email +
-        " · cXML secret " + (c.hasCxmlSharedSecret ? "set" : "not set") + " · order token " + (c.hasOrderToken ? "set" : "not set") }),
+      summaryLine,
       el("div", { class: "actions" }, [
         el("button", { type: "button", id: "rotate-password", text: "Rotate password", onclick: function () { rotate("password"); } }),
         el("button", { type: "button", id: "rotate-cxml", text: "New cXML shared secret", onclick: function () { rotate("cXML shared secret"); } }),
@@ -384,6 +400,8 @@
     });
   }
 
+  function when(iso) { return String(iso || "").slice(0, 16).replace("T", " "); }
+
   function parsed(value) { try { return typeof value === "string" ? JSON.parse(value) : value; } catch (e) { return value; } }
 
   function purchaseOrder(p) {
@@ -394,13 +412,12 @@
     });
     page("Purchase order " + p.orderNumber, [
       el("div", { class: "actions" }, [el("button", { type: "button", text: "← All purchase orders", onclick: purchaseOrders })]),
-      el("p", {}, [el("span", { class: "badge " + p.status, text: p.status }), " via " + p.source + ", received " + p.createdAt]),
+      el("p", {}, [el("span", { class: "badge " + p.status, text: p.status }), " via " + p.source + ", received " + when(p.createdAt)]),
       el("h2", { text: "Problems per line" }),
       problems.length ? table(["Line", "Code", "Problem"], problems) : el("p", { class: "muted", text: "No problems recorded." }),
       el("h2", { text: "Transfer it was checked against" }),
       el("p", { id: "po-transfer", text: data.transfer || data.transferId || data.transfer_id || "No transfer named (a direct order)." }),
-      el("h2", { text: "As received" }),
-      el("pre", { text: JSON.stringify(data, null, 2) }),
+      el("details", {}, [el("summary", { text: "As received" }), el("pre", { text: JSON.stringify(data, null, 2) })]),
     ]);
   }
 
@@ -419,7 +436,7 @@
           return { item: m, cells: [m.createdAt.slice(0, 19).replace("T", " "), m.method, m.path, String(m.httpStatus), m.outcome, m.detail] };
         })) : el("p", { class: "muted", text: "No messages match." }));
       }
-      var outcomes = ["", "accepted", "refused", "failed"];
+      var outcomes = ["", "accepted", "refused"];
       var filters = el("form", { class: "filters", id: "message-filters" }, [
         field("outcome", "Outcome", null, el("select", {}, outcomes.map(function (o) { return el("option", { value: o, text: o || "any" }); }))),
         field("status", "HTTP status", "e.g. 403"),
@@ -443,6 +460,10 @@
           field("periodStart", "First day", "The period's first day.", el("input", { type: "date" })),
           field("periodEnd", "Last day", "The period's last day (included).", el("input", { type: "date" })),
         ], "Start run", function (values, node) {
+          var missing = [];
+          if (!values.periodStart) missing.push({ field: "periodStart", message: "Choose the period's first day." });
+          if (!values.periodEnd) missing.push({ field: "periodEnd", message: "Choose the period's last day." });
+          if (!showErrors(node, missing)) return Promise.resolve();
           return gql("mutation($s: Date!, $e: Date!) { ociInvoiceRun(periodStart: $s, periodEnd: $e) { errors { field code message } } }",
             { s: values.periodStart || null, e: values.periodEnd || null }).then(function (d) {
             if (showErrors(node, d.ociInvoiceRun.errors)) return invoiceRuns();
@@ -460,7 +481,8 @@
 
   // --- an order's purchase order and invoices (POPUP) ------------------------------------------
   function order() {
-    var id = params.get("orderId") || params.get("id");
+    // ?id= is the App's ID (app-sdk's AppIframeParams), never the order's.
+    var id = params.get("orderId");
     if (!id) { page("Purchase order and invoice", [el("p", { class: "muted", text: "Open this from an order's More actions." })]); return Promise.resolve(); }
     return Promise.all([
       gql("query($id: ID!) { order(id: $id) { id number externalReference metadata { key value } } }", { id: id }),
@@ -482,7 +504,7 @@
         invoices.length ? table(["Number", "Kind", "Date", "Amount", "Sent", ""], invoices.map(function (i) {
           return { item: i, cells: [i.number, i.kind, i.issueDate, i.currency + " " + i.payableAmount,
             i.deliveryError ? "failed: " + i.deliveryError : (i.sentAt ? i.sentTo : "not sent"),
-            el("span", {}, [
+            el("span", { class: "row-actions" }, [
               el("button", { type: "button", text: "UBL", onclick: function () { download(i.number + ".xml", "application/xml", i.xml); } }),
               el("button", { type: "button", text: "HTML", onclick: function () { download(i.number + ".html", "text/html", i.html); } }),
               el("button", { type: "button", text: "Send again", onclick: function () {
