@@ -135,18 +135,23 @@ def build_order_request(
     )
 
 
-def read_response(body: bytes) -> CXMLStatus:
-    """The Status of a cXML Response; CXMLResponseError for anything else."""
-    if len(body) > MAX_RESPONSE_BYTES:
-        raise CXMLResponseError("the answer is larger than a cXML Response can be")
-    # The answer carries the standard DOCTYPE: read past it, never load it.
+def _parse(body: bytes, limit: int, what: str) -> etree._Element:
+    """The shop's cXML document; it carries the standard DOCTYPE, read past and
+    never loaded. CXMLResponseError when too large or not XML."""
+    if len(body) > limit:
+        raise CXMLResponseError(f"the {what} is larger than the simulator reads")
     parser = etree.XMLParser(
         resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
     )
     try:
-        root = etree.fromstring(body, parser)
+        return etree.fromstring(body, parser)
     except etree.XMLSyntaxError as error:
-        raise CXMLResponseError(f"the answer is not XML: {error}") from error
+        raise CXMLResponseError(f"the {what} is not XML: {error}") from error
+
+
+def read_response(body: bytes) -> CXMLStatus:
+    """The Status of a cXML Response; CXMLResponseError for anything else."""
+    root = _parse(body, MAX_RESPONSE_BYTES, "answer")
     status = root.find("Response/Status") if root is not None else None
     if root is None or root.tag != "cXML" or status is None:
         raise CXMLResponseError("the answer is not a cXML Response with a Status")
@@ -409,15 +414,7 @@ class CartMessage:
 def read_order_message(body: bytes) -> CartMessage:
     """Read the shop's PunchOutOrderMessage (the standard DOCTYPE is read past,
     never loaded); CXMLResponseError for anything else."""
-    if len(body) > MAX_RESPONSE_BYTES * 8:
-        raise CXMLResponseError("the message is larger than the simulator reads")
-    parser = etree.XMLParser(
-        resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
-    )
-    try:
-        root = etree.fromstring(body, parser)
-    except etree.XMLSyntaxError as error:
-        raise CXMLResponseError(f"the message is not XML: {error}") from error
+    root = _parse(body, MAX_RESPONSE_BYTES * 8, "message")
     message = root.find("Message/PunchOutOrderMessage") if root is not None else None
     if root is None or root.tag != "cXML" or message is None:
         raise CXMLResponseError("the document is not a cXML PunchOutOrderMessage")

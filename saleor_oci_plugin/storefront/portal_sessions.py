@@ -12,11 +12,10 @@ Every form of a session carries the session's CSRF token, checked on POST.
 import secrets
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 
-from .sessions import REFRESH_MARGIN_SECONDS, Clock, token_expiry
+from .sessions import REFRESH_MARGIN_SECONDS, Clock, ExpiringTable, token_expiry
 
 COOKIE_NAME = "oci_portal"
 COOKIE_PATH = "/portal"
@@ -42,16 +41,13 @@ class PortalSession:
         return now >= self.token_expires_at - REFRESH_MARGIN_SECONDS
 
 
-class PortalSessionTable:
-    """Portal sessions by id, in memory: they end when the storefront stops."""
+class PortalSessionTable(ExpiringTable[PortalSession]):
+    """Portal sessions by id, in memory."""
 
     def __init__(
         self, clock: Clock = time.time, max_sessions: int = MAX_PORTAL_SESSIONS
     ) -> None:
-        self.clock = clock
-        self.max_sessions = max_sessions
-        self._sessions: OrderedDict[str, PortalSession] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(clock, max_sessions)
 
     def open(self, *, email: str, token: str, refresh_token: str) -> PortalSession:
         now = self.clock()
@@ -63,29 +59,7 @@ class PortalSessionTable:
             token_expires_at=token_expiry(token, now),
             expires_at=now + PORTAL_SESSION_SECONDS,
         )
-        with self._lock:
-            for key in [k for k, v in self._sessions.items() if now >= v.expires_at]:
-                del self._sessions[key]
-            while len(self._sessions) >= self.max_sessions:
-                self._sessions.popitem(last=False)
-            self._sessions[session.id] = session
-        return session
-
-    def get(self, session_id: str) -> PortalSession | None:
-        with self._lock:
-            session = self._sessions.get(session_id)
-            if session is not None and self.clock() >= session.expires_at:
-                del self._sessions[session_id]
-                return None
-            return session
-
-    def remove(self, session_id: str) -> None:
-        with self._lock:
-            self._sessions.pop(session_id, None)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._sessions)
+        return self._add(session, now)
 
 
 def session_id_from_cookie(header: str) -> str:

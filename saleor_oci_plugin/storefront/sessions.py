@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 # Saleor's access tokens live five minutes; refresh this long before they expire
 # so a request in flight does not arrive with a token that just ran out.
@@ -72,14 +73,53 @@ def token_expiry(token: str, now: float) -> float:
         return now + ACCESS_TOKEN_FALLBACK_SECONDS
 
 
-class SessionTable:
-    """Sessions by id, in memory: they end when the storefront stops."""
+class _Expiring(Protocol):
+    id: str
+    expires_at: float
 
-    def __init__(self, clock: Clock = time.time, max_sessions: int = MAX_SESSIONS):
+
+class ExpiringTable[S: _Expiring]:
+    """Sessions by id, in memory, each until its ``expires_at``: they end when the
+    storefront stops. At most ``max_sessions``; the oldest goes first."""
+
+    def __init__(self, clock: Clock, max_sessions: int) -> None:
         self.clock = clock
         self.max_sessions = max_sessions
-        self._sessions: OrderedDict[str, ShopSession] = OrderedDict()
+        self._sessions: OrderedDict[str, S] = OrderedDict()
         self._lock = threading.Lock()
+
+    def _add(self, session: S, now: float) -> S:
+        with self._lock:
+            for key in [k for k, v in self._sessions.items() if now >= v.expires_at]:
+                del self._sessions[key]
+            while len(self._sessions) >= self.max_sessions:
+                self._sessions.popitem(last=False)
+            self._sessions[session.id] = session
+        return session
+
+    def get(self, session_id: str) -> S | None:
+        """The session, unless unknown or past its end (then it is forgotten)."""
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is not None and self.clock() >= session.expires_at:
+                del self._sessions[session_id]
+                return None
+            return session
+
+    def remove(self, session_id: str) -> None:
+        with self._lock:
+            self._sessions.pop(session_id, None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._sessions)
+
+
+class SessionTable(ExpiringTable[ShopSession]):
+    """Punch-out sessions by id, in memory."""
+
+    def __init__(self, clock: Clock = time.time, max_sessions: int = MAX_SESSIONS):
+        super().__init__(clock, max_sessions)
 
     def open(
         self,
@@ -100,32 +140,4 @@ class SessionTable:
             expires_at=expires_at or now + SESSION_FALLBACK_SECONDS,
             operation=operation,
         )
-        with self._lock:
-            self._drop_expired(now)
-            while len(self._sessions) >= self.max_sessions:
-                self._sessions.popitem(last=False)  # the oldest goes first
-            self._sessions[session.id] = session
-        return session
-
-    def get(self, session_id: str) -> ShopSession | None:
-        """The session, unless unknown or past its end (then it is forgotten)."""
-        with self._lock:
-            session = self._sessions.get(session_id)
-            if session is not None and self.clock() >= session.expires_at:
-                del self._sessions[session_id]
-                return None
-            return session
-
-    def remove(self, session_id: str) -> None:
-        with self._lock:
-            self._sessions.pop(session_id, None)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._sessions)
-
-    def _drop_expired(self, now: float) -> None:
-        for session_id in [
-            key for key, value in self._sessions.items() if now >= value.expires_at
-        ]:
-            del self._sessions[session_id]
+        return self._add(session, now)
