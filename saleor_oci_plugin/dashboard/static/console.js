@@ -204,8 +204,76 @@
   }
 
   // --- organisations ------------------------------------------------------------------
-  var ORGANISATION = "id name legalId legalIdScheme vatNumber invoiceEmail " +
-    "branches { id name code defaultCostCentre }";
+  var ADDRESS = "{ companyName firstName lastName streetAddress1 streetAddress2 postalCode city country { code } }";
+  var ADDRESSES = "invoiceAddress " + ADDRESS + " deliveryAddress " + ADDRESS;
+  var ORGANISATION = "id name legalId legalIdScheme vatNumber invoiceEmail " + ADDRESSES +
+    " branches { id name code defaultCostCentre " + ADDRESSES + " }";
+  var MEMBER = "id email firstName lastName role isActive";
+  var ROLES = [["ORDERER", "Orderer: shops"], ["ADMIN", "Administrator: manages the organisation"]];
+
+  // --- addresses: Saleor's AddressInput, one fieldset per address ----------------------
+  // Each input is named by the address field's path (invoiceAddress.postalCode), as
+  // Saleor names its errors, so that an error lands under the input it is about.
+  var ADDRESS_PARTS = [
+    ["companyName", "Company", "As it should head invoices or the parcel label."],
+    ["firstName", "First name", "A person to address it to (optional)."],
+    ["lastName", "Last name", null],
+    ["streetAddress1", "Street and number", "E.g. Stadsplateau 1."],
+    ["streetAddress2", "Street, second line", "Building, floor, department (optional)."],
+    ["postalCode", "Postcode", "As the country writes it, e.g. 3521 AZ in the Netherlands."],
+    ["city", "City", null],
+    ["country", "Country", "Two letters, e.g. NL or BE."],
+  ];
+
+  function addressFieldset(prefix, legend, address) {
+    address = address || {};
+    return el("fieldset", { class: "address", "data-address": prefix }, [el("legend", { text: legend })].concat(
+      ADDRESS_PARTS.map(function (part) {
+        var value = part[0] === "country" ? (address.country || {}).code : address[part[0]];
+        return field(prefix + "." + part[0], part[1], part[2], el("input", { value: value || "" }));
+      })));
+  }
+
+  function addressFieldsets(address) {
+    return el("div", { class: "address-pair" }, [
+      addressFieldset("invoiceAddress", "Invoice address", address.invoiceAddress),
+      addressFieldset("deliveryAddress", "Delivery address", address.deliveryAddress),
+    ]);
+  }
+
+  // The AddressInput from a form's values: null when every part is empty (no
+  // address); problems found before asking Saleor go to `problems`.
+  function addressInput(values, prefix, problems) {
+    var input = {};
+    var given = false;
+    ADDRESS_PARTS.forEach(function (part) {
+      var value = String(values[prefix + "." + part[0]] || "").trim();
+      if (value) given = true;
+      if (part[0] === "country") {
+        value = value.toUpperCase();
+        if (value && !/^[A-Z]{2}$/.test(value)) {
+          problems.push({ field: prefix + ".country", message: "Two letters, e.g. NL." });
+        }
+        if (value) input.country = value;
+      } else input[part[0]] = value;
+    });
+    return given ? input : null;
+  }
+
+  // `query` takes $id and $input and answers `key { errors { field code message } }`.
+  function addressesForm(id, owner, query, key, done) {
+    return form(id, [addressFieldsets(owner)], "Save addresses", function (values, node) {
+      var problems = [];
+      var input = {
+        invoiceAddress: addressInput(values, "invoiceAddress", problems),
+        deliveryAddress: addressInput(values, "deliveryAddress", problems),
+      };
+      if (!showErrors(node, problems)) return Promise.resolve();
+      return gql(query, { id: owner.id, input: input }).then(function (data) {
+        if (showErrors(node, data[key].errors)) return done();
+      });
+    });
+  }
   var CONNECTION = "id name loginName isActive hookUrlAllowlist fieldMapping nziField " +
     "nziOverrides { products { key code } categories { key code } } " +
     "cxmlIdentity hasCxmlSharedSecret hasOrderToken failedLogins lockedUntil " +
@@ -241,19 +309,35 @@
       });
   }
 
-  function organisation(org) {
+  function organisation(org, notice) {
     return Promise.all([
       gql("query($id: ID!) { ociConnectionsPaged(organisation: $id, first: 100) { edges { node { " + CONNECTION + " } } } }", { id: org.id }),
-      gql("query($id: ID!) { ociMembers(organisation: $id, first: 100) { edges { node { id email role isActive } } } }", { id: org.id }).catch(function () { return null; }),
+      gql("query($id: ID!) { ociMembers(organisation: $id, first: 100) { edges { node { " + MEMBER + " } } } }", { id: org.id }).catch(function () { return null; }),
     ]).then(function (results) {
       var connections = nodes(results[0].ociConnectionsPaged);
       var members = results[1] ? nodes(results[1].ociMembers) : [];
+      function saved(text) { return function () { return reloadOrganisation(org.id, el("div", { class: "banner ok", id: "organisation-notice", text: text })); }; }
       page(org.name, [
         el("div", { class: "actions" }, [el("button", { type: "button", text: "← All organisations", onclick: organisations })]),
+        notice,
+        el("h2", { text: "Addresses" }),
+        el("p", { class: "muted", text: "The invoice address heads consolidated invoices and those of branches without one; orders whose purchase order names no address get these. Leave every line of one empty to have none." }),
+        addressesForm("organisation-addresses", org,
+          "mutation($id: ID!, $input: OciOrganisationInput!) { ociOrganisationUpdate(id: $id, input: $input) { errors { field code message } } }",
+          "ociOrganisationUpdate", saved("Addresses of " + org.name + " saved.")),
         el("h2", { text: "Branches" }),
         org.branches.length ? table(["Name", "Code", "Default cost centre"], org.branches.map(function (b) {
           return { item: b, cells: [b.name, b.code || "–", b.defaultCostCentre || "–"] };
         })) : el("p", { class: "muted", text: "No branches." }),
+        org.branches.length ? el("div", {}, org.branches.map(function (b, index) {
+          return el("details", { class: "branch-addresses", id: "branch-addresses-" + index }, [
+            el("summary", { text: "Addresses of " + b.name }),
+            el("p", { class: "muted", text: "Empty: the organisation's are used." }),
+            addressesForm("branch-addresses-form-" + index, b,
+              "mutation($id: ID!, $input: OciBranchInput!) { ociBranchUpdate(id: $id, input: $input) { errors { field code message } } }",
+              "ociBranchUpdate", saved("Addresses of " + b.name + " saved.")),
+          ]);
+        })) : null,
         form("branch-create", [
           field("name", "Branch name", "E.g. a hospital location or a department."),
           field("code", "Code", "The customer's own code for it (optional)."),
@@ -263,9 +347,28 @@
             .then(function (data) { if (showErrors(node, data.ociBranchCreate.errors)) return reloadOrganisation(org.id); });
         }),
         el("h2", { text: "Members" }),
-        members.length ? table(["E-mail", "Role", "Active"], members.map(function (m) {
-          return { item: m, cells: [m.email, m.role, m.isActive ? "yes" : "no"] };
+        members.length ? table(["E-mail", "Name", "Role", "Active", ""], members.map(function (m, index) {
+          return { item: m, cells: [m.email, [m.firstName, m.lastName].filter(Boolean).join(" ") || "–",
+            m.role, m.isActive ? "yes" : "no", memberActions(m, index, saved)] };
         })) : el("p", { class: "muted", text: "No members." }),
+        el("h3", { text: "Invite a member" }),
+        form("member-invite", [
+          field("email", "E-mail", "They sign in with it; Saleor sends them a link to choose a password."),
+          field("firstName", "First name", null),
+          field("lastName", "Last name", null),
+          field("role", "Role", "Administrators manage the organisation's members, branches and addresses in the portal.",
+            el("select", {}, ROLES.map(function (r) { return el("option", { value: r[0], text: r[1] }); }))),
+          field("redirectUrl", "Set-password page", "The portal's page the invitation link leads to, e.g. https://shop.example.com/portal/set-password; Saleor adds the e-mail and a token. Its host must be one of Saleor's ALLOWED_CLIENT_HOSTS."),
+        ], "Invite", function (values, node) {
+          return gql("mutation($input: OciMemberInviteInput!) { ociMemberInvite(input: $input) { errors { field code message } member { email } delivery } }",
+            { input: { organisation: org.id, email: values.email, firstName: values.firstName, lastName: values.lastName,
+              role: values.role, redirectUrl: values.redirectUrl } }).then(function (data) {
+            var r = data.ociMemberInvite;
+            if (showErrors(node, r.errors)) {
+              return saved("Invited " + r.member.email + (r.delivery === "SALEOR" ? " (Saleor sends the invitation)." : " (sent by the plugin's mail)."))();
+            }
+          });
+        }),
         el("h2", { text: "Connections" }),
         connections.length ? table(["Name", "Login", "Active", "Channel"], connections.map(function (c) {
           return { item: c, cells: [c.name, c.loginName, c.isActive ? "yes" : "no", c.channel.slug] };
@@ -298,11 +401,36 @@
     });
   }
 
-  function reloadOrganisation(id) {
+  function reloadOrganisation(id, notice) {
     return gql("{ ociOrganisationsPaged(first: 100) { edges { node { " + ORGANISATION + " } } } }").then(function (data) {
       var org = nodes(data.ociOrganisationsPaged).filter(function (o) { return o.id === id; })[0];
-      return org ? organisation(org) : organisations();
+      return org ? organisation(org, notice) : organisations();
     });
+  }
+
+  // A member's row: change the role, deactivate or reactivate; a refusal shows under
+  // the control it is about.
+  function memberActions(m, index, saved) {
+    var holder = el("span", { class: "row-actions member-actions", id: "member-actions-" + index });
+    var role = el("select", { id: "member-role-" + index, "aria-label": "Role of " + m.email }, ROLES.map(function (r) {
+      return el("option", Object.assign({ value: r[0], text: r[0] === "ADMIN" ? "Administrator" : "Orderer" }, m.role === r[0] ? { selected: "selected" } : {}));
+    }));
+    function update(input, done) {
+      holder.querySelectorAll(".error").forEach(function (e) { e.remove(); });
+      gql("mutation($id: ID!, $input: OciMemberUpdateInput!) { ociMemberUpdate(id: $id, input: $input) { errors { field code message } } }",
+        { id: m.id, input: input }).then(function (data) {
+        var errors = data.ociMemberUpdate.errors;
+        if (!errors.length) return saved(done)();
+        role.value = m.role;
+        errors.forEach(function (e) { holder.appendChild(el("p", { class: "error", text: e.message })); });
+      }).catch(failed);
+    }
+    role.addEventListener("change", function () { update({ role: role.value }, m.email + " is now " + (role.value === "ADMIN" ? "an administrator." : "an orderer.")); });
+    holder.appendChild(role);
+    holder.appendChild(el("button", { type: "button", id: "member-toggle-" + index, text: m.isActive ? "Deactivate" : "Reactivate", onclick: function () {
+      update({ isActive: !m.isActive }, m.email + (m.isActive ? " deactivated: punch-in and portal sign-in stop; orders and invoices stay." : " reactivated."));
+    } }));
+    return holder;
   }
 
   function connection(org, c, notice) {

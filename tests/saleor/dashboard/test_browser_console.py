@@ -14,7 +14,9 @@ Walked through: the organisations view -> a new organisation -> a new connection
 (its password shown once) -> a new cXML shared secret (shown once) -> purchase
 orders, a refused PO first and its problem per line -> an order's popup with its
 PO number and invoice -> a token refresh after the old token was revoked, then a
-new branch. And a staff member without the permission: "Not allowed".
+new branch -> the organisation's invoice address (a wrong Dutch postcode first) ->
+a member invited (a set-password page on a host Saleor does not allow first),
+then deactivated. And a staff member without the permission: "Not allowed".
 
 A screenshot of each view, light and dark, goes to $OCI_SCREENSHOT_DIR, else a
 temporary folder.
@@ -43,7 +45,12 @@ from saleor.plugins.manager import get_plugins_manager
 from saleor.plugins.models import PluginConfiguration
 
 from saleor_oci_plugin import PLUGIN_ID
-from saleor_oci_plugin.buyers.models import Branch, BuyerOrganisation
+from saleor_oci_plugin.buyers.models import (
+    Branch,
+    BuyerOrganisation,
+    Member,
+    MemberRole,
+)
 from saleor_oci_plugin.configuration import DASHBOARD_ORIGIN, DASHBOARD_PUBLIC_URL
 from saleor_oci_plugin.dashboard import install
 from saleor_oci_plugin.machine_secrets import check_machine_secret
@@ -96,6 +103,15 @@ BRANCH = "Locatie Zuid"
 REFUSED_PO = "4500077777"
 # The cXML shared secret, rotated: its value is shown once, only its hash is kept.
 SECRET = "code.secret"
+# The organisation's invoice address: a postcode that is not Dutch first.
+STREET = "Stadsplateau 1"
+WRONG_POSTCODE = "35210"
+POSTCODE = "3521 AZ"
+# A member invited, then deactivated; the set-password page's host is one of
+# Saleor's ALLOWED_CLIENT_HOSTS (its test settings'), the other is not.
+MEMBER_EMAIL = "i.koopman@delinde.example"
+PORTAL = "https://www.example.com/portal/set-password"
+FOREIGN_PORTAL = "https://phishing.example/set-password"
 # What the host page says it is (the handshake's optional versions).
 SALEOR_VERSION = "3.23.0"
 DASHBOARD_VERSION = "3.23.0"
@@ -446,6 +462,83 @@ def refresh_and_add_branch(page: Any, folder: Path, token: str) -> str:
     return str(row.inner_text())
 
 
+def set_invoice_address(page: Any, folder: Path) -> dict[str, str]:
+    """The organisation's invoice address: a wrong Dutch postcode, then the right."""
+    frame = _frame(page)
+    form = frame.locator("form#organisation-addresses")
+    invoice = form.locator('fieldset[data-address="invoiceAddress"]')
+    invoice.get_by_label("Company", exact=True).fill(ORGANISATION)
+    invoice.get_by_label("Street and number", exact=True).fill(STREET)
+    invoice.get_by_label("Postcode", exact=True).fill(WRONG_POSTCODE)
+    invoice.get_by_label("City", exact=True).fill("Utrecht")
+    invoice.get_by_label("Country", exact=True).fill("nl")
+    form.get_by_role("button", name="Save addresses").click()
+    error = form.locator('[data-field="invoiceAddress.postalCode"] .error')
+    error.wait_for()
+    error.scroll_into_view_if_needed()
+    shown = {
+        "error": str(error.inner_text()),
+        "errors": str(form.locator(".error").count()),
+        "banner": str(form.locator(".form-banner").inner_text()),
+    }
+    shoot(page, folder, "15-address-postcode-error")
+    invoice.get_by_label("Postcode", exact=True).fill(POSTCODE)
+    form.get_by_role("button", name="Save addresses").click()
+    notice = frame.locator("#organisation-notice")
+    notice.wait_for()
+    shown["notice"] = str(notice.inner_text())
+    # The page again, prefilled from Saleor's answer.
+    saved = frame.locator(
+        'form#organisation-addresses fieldset[data-address="invoiceAddress"]'
+    )
+    shown["postcode"] = str(saved.get_by_label("Postcode", exact=True).input_value())
+    shown["country"] = str(saved.get_by_label("Country", exact=True).input_value())
+    shown["delivery"] = str(
+        frame.locator('fieldset[data-address="deliveryAddress"]')
+        .first.get_by_label("City", exact=True)
+        .input_value()
+    )
+    saved.scroll_into_view_if_needed()
+    shoot(page, folder, "16-address-saved")
+    return shown
+
+
+def invite_and_deactivate_member(page: Any, folder: Path) -> dict[str, str]:
+    """A member invited (a set-password page on a foreign host first), then
+    deactivated."""
+    frame = _frame(page)
+    form = frame.locator("form#member-invite")
+    form.get_by_label("E-mail", exact=True).fill(MEMBER_EMAIL)
+    form.get_by_label("First name", exact=True).fill("Ingrid")
+    form.get_by_label("Last name", exact=True).fill("Koopman")
+    form.get_by_label("Role", exact=True).select_option("ORDERER")
+    page_field = form.get_by_label("Set-password page", exact=True)
+    shown = {"prefilled": str(page_field.input_value())}
+    page_field.fill(FOREIGN_PORTAL)
+    form.get_by_role("button", name="Invite").click()
+    error = form.locator('[data-field="redirectUrl"] .error')
+    error.wait_for()
+    error.scroll_into_view_if_needed()
+    shown["error"] = str(error.inner_text())
+    shoot(page, folder, "17-member-invite-error")
+    form.get_by_label("Set-password page", exact=True).fill(PORTAL)
+    form.get_by_role("button", name="Invite").click()
+    row = frame.locator("tr", has_text=MEMBER_EMAIL)
+    row.wait_for()
+    shown["invited"] = str(frame.locator("#organisation-notice").inner_text())
+    shown["row"] = str(row.inner_text())
+    row.get_by_role("button", name="Deactivate").click()
+    frame.locator("tr", has_text=MEMBER_EMAIL).get_by_role(
+        "button", name="Reactivate"
+    ).wait_for()
+    row = frame.locator("tr", has_text=MEMBER_EMAIL)
+    shown["deactivated"] = str(frame.locator("#organisation-notice").inner_text())
+    shown["row_after"] = str(row.inner_text())
+    row.scroll_into_view_if_needed()
+    shoot(page, folder, "18-member-deactivated")
+    return shown
+
+
 def read_other_views(
     page: Any, console: Console, folder: Path, tokens: dict[str, str]
 ) -> dict[str, str]:
@@ -686,6 +779,38 @@ def test_console_in_the_dashboard(
     assert Branch.objects.filter(
         organisation=created, name=BRANCH, code="ZUID"
     ).exists()
+
+    # Addresses: the organisation's invoice address, refused, then saved.
+    address = step(chromium, screenshot_dir, set_invoice_address, screenshot_dir)
+    assert "not valid for an address in NL" in address["error"], address
+    assert address["errors"] == "1", address
+    assert address["banner"] == ""
+    assert "saved" in address["notice"]
+    assert address["postcode"] == POSTCODE
+    assert address["country"] == "NL"
+    assert address["delivery"] == ""
+    created.refresh_from_db()
+    assert created.invoice_address is not None
+    assert created.invoice_address.postal_code == POSTCODE
+    assert created.invoice_address.street_address_1 == STREET
+    assert created.invoice_address.company_name == ORGANISATION
+    assert created.invoice_address.country.code == "NL"
+    assert created.delivery_address is None
+
+    # Members: invited (the set-password page's host checked), then deactivated.
+    member = step(
+        chromium, screenshot_dir, invite_and_deactivate_member, screenshot_dir
+    )
+    assert member["prefilled"] == ""
+    assert "ALLOWED_CLIENT_HOSTS" in member["error"], member
+    assert "Invited " + MEMBER_EMAIL in member["invited"], member
+    assert "ORDERER" in member["row"]
+    assert "deactivated" in member["deactivated"], member
+    invited = Member.objects.get(user__email=MEMBER_EMAIL)
+    assert invited.organisation == created
+    assert invited.role == MemberRole.ORDERER
+    assert invited.user.first_name == "Ingrid"
+    assert invited.is_active is False
 
     for path in sorted(screenshot_dir.glob("console-*.png")):
         _check_screenshot(path)

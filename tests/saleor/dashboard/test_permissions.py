@@ -27,6 +27,15 @@ CALLS = {
     "{ errors { code } } }",
     "ociBranchCreate": 'mutation { ociBranchCreate(input: {name: "X", organisation: '
     f'"{ID}"}}) {{ errors {{ code }} }} }}',
+    "ociOrganisationUpdate": f'mutation {{ ociOrganisationUpdate(id: "{ID}", input: '
+    '{invoiceAddress: {city: "X"}}) { errors { code } } }',
+    "ociBranchUpdate": f'mutation {{ ociBranchUpdate(id: "{ID}", input: '
+    '{deliveryAddress: {city: "X"}}) { errors { code } } }',
+    "ociMemberInvite": 'mutation { ociMemberInvite(input: {email: "x@example.com", '
+    f'organisation: "{ID}", redirectUrl: "https://www.example.com/"}}) '
+    "{ errors { code } } }",
+    "ociMemberUpdate": f'mutation {{ ociMemberUpdate(id: "{ID}", input: '
+    "{isActive: false}) { errors { code } } }",
     "ociConnectionCreate": "mutation { ociConnectionCreate(input: {organisation: "
     f'"{ID}", name: "X", loginName: "x", channel: "{ID}", customer: "{ID}", '
     'password: "x"}) { errors { code } } }',
