@@ -216,8 +216,8 @@
   // Saleor names its errors, so that an error lands under the input it is about.
   var ADDRESS_PARTS = [
     ["companyName", "Company", "As it should head invoices or the parcel label."],
-    ["firstName", "First name", "A person to address it to (optional)."],
-    ["lastName", "Last name", null],
+    ["firstName", "First name", "Of a person to address it to (optional)."],
+    ["lastName", "Last name", "Optional."],
     ["streetAddress1", "Street and number", "E.g. Stadsplateau 1."],
     ["streetAddress2", "Street, second line", "Building, floor, department (optional)."],
     ["postalCode", "Postcode", "As the country writes it, e.g. 3521 AZ in the Netherlands."],
@@ -225,12 +225,17 @@
     ["country", "Country", "Two letters, e.g. NL or BE."],
   ];
 
+  // Side by side in the fieldset: a name's two parts, postcode and city.
+  var HALF_WIDTH = ["firstName", "lastName", "postalCode", "city"];
+
   function addressFieldset(prefix, legend, address) {
     address = address || {};
     return el("fieldset", { class: "address", "data-address": prefix }, [el("legend", { text: legend })].concat(
       ADDRESS_PARTS.map(function (part) {
         var value = part[0] === "country" ? (address.country || {}).code : address[part[0]];
-        return field(prefix + "." + part[0], part[1], part[2], el("input", { value: value || "" }));
+        var node = field(prefix + "." + part[0], part[1], part[2], el("input", { value: value || "" }));
+        if (HALF_WIDTH.indexOf(part[0]) >= 0) node.classList.add("half");
+        return node;
       })));
   }
 
@@ -316,15 +321,18 @@
     ]).then(function (results) {
       var connections = nodes(results[0].ociConnectionsPaged);
       var members = results[1] ? nodes(results[1].ociMembers) : [];
-      function saved(text) { return function () { return reloadOrganisation(org.id, el("div", { class: "banner ok", id: "organisation-notice", text: text })); }; }
+      // What was saved is said in its own section: {at: "addresses" | "members", text}.
+      function saved(at, text) { return function () { return reloadOrganisation(org.id, { at: at, text: text }); }; }
+      var shown = notice ? el("div", { class: "banner ok", id: "organisation-notice", text: notice.text }) : null;
+      function noticeAt(at) { return notice && notice.at === at ? shown : null; }
       page(org.name, [
         el("div", { class: "actions" }, [el("button", { type: "button", text: "← All organisations", onclick: organisations })]),
-        notice,
         el("h2", { text: "Addresses" }),
+        noticeAt("addresses"),
         el("p", { class: "muted", text: "The invoice address heads consolidated invoices and those of branches without one; orders whose purchase order names no address get these. Leave every line of one empty to have none." }),
         addressesForm("organisation-addresses", org,
           "mutation($id: ID!, $input: OciOrganisationInput!) { ociOrganisationUpdate(id: $id, input: $input) { errors { field code message } } }",
-          "ociOrganisationUpdate", saved("Addresses of " + org.name + " saved.")),
+          "ociOrganisationUpdate", saved("addresses", "Addresses of " + org.name + " saved.")),
         el("h2", { text: "Branches" }),
         org.branches.length ? table(["Name", "Code", "Default cost centre"], org.branches.map(function (b) {
           return { item: b, cells: [b.name, b.code || "–", b.defaultCostCentre || "–"] };
@@ -335,9 +343,10 @@
             el("p", { class: "muted", text: "Empty: the organisation's are used." }),
             addressesForm("branch-addresses-form-" + index, b,
               "mutation($id: ID!, $input: OciBranchInput!) { ociBranchUpdate(id: $id, input: $input) { errors { field code message } } }",
-              "ociBranchUpdate", saved("Addresses of " + b.name + " saved.")),
+              "ociBranchUpdate", saved("addresses", "Addresses of " + b.name + " saved.")),
           ]);
         })) : null,
+        el("h3", { text: "New branch" }),
         form("branch-create", [
           field("name", "Branch name", "E.g. a hospital location or a department."),
           field("code", "Code", "The customer's own code for it (optional)."),
@@ -347,9 +356,11 @@
             .then(function (data) { if (showErrors(node, data.ociBranchCreate.errors)) return reloadOrganisation(org.id); });
         }),
         el("h2", { text: "Members" }),
+        noticeAt("members"),
         members.length ? table(["E-mail", "Name", "Role", "Active", ""], members.map(function (m, index) {
+          var actions = memberActions(m, index, function (text) { return saved("members", text)(); });
           return { item: m, cells: [m.email, [m.firstName, m.lastName].filter(Boolean).join(" ") || "–",
-            m.role, m.isActive ? "yes" : "no", memberActions(m, index, saved)] };
+            actions.role, m.isActive ? "yes" : "no", actions.toggle] };
         })) : el("p", { class: "muted", text: "No members." }),
         el("h3", { text: "Invite a member" }),
         form("member-invite", [
@@ -365,7 +376,7 @@
               role: values.role, redirectUrl: values.redirectUrl } }).then(function (data) {
             var r = data.ociMemberInvite;
             if (showErrors(node, r.errors)) {
-              return saved("Invited " + r.member.email + (r.delivery === "SALEOR" ? " (Saleor sends the invitation)." : " (sent by the plugin's mail)."))();
+              return saved("members", "Invited " + r.member.email + (r.delivery === "SALEOR" ? " (Saleor sends the invitation)." : " (sent by the plugin's mail)."))();
             }
           });
         }),
@@ -398,6 +409,7 @@
           });
         }),
       ]);
+      if (shown && shown.isConnected) shown.scrollIntoView({ block: "center" });
     });
   }
 
@@ -408,29 +420,32 @@
     });
   }
 
-  // A member's row: change the role, deactivate or reactivate; a refusal shows under
-  // the control it is about.
+  // A member's row: the role (a change is saved at once) and deactivate or
+  // reactivate; a refusal shows under the control it is about.
   function memberActions(m, index, saved) {
-    var holder = el("span", { class: "row-actions member-actions", id: "member-actions-" + index });
+    var roleCell = el("span", { class: "member-action", id: "member-role-cell-" + index });
+    var toggleCell = el("span", { class: "member-action", id: "member-toggle-cell-" + index });
     var role = el("select", { id: "member-role-" + index, "aria-label": "Role of " + m.email }, ROLES.map(function (r) {
       return el("option", Object.assign({ value: r[0], text: r[0] === "ADMIN" ? "Administrator" : "Orderer" }, m.role === r[0] ? { selected: "selected" } : {}));
     }));
-    function update(input, done) {
-      holder.querySelectorAll(".error").forEach(function (e) { e.remove(); });
+    function update(input, cell, done) {
+      [roleCell, toggleCell].forEach(function (c) { c.querySelectorAll(".error").forEach(function (e) { e.remove(); }); });
       gql("mutation($id: ID!, $input: OciMemberUpdateInput!) { ociMemberUpdate(id: $id, input: $input) { errors { field code message } } }",
         { id: m.id, input: input }).then(function (data) {
         var errors = data.ociMemberUpdate.errors;
-        if (!errors.length) return saved(done)();
+        if (!errors.length) return saved(done);
         role.value = m.role;
-        errors.forEach(function (e) { holder.appendChild(el("p", { class: "error", text: e.message })); });
+        errors.forEach(function (e) { cell.appendChild(el("p", { class: "error", text: e.message })); });
       }).catch(failed);
     }
-    role.addEventListener("change", function () { update({ role: role.value }, m.email + " is now " + (role.value === "ADMIN" ? "an administrator." : "an orderer.")); });
-    holder.appendChild(role);
-    holder.appendChild(el("button", { type: "button", id: "member-toggle-" + index, text: m.isActive ? "Deactivate" : "Reactivate", onclick: function () {
-      update({ isActive: !m.isActive }, m.email + (m.isActive ? " deactivated: punch-in and portal sign-in stop; orders and invoices stay." : " reactivated."));
+    role.addEventListener("change", function () {
+      update({ role: role.value }, roleCell, m.email + " is now " + (role.value === "ADMIN" ? "an administrator." : "an orderer."));
+    });
+    roleCell.appendChild(role);
+    toggleCell.appendChild(el("button", { type: "button", id: "member-toggle-" + index, text: m.isActive ? "Deactivate" : "Reactivate", onclick: function () {
+      update({ isActive: !m.isActive }, toggleCell, m.email + (m.isActive ? " deactivated: punch-in and portal sign-in stop; orders and invoices stay." : " reactivated."));
     } }));
-    return holder;
+    return { role: roleCell, toggle: toggleCell };
   }
 
   function connection(org, c, notice) {

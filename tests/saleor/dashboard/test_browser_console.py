@@ -498,7 +498,6 @@ def set_invoice_address(page: Any, folder: Path) -> dict[str, str]:
         .first.get_by_label("City", exact=True)
         .input_value()
     )
-    saved.scroll_into_view_if_needed()
     shoot(page, folder, "16-address-saved")
     return shown
 
@@ -527,6 +526,7 @@ def invite_and_deactivate_member(page: Any, folder: Path) -> dict[str, str]:
     row.wait_for()
     shown["invited"] = str(frame.locator("#organisation-notice").inner_text())
     shown["row"] = str(row.inner_text())
+    shown["role"] = str(row.get_by_label(f"Role of {MEMBER_EMAIL}").input_value())
     row.get_by_role("button", name="Deactivate").click()
     frame.locator("tr", has_text=MEMBER_EMAIL).get_by_role(
         "button", name="Reactivate"
@@ -804,7 +804,8 @@ def test_console_in_the_dashboard(
     assert member["prefilled"] == ""
     assert "ALLOWED_CLIENT_HOSTS" in member["error"], member
     assert "Invited " + MEMBER_EMAIL in member["invited"], member
-    assert "ORDERER" in member["row"]
+    assert "Ingrid Koopman" in member["row"]
+    assert member["role"] == "ORDERER"
     assert "deactivated" in member["deactivated"], member
     invited = Member.objects.get(user__email=MEMBER_EMAIL)
     assert invited.organisation == created
