@@ -338,12 +338,15 @@
           return { item: b, cells: [b.name, b.code || "–", b.defaultCostCentre || "–"] };
         })) : el("p", { class: "muted", text: "No branches." }),
         org.branches.length ? el("div", {}, org.branches.map(function (b, index) {
-          return el("details", { class: "branch-addresses", id: "branch-addresses-" + index }, [
+          var at = "branch-" + b.id;
+          // Open again after a save, with what was saved.
+          return el("details", Object.assign({ class: "branch-addresses", id: "branch-addresses-" + index }, noticeAt(at) ? { open: "open" } : {}), [
             el("summary", { text: "Addresses of " + b.name }),
+            noticeAt(at),
             el("p", { class: "muted", text: "Empty: the organisation's are used." }),
             addressesForm("branch-addresses-form-" + index, b,
               "mutation($id: ID!, $input: OciBranchInput!) { ociBranchUpdate(id: $id, input: $input) { errors { field code message } } }",
-              "ociBranchUpdate", saved("addresses", "Addresses of " + b.name + " saved.")),
+              "ociBranchUpdate", saved(at, "Addresses of " + b.name + " saved.")),
           ]);
         })) : null,
         el("h3", { text: "New branch" }),

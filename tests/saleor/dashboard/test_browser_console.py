@@ -16,7 +16,8 @@ orders, a refused PO first and its problem per line -> an order's popup with its
 PO number and invoice -> a token refresh after the old token was revoked, then a
 new branch -> the organisation's invoice address (a wrong Dutch postcode first) ->
 a member invited (a set-password page on a host Saleor does not allow first),
-then deactivated. And a staff member without the permission: "Not allowed".
+deactivated, reactivated and made an administrator -> a branch's delivery
+address. And a staff member without the permission: "Not allowed".
 
 A screenshot of each view, light and dark, goes to $OCI_SCREENSHOT_DIR, else a
 temporary folder.
@@ -112,6 +113,9 @@ POSTCODE = "3521 AZ"
 MEMBER_EMAIL = "i.koopman@delinde.example"
 PORTAL = "https://www.example.com/portal/set-password"
 FOREIGN_PORTAL = "https://phishing.example/set-password"
+# The branch's delivery address.
+BRANCH_STREET = "Ziekenhuisweg 1"
+BRANCH_POSTCODE = "3584 CX"
 # What the host page says it is (the handshake's optional versions).
 SALEOR_VERSION = "3.23.0"
 DASHBOARD_VERSION = "3.23.0"
@@ -539,6 +543,49 @@ def invite_and_deactivate_member(page: Any, folder: Path) -> dict[str, str]:
     return shown
 
 
+def reactivate_as_admin(page: Any, folder: Path) -> dict[str, str]:
+    """The deactivated member reactivated, then made an administrator."""
+    frame = _frame(page)
+    row = frame.locator("tr", has_text=MEMBER_EMAIL)
+    row.get_by_role("button", name="Reactivate").click()
+    frame.locator("#organisation-notice", has_text="reactivated").wait_for()
+    row = frame.locator("tr", has_text=MEMBER_EMAIL)
+    row.get_by_label(f"Role of {MEMBER_EMAIL}").select_option("ADMIN")
+    notice = frame.locator("#organisation-notice", has_text="administrator")
+    notice.wait_for()
+    row = frame.locator("tr", has_text=MEMBER_EMAIL)
+    shown = {
+        "notice": str(notice.inner_text()),
+        "role": str(row.get_by_label(f"Role of {MEMBER_EMAIL}").input_value()),
+    }
+    shoot(page, folder, "19-member-admin")
+    return shown
+
+
+def set_branch_delivery_address(page: Any, folder: Path) -> dict[str, str]:
+    """The branch's delivery address, from its collapsed addresses section."""
+    frame = _frame(page)
+    section = frame.locator("details.branch-addresses", has_text=BRANCH)
+    section.locator("summary").click()
+    delivery = section.locator('fieldset[data-address="deliveryAddress"]')
+    delivery.get_by_label("Street and number", exact=True).fill(BRANCH_STREET)
+    delivery.get_by_label("Postcode", exact=True).fill(BRANCH_POSTCODE)
+    delivery.get_by_label("City", exact=True).fill("Utrecht")
+    delivery.get_by_label("Country", exact=True).fill("NL")
+    section.get_by_role("button", name="Save addresses").click()
+    notice = frame.locator(
+        "details.branch-addresses #organisation-notice", has_text=BRANCH
+    )
+    notice.wait_for()
+    shown = {"notice": str(notice.inner_text())}
+    # The page again, the branch's addresses open with what was saved.
+    section = frame.locator("details.branch-addresses[open]", has_text=BRANCH)
+    delivery = section.locator('fieldset[data-address="deliveryAddress"]')
+    shown["postcode"] = str(delivery.get_by_label("Postcode", exact=True).input_value())
+    shoot(page, folder, "20-branch-address-saved")
+    return shown
+
+
 def read_other_views(
     page: Any, console: Console, folder: Path, tokens: dict[str, str]
 ) -> dict[str, str]:
@@ -812,6 +859,26 @@ def test_console_in_the_dashboard(
     assert invited.role == MemberRole.ORDERER
     assert invited.user.first_name == "Ingrid"
     assert invited.is_active is False
+
+    # Reactivated, then made an administrator with the role's select.
+    admin = step(chromium, screenshot_dir, reactivate_as_admin, screenshot_dir)
+    assert "is now an administrator" in admin["notice"], admin
+    assert admin["role"] == "ADMIN"
+    invited.refresh_from_db()
+    assert invited.is_active is True
+    assert invited.role == MemberRole.ADMIN
+
+    # The branch's delivery address; its invoice address stays empty (none).
+    branch_address = step(
+        chromium, screenshot_dir, set_branch_delivery_address, screenshot_dir
+    )
+    assert "Addresses of " + BRANCH + " saved" in branch_address["notice"]
+    assert branch_address["postcode"] == BRANCH_POSTCODE
+    branch = Branch.objects.get(organisation=created, name=BRANCH)
+    assert branch.delivery_address is not None
+    assert branch.delivery_address.street_address_1 == BRANCH_STREET
+    assert branch.delivery_address.postal_code == BRANCH_POSTCODE
+    assert branch.invoice_address is None
 
     for path in sorted(screenshot_dir.glob("console-*.png")):
         _check_screenshot(path)
