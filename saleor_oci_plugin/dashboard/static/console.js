@@ -433,6 +433,8 @@
     }));
     function update(input, cell, done) {
       [roleCell, toggleCell].forEach(function (c) { c.querySelectorAll(".error").forEach(function (e) { e.remove(); }); });
+      var said = document.getElementById("organisation-notice");
+      if (said) said.remove(); // about an earlier change
       gql("mutation($id: ID!, $input: OciMemberUpdateInput!) { ociMemberUpdate(id: $id, input: $input) { errors { field code message } } }",
         { id: m.id, input: input }).then(function (data) {
         var errors = data.ociMemberUpdate.errors;

@@ -559,6 +559,15 @@ def reactivate_as_admin(page: Any, folder: Path) -> dict[str, str]:
         "role": str(row.get_by_label(f"Role of {MEMBER_EMAIL}").input_value()),
     }
     shoot(page, folder, "19-member-admin")
+    # The only active administrator: deactivating them is refused, under the button.
+    row.get_by_role("button", name="Deactivate").click()
+    error = row.locator(".member-action .error")
+    error.wait_for()
+    shown["refused"] = str(error.inner_text())
+    shown["refused_under"] = str(
+        error.evaluate("e => e.parentElement.querySelector('button').textContent")
+    )
+    shoot(page, folder, "20-member-last-admin-refused")
     return shown
 
 
@@ -582,8 +591,24 @@ def set_branch_delivery_address(page: Any, folder: Path) -> dict[str, str]:
     section = frame.locator("details.branch-addresses[open]", has_text=BRANCH)
     delivery = section.locator('fieldset[data-address="deliveryAddress"]')
     shown["postcode"] = str(delivery.get_by_label("Postcode", exact=True).input_value())
-    shoot(page, folder, "20-branch-address-saved")
+    shoot(page, folder, "21-branch-address-saved")
     return shown
+
+
+def clear_branch_delivery_address(page: Any) -> str:
+    """Every part of the branch's delivery address emptied: none."""
+    frame = _frame(page)
+    section = frame.locator("details.branch-addresses[open]", has_text=BRANCH)
+    delivery = section.locator('fieldset[data-address="deliveryAddress"]')
+    for label in ("Street and number", "Postcode", "City", "Country"):
+        delivery.get_by_label(label, exact=True).fill("")
+    notice = frame.locator("details.branch-addresses #organisation-notice")
+    before = notice.element_handle()
+    section.get_by_role("button", name="Save addresses").click()
+    # Saved: the page is drawn again (the notice a new one).
+    before.wait_for_element_state("hidden")
+    notice.wait_for()
+    return str(notice.inner_text())
 
 
 def read_other_views(
@@ -864,6 +889,8 @@ def test_console_in_the_dashboard(
     admin = step(chromium, screenshot_dir, reactivate_as_admin, screenshot_dir)
     assert "is now an administrator" in admin["notice"], admin
     assert admin["role"] == "ADMIN"
+    assert "no active administrator left" in admin["refused"], admin
+    assert admin["refused_under"] == "Deactivate"
     invited.refresh_from_db()
     assert invited.is_active is True
     assert invited.role == MemberRole.ADMIN
@@ -879,6 +906,11 @@ def test_console_in_the_dashboard(
     assert branch.delivery_address.street_address_1 == BRANCH_STREET
     assert branch.delivery_address.postal_code == BRANCH_POSTCODE
     assert branch.invoice_address is None
+    # ... and removed again: every part left empty sends null.
+    cleared = step(chromium, screenshot_dir, clear_branch_delivery_address)
+    assert "saved" in cleared
+    branch.refresh_from_db()
+    assert branch.delivery_address is None
 
     for path in sorted(screenshot_dir.glob("console-*.png")):
         _check_screenshot(path)
