@@ -78,6 +78,10 @@ class BuyerOrganisation(models.Model):
     # How long a transferred cart holds its amount against budgets while the
     # requisition waits for approval.
     budget_hold_days = models.PositiveSmallIntegerField(default=30)
+    # The name in default_storage of the logo printed on greeting cards; empty: none.
+    # A replaced logo gets a new name and the old file stays, so a card prints with
+    # the logo it was ordered with.
+    logo = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -117,6 +121,9 @@ class Branch(models.Model):
     invoicing_preference = models.CharField(
         max_length=24, choices=InvoicingPreference.choices, blank=True, default=""
     )
+    # This branch's own card logo (a name in default_storage); empty: the
+    # organisation's.
+    logo = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ("organisation", "name", "pk")
