@@ -26,7 +26,6 @@ from .ubl import Totals, round_money
 
 logger = logging.getLogger(__name__)
 
-PDF_MIME_TYPE = "application/pdf"
 _TITLES = {DocumentKind.INVOICE: "Invoice", DocumentKind.CREDIT_NOTE: "Credit note"}
 _VAT_CATEGORY_NAMES = {
     VatCategory.STANDARD: "standard rate",
