@@ -69,6 +69,7 @@ from .issuing import (
     order_delivery,
     placed_purchase_order,
     prepare_validation,
+    seller_logo,
     seller_party,
     shipping_line,
     store_valid_document,
@@ -215,6 +216,7 @@ def _issue(
     check_seller(config)
     issue_date = timezone.localdate()
     prepare_validation(config.extra_rule_sets)
+    logo = seller_logo(config)
     taken = take_next_number(credit_note_prefix(config.number_prefix), issue_date.year)
     document = _document(
         order, record, invoiced, credited, config, taken.number, issue_date, note
@@ -231,6 +233,7 @@ def _issue(
         totals,
         taken,
         config.extra_rule_sets,
+        logo=logo,
         invoice=invoice,
         order=order,
         connection=record.connection,
