@@ -244,7 +244,7 @@ class _Story:
                 else None,
             ),
             (
-                "Of",
+                "Invoice date",
                 _date(document.billing_reference.issue_date)
                 if document.billing_reference
                 else None,
@@ -256,7 +256,7 @@ class _Story:
                 for label, value in rows
                 if value
             ],
-            colWidths=[30 * mm, 50 * mm],
+            colWidths=[34 * mm, 52 * mm],
         )
         references.setStyle(
             TableStyle(
@@ -272,7 +272,7 @@ class _Story:
                 ]
             )
         )
-        table = Table([[buyer_cell, references]], colWidths=[98 * mm, 80 * mm])
+        table = Table([[buyer_cell, references]], colWidths=[92 * mm, 86 * mm])
         table.setStyle(
             TableStyle(
                 [
@@ -442,7 +442,7 @@ class _Story:
         document, styles = self.document, self.styles
         parts: list[Any] = []
         means = document.payment_means
-        if means is not None:
+        if means is not None and document.kind is DocumentKind.INVOICE:
             text = (
                 f"Please pay <b>{escape(self.money(self.totals.payable_amount))}</b>"
                 + (
@@ -460,6 +460,20 @@ class _Story:
                 + "."
             )
             parts.append(_p(text, styles["body"], markup=True))
+        elif means is not None:
+            # A credit note's amount goes the other way: no "please pay".
+            parts.append(
+                _p(
+                    f"Seller's account: IBAN {_grouped_iban(means.iban)}"
+                    + (
+                        f", reference {means.payment_reference}"
+                        if means.payment_reference
+                        else ""
+                    )
+                    + ".",
+                    styles["body"],
+                )
+            )
         if document.payment_terms:
             parts.append(_p(document.payment_terms, styles["body"]))
         if not parts:
@@ -654,6 +668,8 @@ def _styles() -> dict[str, Any]:
         ),
         "label_spaced": style(
             "label_spaced",
+            # A heading is never left alone at the foot of a page.
+            keepWithNext=1,
             fontName=fonts.BOLD,
             fontSize=7.5,
             leading=11,

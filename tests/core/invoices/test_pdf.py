@@ -102,10 +102,12 @@ def test_a_credit_note_names_the_invoice_it_corrects_and_the_amount_credited():
     flat = one_line(pdf_text(rendered(document))[0])
 
     assert "Credit note 2026-C-0031" in flat
-    assert "Corrects invoice 2026-0412" in flat
+    assert "Corrects invoice 2026-0412 Invoice date 2026-12-15" in flat
     assert "Amount credited EUR 90.63" in flat
     assert "Twee pakketten beschadigd geleverd" in flat
     assert "Amount due" not in flat
+    # The money goes to the buyer: nothing asks them to pay.
+    assert "Please pay" not in flat
 
 
 def test_a_consolidated_invoice_lists_its_period_and_purchase_orders():
