@@ -42,6 +42,7 @@ _LEGAL_ID_NAMES = {"0106": "KvK", "0190": "OIN"}
 _MARGIN_MM = 16
 _FOOTER_Y_MM = 13
 _LOGO_BOX_MM = (60, 22)
+_LOGO_DPI = 300
 # The lines table's columns: #, item, NZI, cost centre, quantity, unit price,
 # VAT, amount; they add up to the A4 width between the margins (178 mm).
 _LINE_COLUMNS_MM = (8, 57, 16, 27, 17, 20, 11, 22)
@@ -727,14 +728,13 @@ def _wrap(text: str, width: float, size: float) -> str:
 def _logo_image(logo: bytes) -> Any | None:
     """The logo scaled into its box, keeping its proportions; None if unreadable."""
     from reportlab.lib.units import mm
-    from reportlab.lib.utils import ImageReader
     from reportlab.platypus import Image
 
     try:
-        reader = ImageReader(io.BytesIO(logo))
-        width, height = reader.getSize()
+        logo, (width, height) = _print_sized(logo)
     except Exception:
-        # Anything PIL cannot read (a truncated file, an SVG, not an image).
+        # Anything Pillow cannot read (a truncated file, an SVG, not an image,
+        # a decompression bomb).
         logger.warning("The seller logo could not be read; the PDF has none")
         return None
     if not width or not height:
@@ -744,6 +744,25 @@ def _logo_image(logo: bytes) -> Any | None:
     image = Image(io.BytesIO(logo), width=width * scale, height=height * scale)
     image.hAlign = "LEFT"
     return image
+
+
+def _print_sized(logo: bytes) -> tuple[bytes, tuple[int, int]]:
+    """The logo at no more pixels than its box needs at 300 dpi, and its size.
+
+    A photo-sized logo would otherwise be embedded whole in every invoice.
+    """
+    from PIL import Image as Picture
+
+    with Picture.open(io.BytesIO(logo)) as picture:
+        picture.load()
+        limit = tuple(round(size / 25.4 * _LOGO_DPI) for size in _LOGO_BOX_MM)
+        if picture.width <= limit[0] and picture.height <= limit[1]:
+            return logo, picture.size
+        kind = "JPEG" if picture.format == "JPEG" else "PNG"
+        picture.thumbnail(limit)
+        output = io.BytesIO()
+        picture.save(output, format=kind)
+        return output.getvalue(), picture.size
 
 
 @cache

@@ -200,6 +200,21 @@ def test_the_logo_is_drawn_at_the_top_left_and_only_when_given():
     assert orange_pixels(with_logo) > 500
 
 
+def test_a_large_logo_is_embedded_at_print_size_only():
+    noise = Image.effect_noise((3000, 1000), 90).convert("RGB")
+    output = io.BytesIO()
+    noise.save(output, format="PNG")
+    logo = output.getvalue()
+
+    pdf = rendered(hospital_invoice(), logo=logo)
+
+    # 60 x 22 mm at 300 dpi: 709 x 260 pixels; the proportions kept.
+    widths = [int(width) for width in re.findall(rb"/Width (\d+)", pdf)]
+    heights = [int(height) for height in re.findall(rb"/Height (\d+)", pdf)]
+    assert (widths, heights) == ([709], [236])
+    assert len(pdf) < len(logo) / 5
+
+
 def test_an_unreadable_logo_is_left_out_and_the_pdf_still_made(caplog):
     pdf = rendered(hospital_invoice(), logo=b"<svg>not a raster image</svg>")
 
