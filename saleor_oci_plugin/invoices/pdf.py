@@ -37,6 +37,21 @@ _VAT_CATEGORY_NAMES = {
     VatCategory.NOT_SUBJECT: "not subject to VAT",
 }
 _LEGAL_ID_NAMES = {"0106": "KvK", "0190": "OIN"}
+# UN/ECE Rec 20 codes as people read them; any other code is printed as it is.
+_UNIT_NAMES = {
+    "H87": "pcs",
+    "C62": "pcs",
+    "EA": "each",
+    "KGM": "kg",
+    "GRM": "g",
+    "LTR": "l",
+    "MTR": "m",
+    "HUR": "h",
+    "DAY": "days",
+    "BX": "box",
+    "PK": "pack",
+    "SET": "set",
+}
 
 # Millimetres, converted where used (ReportLab draws in points).
 _MARGIN_MM = 16
@@ -331,7 +346,7 @@ class _Story:
                     item_cell(item_width, line.name, [details, line.note or ""]),
                     _wrap(line.nzi_code or "", code_width, _LINE_FONT_SIZE),
                     _wrap(line.cost_centre or "", centre_width, _LINE_FONT_SIZE),
-                    f"{_plain(line.quantity)} {line.unit_code}",
+                    f"{_plain(line.quantity)} {_unit(line.unit_code)}",
                     _price(line.unit_net_price),
                     _vat_rate(line.vat_category, line.vat_rate),
                     _money_number(net),
@@ -832,6 +847,10 @@ def _vat_rate(category: VatCategory, rate: Decimal) -> str:
     if category is VatCategory.NOT_SUBJECT:
         return "n/a"
     return f"{_plain(rate)} %"
+
+
+def _unit(code: str) -> str:
+    return _UNIT_NAMES.get(code, code)
 
 
 def _grouped_iban(iban: str) -> str:

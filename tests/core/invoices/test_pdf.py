@@ -58,8 +58,9 @@ def test_the_invoice_says_what_its_ubl_says():
     # The lines: name, SKU, PO line, quantity, price, rate and net amount.
     assert "Boeket crème rozen — seizoen" in flat
     assert "SKU KP-LUXE-2026 · PO line 10" in flat
-    assert "40 C62 37.45 21 % 1,498.00" in flat
-    assert "46 C62 1.2395 21 % 57.02" in flat
+    # Rec 20's C62 ("one") printed as people read it.
+    assert "40 pcs 37.45 21 % 1,498.00" in flat
+    assert "46 pcs 1.2395 21 % 57.02" in flat
     # VAT once per rate, over that rate's lines, then the totals.
     assert "VAT 21 % (standard rate) over EUR 1,555.02 EUR 326.55" in flat
     assert "VAT 9 % (standard rate) over EUR 137.64 EUR 12.39" in flat
@@ -151,6 +152,13 @@ def test_a_long_item_name_and_cost_centre_wrap_inside_their_columns():
 
     assert one_line(long_name) in flat
     assert "KPL-4010 Tiel Oost Vleugel B" in flat
+
+
+def test_a_unit_code_without_a_common_name_is_printed_as_it_is():
+    line = dataclasses.replace(GIFT_BOX, unit_code="KTM", quantity=Decimal("2.5"))
+    flat = one_line(pdf_text(rendered(hospital_invoice(lines=[line])))[0])
+
+    assert "2.5 KTM 37.45" in flat
 
 
 def test_characters_the_font_lacks_are_replaced_not_dropped():
