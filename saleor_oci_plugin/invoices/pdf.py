@@ -770,7 +770,11 @@ def _print_sized(logo: bytes) -> tuple[bytes, tuple[int, int]]:
 
     with Picture.open(io.BytesIO(logo)) as picture:
         picture.load()
-        limit = tuple(round(size / 25.4 * _LOGO_DPI) for size in _LOGO_BOX_MM)
+        box_width, box_height = _LOGO_BOX_MM
+        limit = (
+            round(box_width / 25.4 * _LOGO_DPI),
+            round(box_height / 25.4 * _LOGO_DPI),
+        )
         if picture.width <= limit[0] and picture.height <= limit[1]:
             return logo, picture.size
         kind = "JPEG" if picture.format == "JPEG" else "PNG"
