@@ -76,7 +76,7 @@ from .dataclasses import (
 from .delivery import send_after_commit
 from .models import InvoicedOrder, IssuedDocument
 from .numbering import TakenNumber, take_next_number
-from .pdf import render_pdf
+from .pdf import prepare_pdf, render_pdf
 from .rendering import render_html
 from .ubl import InvoiceDataError, Totals, build_ubl, compute_totals, round_money
 from .validation import (
@@ -213,6 +213,7 @@ def issue_invoice(
 
     issue_date = timezone.localdate()
     prepare_validation(config.extra_rule_sets)
+    prepare_pdf()
     logo = seller_logo(config)
     taken = take_next_number(config.number_prefix, issue_date.year)
     document = build_document(

@@ -84,6 +84,7 @@ from .issuing import (
 )
 from .models import InvoicedOrder, InvoiceRun, IssuedDocument
 from .numbering import take_next_number
+from .pdf import prepare_pdf
 from .ubl import Totals, compute_totals, round_money
 
 logger = logging.getLogger(__name__)
@@ -304,6 +305,7 @@ def issue_group(
         check_seller(config)
         issue_date = timezone.localdate()
         prepare_validation(config.extra_rule_sets)
+        prepare_pdf()
         logo = seller_logo(config)
         taken = take_next_number(config.number_prefix, issue_date.year)
         billed = [(orders[record.order_id], record) for record in records]
