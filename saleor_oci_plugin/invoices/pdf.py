@@ -719,7 +719,6 @@ def _styles() -> dict[str, Any]:
             textColor="#ffffff",
             alignment=TA_RIGHT,
         ),
-        "item": style("item", fontSize=8, leading=10),
         "item_detail": style("item_detail", fontSize=7, leading=9, textColor=_MUTED),
         "total_label": style("total_label", fontSize=9, leading=11),
         "grand_label": style(
