@@ -24,6 +24,11 @@ validator process, SVRL read back here):
   is the overhead of the process boundary, the XSD and reading the SVRL.
 
 Then one ``validate_ubl_many`` call for all three documents together.
+
+Last, what the PDF copy adds to issuing one invoice, the work done while the
+number series is locked (besides the database writes): without a PDF,
+``build_ubl`` and a warm ``validate_ubl``; with it, ``render_pdf`` first and the
+UBL carrying the PDF built and validated. Means of a few runs each.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from saleor_oci_plugin.invoices.dataclasses import (
     SupportingDocument,
     VatCategory,
 )
+from saleor_oci_plugin.invoices.pdf import render_pdf
 from saleor_oci_plugin.invoices.rendering import render_html
 from saleor_oci_plugin.invoices.ubl import build_ubl, compute_totals
 from saleor_oci_plugin.invoices.validation import (
@@ -193,6 +199,44 @@ def main() -> None:
         f"valid: {[r.is_valid for r in results]}, "
         f"findings: {[len(r.failures) for r in results]}"
     )
+    pdf_cost()
+
+
+def issue_without_pdf(document: InvoiceDocument) -> bool:
+    return validate_ubl(build_ubl(document)).is_valid
+
+
+def issue_with_pdf(document: InvoiceDocument) -> bool:
+    pdf = render_pdf(document, compute_totals(document))
+    return validate_ubl(build_ubl(document, pdf)).is_valid
+
+
+def pdf_cost() -> None:
+    """Issuing work per invoice without and with its PDF copy."""
+    from saleor_oci_plugin.printing.raster import page_sizes
+
+    print(
+        f"\n{'lines':>6} {'pages':>5} {'PDF kB':>7} {'UBL kB':>7} {'+PDF kB':>8}"
+        f" {'PDF ms':>7} {'without ms':>10} {'with ms':>8} {'added ms':>9}  valid"
+    )
+    # Fonts, styles and ReportLab's imports: paid once per worker process.
+    render_pdf(consolidated_invoice(1), compute_totals(consolidated_invoice(1)))
+    for line_count in SIZES:
+        document = consolidated_invoice(line_count)
+        repeats = max(3, 100 // line_count)
+
+        totals = compute_totals(document)
+        pdf = render_pdf(document, totals)
+        valid = validate_ubl(build_ubl(document, pdf)).is_valid
+        pdf_ms = mean_ms(repeats, render_pdf, document, totals)
+        plain_ms = mean_ms(repeats, issue_without_pdf, document)
+        full_ms = mean_ms(repeats, issue_with_pdf, document)
+        print(
+            f"{line_count:>6} {len(page_sizes(pdf)):>5} {len(pdf) / 1024:>7.0f}"
+            f" {len(build_ubl(document)) / 1024:>7.0f}"
+            f" {len(build_ubl(document, pdf)) / 1024:>8.0f} {pdf_ms:>7.0f}"
+            f" {plain_ms:>10.0f} {full_ms:>8.0f} {full_ms - plain_ms:>9.0f}  {valid}"
+        )
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ SELLER_PEPPOL_ENDPOINT_SCHEME = "seller_peppol_endpoint_scheme"
 INVOICE_NUMBER_PREFIX = "invoice_number_prefix"
 PAYMENT_TERMS_DAYS = "payment_terms_days"
 INVOICE_RULE_SETS = "invoice_extra_rule_sets"
+SELLER_LOGO = "seller_logo"
 
 # The Dashboard console.
 DASHBOARD_PUBLIC_URL = "dashboard_public_url"
@@ -62,6 +63,8 @@ _IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 _DUTCH_IBAN_LENGTH = 18
 _PEPPOL_SCHEME = re.compile(r"[0-9]{4}")
 _PEPPOL_IDENTIFIER = re.compile(r"\S{1,50}")
+# What ReportLab draws (through Pillow) and every PDF reader shows.
+LOGO_EXTENSIONS = (".png", ".jpg", ".jpeg")
 
 
 def is_absolute_http_url(url: str) -> bool:
@@ -186,6 +189,7 @@ def _invoicing_from_values(values: dict) -> InvoicingConfiguration:
         number_prefix=_number_prefix(values),
         payment_terms_days=payment_terms_days,
         extra_rule_sets=parse_rule_set_paths(values.get(INVOICE_RULE_SETS)),
+        seller_logo=text(SELLER_LOGO),
     )
 
 
@@ -321,6 +325,9 @@ def _invoicing_errors(values: dict) -> dict[str, ValidationError]:
             "The payment terms are a whole number of days between 0 and "
             f"{MAX_PAYMENT_TERMS_DAYS}."
         )
+    logo = str(values.get(SELLER_LOGO) or "").strip()
+    if logo:
+        errors.update(_logo_errors(logo))
     bad_paths = [
         path
         for path in parse_rule_set_paths(values.get(INVOICE_RULE_SETS))
@@ -333,3 +340,27 @@ def _invoicing_errors(values: dict) -> dict[str, ValidationError]:
             + ", ".join(bad_paths)
         )
     return errors
+
+
+def _logo_errors(name: str) -> dict[str, ValidationError]:
+    # Imported here: storage backends may reach for settings or the network.
+    from django.core.files.storage import default_storage
+
+    if not name.lower().endswith(LOGO_EXTENSIONS):
+        return {
+            SELLER_LOGO: _invalid(
+                "The seller logo must be a PNG or JPEG image (.png, .jpg, .jpeg)."
+            )
+        }
+    try:
+        exists = default_storage.exists(name)
+    except Exception:  # a name the storage refuses, e.g. one leaving its root
+        exists = False
+    if not exists:
+        return {
+            SELLER_LOGO: _invalid(
+                f"There is no file {name!r} in the shop's media storage; upload the "
+                "logo there first and give its name, e.g. logos/shop.png."
+            )
+        }
+    return {}

@@ -27,6 +27,8 @@ class InvoicingConfiguration:
     payment_terms_days: int
     # Compiled XSLT rule sets (producing SVRL) run after EN 16931.
     extra_rule_sets: tuple[str, ...]
+    # The name in default_storage of the logo on invoice PDFs; empty: no logo.
+    seller_logo: str = ""
 
 
 @dataclass(frozen=True)

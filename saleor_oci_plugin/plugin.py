@@ -65,6 +65,7 @@ class OCIPlugin(BasePlugin):
             "value": str(configuration.DEFAULT_PAYMENT_TERMS_DAYS),
         },
         {"name": configuration.INVOICE_RULE_SETS, "value": ""},
+        {"name": configuration.SELLER_LOGO, "value": ""},
         {"name": configuration.DASHBOARD_PUBLIC_URL, "value": ""},
         {"name": configuration.DASHBOARD_ORIGIN, "value": ""},
     ]
@@ -185,6 +186,15 @@ class OCIPlugin(BasePlugin):
                 "buyer's or Peppol's own rules. An invoice failing any is not issued."
             ),
             "label": "Invoices: extra rule sets",
+        },
+        configuration.SELLER_LOGO: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "The seller's logo on the PDF copy of every invoice and credit "
+                "note: the name of a PNG or JPEG file in the shop's media storage "
+                "(default_storage), e.g. logos/shop.png. Empty: no logo."
+            ),
+            "label": "Invoices: seller logo",
         },
         configuration.DASHBOARD_PUBLIC_URL: {
             "type": ConfigurationTypeField.STRING,

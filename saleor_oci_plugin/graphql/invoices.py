@@ -1,5 +1,6 @@
 """GraphQL for staff, ERP integrators and buyers: the UBL invoices and credit notes."""
 
+import base64
 import datetime
 import decimal
 
@@ -40,6 +41,7 @@ from ..invoices.delivery import no_recipient_reason, recipient, send_after_commi
 from ..invoices.models import InvoiceRun, IssuedDocument
 from ..invoices.periodic import PeriodInvalid, create_run
 from ..invoices.tasks import run_invoicing_task
+from ..invoices.ubl import embedded_pdf
 from ..punchout.models import Connection
 from .access import access_of
 from .errors import OciError
@@ -83,6 +85,12 @@ class OciInvoice(graphene.ObjectType):
     )
     xml = graphene.String(required=True, description="The UBL 2.1 document.")
     html = graphene.String(required=True, description="A rendering for people.")
+    pdf = graphene.String(
+        description=(
+            "The PDF copy, base64-encoded: the attachment the UBL carries "
+            "(file <number>.pdf). Null for documents issued before PDF copies."
+        )
+    )
     url = graphene.String(
         description="Download URL of the XML attached to Saleor's invoice."
     )
@@ -124,6 +132,11 @@ class OciInvoice(graphene.ObjectType):
     @staticmethod
     def resolve_connection_id(root: IssuedDocument, _info: ResolveInfo) -> str | None:
         return _global_id("OciConnection", root.connection_id)
+
+    @staticmethod
+    def resolve_pdf(root: IssuedDocument, _info: ResolveInfo) -> str | None:
+        pdf = embedded_pdf(root.xml.encode())
+        return base64.b64encode(pdf).decode("ascii") if pdf is not None else None
 
     @staticmethod
     def resolve_url(root: IssuedDocument, _info: ResolveInfo) -> str | None:

@@ -69,6 +69,7 @@ from .issuing import (
     order_delivery,
     placed_purchase_order,
     prepare_validation,
+    seller_logo,
     seller_party,
     shipping_line,
     store_valid_document,
@@ -76,6 +77,7 @@ from .issuing import (
 )
 from .models import IssuedDocument
 from .numbering import take_next_number
+from .pdf import prepare_pdf
 from .ubl import CAC_NS, Totals, compute_totals, round_money
 
 logger = logging.getLogger(__name__)
@@ -215,6 +217,8 @@ def _issue(
     check_seller(config)
     issue_date = timezone.localdate()
     prepare_validation(config.extra_rule_sets)
+    prepare_pdf()
+    logo = seller_logo(config)
     taken = take_next_number(credit_note_prefix(config.number_prefix), issue_date.year)
     document = _document(
         order, record, invoiced, credited, config, taken.number, issue_date, note
@@ -231,6 +235,7 @@ def _issue(
         totals,
         taken,
         config.extra_rule_sets,
+        logo=logo,
         invoice=invoice,
         order=order,
         connection=record.connection,

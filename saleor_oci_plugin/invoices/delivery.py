@@ -6,8 +6,9 @@ document's transaction commits (a rolled-back document is never sent). The mail
 goes through Saleor's mail settings, i.e. Django's configured e-mail backend and
 ``DEFAULT_FROM_EMAIL``, to the branch's invoice address, else the organisation's
 (a consolidated invoice has no branch). It carries the UBL (``<number>.xml``,
-what the buyer's system books) and its HTML rendering (``<number>.html``, what a
-person reads or prints), and a short text with what an accounts-payable clerk
+what the buyer's system books, with the PDF copy embedded), the PDF copy
+(``<number>.pdf``, what a person reads, prints or files) and the HTML rendering
+(``<number>.html``), and a short text with what an accounts-payable clerk
 looks for first: number, purchase order(s) or period, amount and due date.
 
 What happened is kept on the document: ``sent_at`` and ``sent_to`` once sent, or
@@ -36,7 +37,7 @@ from saleor.order import events as order_events
 
 from ..buyers.models import BuyerOrganisation
 from .models import IssuedDocument
-from .ubl import CAC_NS, CBC_NS
+from .ubl import CAC_NS, CBC_NS, PDF_MIME_CODE, embedded_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +169,12 @@ def build_message(document: IssuedDocument, address: str) -> EmailMessage:
             timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT_SECONDS
         ),
     )
-    message.attach(f"{document.number}.xml", document.xml.encode(), XML_CONTENT_TYPE)
+    xml = document.xml.encode()
+    message.attach(f"{document.number}.xml", xml, XML_CONTENT_TYPE)
+    # Documents issued before PDF copies existed have none.
+    pdf = embedded_pdf(xml)
+    if pdf is not None:
+        message.attach(f"{document.number}.pdf", pdf, PDF_MIME_CODE)
     message.attach(f"{document.number}.html", document.html, HTML_CONTENT_TYPE)
     return message
 
@@ -230,6 +236,7 @@ class _Summary:
     payment_terms: str
     credited_invoice: str
     notes: str
+    has_pdf: bool
 
     @classmethod
     def of(cls, document: IssuedDocument) -> "_Summary":
@@ -269,7 +276,9 @@ class _Summary:
                     node.text
                     for node in root.xpath(
                         "cac:OrderReference/cbc:ID"
-                        " | cac:AdditionalDocumentReference/cbc:ID",
+                        # Not the reference that carries the PDF copy.
+                        " | cac:AdditionalDocumentReference"
+                        "[not(cac:Attachment)]/cbc:ID",
                         namespaces=_NS,
                     )
                 )
@@ -287,6 +296,11 @@ class _Summary:
             notes=" ".join(
                 (node.text or "").strip()
                 for node in root.xpath("cbc:Note", namespaces=_NS)
+            ),
+            has_pdf=bool(
+                root.xpath(
+                    "cac:AdditionalDocumentReference/cac:Attachment", namespaces=_NS
+                )
             ),
         )
 
@@ -329,8 +343,14 @@ class _Summary:
         opening = f"{self.title} {self.number} from {self.seller} to {self.buyer}."
         attached = (
             f"Attached: {self.number}.xml, the e-invoice ({self.specification}, "
-            f"UBL 2.1) for your accounts payable system, and {self.number}.html, "
-            "a copy to read or print."
+            f"UBL 2.1) for your accounts payable system, "
+            + (
+                f"{self.number}.pdf, the same document as a PDF (also embedded "
+                f"in the e-invoice), and {self.number}.html, a copy to read in a "
+                "browser."
+                if self.has_pdf
+                else f"and {self.number}.html, a copy to read or print."
+            )
         )
         return (
             f"{textwrap.fill(opening, _TEXT_WIDTH)}\n\n{table}\n\n"

@@ -35,6 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from saleor.account.models import Address as SaleorAddress
@@ -75,6 +76,7 @@ from .dataclasses import (
 from .delivery import send_after_commit
 from .models import InvoicedOrder, IssuedDocument
 from .numbering import TakenNumber, take_next_number
+from .pdf import prepare_pdf, render_pdf
 from .rendering import render_html
 from .ubl import InvoiceDataError, Totals, build_ubl, compute_totals, round_money
 from .validation import (
@@ -115,6 +117,8 @@ _REQUIRED_SELLER_FIELDS = (
     ("seller_iban", "IBAN"),
 )
 _CENT = Decimal("0.01")
+# A larger logo would swell every invoice's PDF (and UBL) for nothing.
+MAX_LOGO_BYTES = 2 * 1024 * 1024
 # IssuedDocument.lines: the line that is not an order line but its shipping.
 SHIPPING_LINE = "shipping"
 _PRICE_QUANTUM = Decimal("0.000001")
@@ -209,6 +213,8 @@ def issue_invoice(
 
     issue_date = timezone.localdate()
     prepare_validation(config.extra_rule_sets)
+    prepare_pdf()
+    logo = seller_logo(config)
     taken = take_next_number(config.number_prefix, issue_date.year)
     document = build_document(
         order, record, branch, config, number=taken.number, issue_date=issue_date
@@ -220,6 +226,7 @@ def issue_invoice(
         totals,
         taken,
         config.extra_rule_sets,
+        logo=logo,
         invoice=invoice,
         order=order,
         connection=connection,
@@ -424,17 +431,23 @@ def store_valid_document(
     totals: Totals,
     taken: TakenNumber,
     extra_rule_sets: Sequence[str],
+    *,
+    logo: bytes | None = None,
     **links: Any,
 ) -> tuple[IssuedDocument, bytes]:
-    """Build the document's UBL, validate it, and store it under its number.
+    """Draw the document's PDF, build its UBL with the PDF embedded, validate
+    that, and store it under its number.
 
-    ``links`` are the stored document's order, connection, lines and the like.
-    Raises ``InvoiceRefused`` when the UBL lacks data or fails validation, and
-    then stores nothing.
+    ``logo`` is the seller's (``seller_logo``, read before the number was
+    taken); ``links`` are the stored document's order, connection, lines and
+    the like. Raises ``InvoiceRefused`` when the UBL lacks data or fails
+    validation, and then stores nothing.
     """
     is_invoice = document.kind is DocumentKind.INVOICE
     try:
-        xml = build_ubl(document)
+        # Drawn from the document already built: the series stays locked only
+        # for the drawing itself (bench/ubl_invoice.py measures it).
+        xml = build_ubl(document, render_pdf(document, totals, logo=logo))
     except InvoiceDataError as error:
         raise InvoiceRefused(
             f"The {'invoice' if is_invoice else 'credit note'} lacks data its "
@@ -458,6 +471,35 @@ def store_valid_document(
         **links,
     )
     return issued, xml
+
+
+def seller_logo(config: InvoicingConfiguration) -> bytes | None:
+    """The configured seller logo, read before a number is taken; None: none.
+
+    A logo gone from storage, or too large, is logged and left off the PDF: an
+    invoice is not refused for its letterhead.
+    """
+    name = config.seller_logo
+    if not name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as file:
+            logo = file.read(MAX_LOGO_BYTES + 1)
+    except Exception:
+        logger.warning(
+            "The seller logo %r could not be read; the PDF has no logo",
+            name,
+            exc_info=True,
+        )
+        return None
+    if len(logo) > MAX_LOGO_BYTES:
+        logger.warning(
+            "The seller logo %r is larger than %d bytes; the PDF has no logo",
+            name,
+            MAX_LOGO_BYTES,
+        )
+        return None
+    return logo
 
 
 def prepare_validation(extra_rule_sets: Sequence[str]) -> None:

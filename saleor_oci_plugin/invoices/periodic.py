@@ -77,12 +77,14 @@ from .issuing import (
     payment_for,
     prepare_validation,
     saleor_address,
+    seller_logo,
     seller_party,
     shipping_line,
     store_valid_document,
 )
 from .models import InvoicedOrder, InvoiceRun, IssuedDocument
 from .numbering import take_next_number
+from .pdf import prepare_pdf
 from .ubl import Totals, compute_totals, round_money
 
 logger = logging.getLogger(__name__)
@@ -303,6 +305,8 @@ def issue_group(
         check_seller(config)
         issue_date = timezone.localdate()
         prepare_validation(config.extra_rule_sets)
+        prepare_pdf()
+        logo = seller_logo(config)
         taken = take_next_number(config.number_prefix, issue_date.year)
         billed = [(orders[record.order_id], record) for record in records]
         document, lines_record = build_group_document(
@@ -316,6 +320,7 @@ def issue_group(
             totals,
             taken,
             config.extra_rule_sets,
+            logo=logo,
             order=single_order,
             connection=billed[0][1].connection if single_order else None,
             organisation=group.organisation,

@@ -13,6 +13,7 @@ that validation would reject later.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import decimal
 import re
@@ -38,6 +39,11 @@ INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CAC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+
+# The document's PDF copy rides along as an attachment (BT-125): a MIME code
+# every EN 16931 receiver must accept (BR-CL-24), and its file name.
+PDF_MIME_CODE = "application/pdf"
+_TITLES = {DocumentKind.INVOICE: "Invoice", DocumentKind.CREDIT_NOTE: "Credit note"}
 
 _CENT = Decimal("0.01")
 _ZERO = Decimal(0)
@@ -550,8 +556,17 @@ def _tax_category(
     _element(_element(node, "cac:TaxScheme"), "cbc:ID", "VAT")
 
 
-def build_ubl(document: InvoiceDocument) -> bytes:
-    """The document as UBL 2.1 XML (UTF-8), or ``InvoiceDataError`` listing gaps."""
+def pdf_file_name(document: InvoiceDocument) -> str:
+    """The PDF copy's file name, in the UBL, the e-mail and downloads alike."""
+    return f"{document.number}.pdf"
+
+
+def build_ubl(document: InvoiceDocument, pdf: bytes | None = None) -> bytes:
+    """The document as UBL 2.1 XML (UTF-8), or ``InvoiceDataError`` listing gaps.
+
+    ``pdf``, the document's PDF copy, is embedded as an attachment (BG-24 with
+    BT-125): receivers' people read it, their systems book the XML.
+    """
     problems = document_problems(document)
     if problems:
         raise InvoiceDataError(problems)
@@ -614,6 +629,8 @@ def build_ubl(document: InvoiceDocument) -> bytes:
         _element(reference, "cbc:ID", supporting.identifier)
         if supporting.description:
             _element(reference, "cbc:DocumentDescription", supporting.description)
+    if pdf is not None:
+        _pdf_reference(root, document, pdf)
 
     # BR-O-02..04: a document not subject to VAT carries no VAT identifiers.
     with_vat_numbers = any(
@@ -696,6 +713,50 @@ def build_ubl(document: InvoiceDocument) -> bytes:
     return etree.tostring(
         root, xml_declaration=True, encoding="UTF-8", pretty_print=True
     )
+
+
+def _pdf_reference(root: etree._Element, document: InvoiceDocument, pdf: bytes) -> None:
+    """The PDF copy as an AdditionalDocumentReference with its attachment.
+
+    Its ID is the document's own number (BT-122), without a DocumentTypeCode
+    (130 would make it the invoiced object, BT-18). UBL puts every such
+    reference after the order, billing, despatch, receipt and contract
+    references and before the supplier, in Invoice and CreditNote alike.
+    """
+    if not pdf:
+        raise InvoiceDataError(["the PDF copy (BT-125) is empty"])
+    reference = _element(root, "cac:AdditionalDocumentReference")
+    _element(reference, "cbc:ID", document.number)
+    _element(
+        reference,
+        "cbc:DocumentDescription",
+        f"{_TITLES[document.kind]} {document.number} (PDF copy)",
+    )
+    _element(
+        _element(reference, "cac:Attachment"),
+        "cbc:EmbeddedDocumentBinaryObject",
+        base64.b64encode(pdf).decode("ascii"),
+        mimeCode=PDF_MIME_CODE,
+        filename=pdf_file_name(document),
+    )
+
+
+def embedded_pdf(xml: bytes) -> bytes | None:
+    """The PDF copy embedded in an issued document's UBL; None if it has none.
+
+    Reads only documents this plugin issued (stored, validated XML).
+    """
+    # Our own XML, but a PDF's base64 text may pass lxml's 10 MB node limit.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    root = etree.fromstring(xml, parser)
+    found = root.xpath(
+        "cac:AdditionalDocumentReference/cac:Attachment/"
+        f"cbc:EmbeddedDocumentBinaryObject[@mimeCode='{PDF_MIME_CODE}']",
+        namespaces=_PREFIXES,
+    )
+    if not found:
+        return None
+    return base64.b64decode(found[0].text or "")
 
 
 def _line(

@@ -131,6 +131,12 @@ query PortalInvoiceDocuments($limit: Int!) {
   ociInvoices(limit: $limit) { id number xml html }
 }
 """
+# Asked for only when a PDF is downloaded: each is a few dozen kilobytes.
+INVOICE_PDF = """
+query PortalInvoicePdf($limit: Int!) {
+  ociInvoices(limit: $limit) { id number pdf }
+}
+"""
 # ociInvoices answers at most this many, newest first.
 MAX_INVOICES = 100
 
@@ -278,6 +284,18 @@ class Portal:
     ) -> dict[str, Any] | None:
         """The invoice's number, UBL XML and HTML; None if not among the newest."""
         data = self._query(session, INVOICE_DOCUMENTS, {"limit": MAX_INVOICES})
+        for invoice in data.get("ociInvoices") or []:
+            if invoice.get("id") == invoice_id:
+                found: dict[str, Any] = invoice
+                return found
+        return None
+
+    def invoice_pdf(
+        self, session: PortalSession, invoice_id: str
+    ) -> dict[str, Any] | None:
+        """The invoice's number and PDF copy (base64, or None when it has none);
+        None if not among the newest."""
+        data = self._query(session, INVOICE_PDF, {"limit": MAX_INVOICES})
         for invoice in data.get("ociInvoices") or []:
             if invoice.get("id") == invoice_id:
                 found: dict[str, Any] = invoice

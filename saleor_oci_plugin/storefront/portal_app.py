@@ -18,11 +18,14 @@
 ``GET  /portal/invoices``               ``ociInvoices``
 ``GET  /portal/invoice.xml?id=``        the UBL XML, as a download
 ``GET  /portal/invoice.html?id=``       the HTML rendering
+``GET  /portal/invoice.pdf?id=``        the PDF copy, as a download
 
 Every POST of a signed-in person carries the session's CSRF token; every POST
 is refused when the browser says it comes from another origin.
 """
 
+import base64
+import binascii
 import hmac
 import logging
 import re
@@ -176,6 +179,7 @@ class PortalRoutes:
             "/portal/invoices": (("GET",), self.invoices),
             "/portal/invoice.xml": (("GET",), self.invoice_xml),
             "/portal/invoice.html": (("GET",), self.invoice_html),
+            "/portal/invoice.pdf": (("GET",), self.invoice_pdf),
         }
         if path not in routes:
             raise RequestError(
@@ -603,6 +607,40 @@ class PortalRoutes:
                 (
                     "Content-Disposition",
                     f'attachment; filename="{_filename(invoice["number"])}.xml"',
+                ),
+                ("Content-Security-Policy", "default-src 'none'; sandbox"),
+            ),
+        )
+
+    def invoice_pdf(
+        self, *, session: PortalSession, query: dict[str, str], **_: Any
+    ) -> Response:
+        invoice = self.portal.invoice_pdf(session, query.get("id", ""))
+        if invoice is None:
+            raise RequestError(
+                HTTPStatus.NOT_FOUND,
+                "No such invoice",
+                "This invoice is not among your organisation's newest invoices.",
+            )
+        try:
+            pdf = base64.b64decode(invoice.get("pdf") or "", validate=True)
+        except (binascii.Error, ValueError):
+            pdf = b""
+        if not pdf:
+            raise RequestError(
+                HTTPStatus.NOT_FOUND,
+                "No PDF copy",
+                "This document was issued before invoices carried a PDF copy; "
+                "download its UBL XML or HTML instead.",
+            )
+        return Response(
+            HTTPStatus.OK,
+            pdf,
+            (
+                ("Content-Type", "application/pdf"),
+                (
+                    "Content-Disposition",
+                    f'attachment; filename="{_filename(invoice["number"])}.pdf"',
                 ),
                 ("Content-Security-Policy", "default-src 'none'; sandbox"),
             ),

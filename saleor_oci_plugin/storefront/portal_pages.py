@@ -812,6 +812,7 @@ def invoices_page(viewer: Viewer, invoices: Sequence[Mapping[str, Any]]) -> str:
             f"{escape(invoice.get('payableAmount'))}</td>"
             f"<td>{escape(invoice.get('sentTo') or 'not sent yet')}</td>"
             f'<td><a href="{escape(invoice_path(invoice, "xml"))}">UBL XML</a> · '
+            f'<a href="{escape(invoice_path(invoice, "pdf"))}">PDF</a> · '
             f'<a href="{escape(invoice_path(invoice, "html"))}">HTML</a></td></tr>'
         )
     table = (

@@ -73,8 +73,11 @@ def test_plugins_query_lists_the_plugin_with_its_configuration(
         "invoice_number_prefix",
         "payment_terms_days",
         "invoice_extra_rule_sets",
+        "seller_logo",
     }
     assert fields["session_lifetime_minutes"]["value"] == "120"
+    assert fields["seller_logo"]["value"] == ""
+    assert fields["seller_logo"]["label"] == "Invoices: seller logo"
     assert fields["storefront_url"]["label"] == "Storefront URL for punch-out shoppers"
 
 

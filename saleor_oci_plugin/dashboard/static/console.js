@@ -194,6 +194,21 @@
     return btoa(String.fromCharCode.apply(null, bytes)).replace(/[+/=]/g, "x");
   }
 
+  // The PDF copy the UBL carries (BT-125), as bytes; null when it has none.
+  function embeddedPdf(xml) {
+    var doc = new DOMParser().parseFromString(xml, "application/xml");
+    var found = doc.getElementsByTagNameNS("urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2", "EmbeddedDocumentBinaryObject");
+    for (var n = 0; n < found.length; n++) {
+      if (found[n].getAttribute("mimeCode") === "application/pdf") {
+        var text = atob(found[n].textContent.replace(/\s+/g, ""));
+        var bytes = new Uint8Array(text.length);
+        for (var k = 0; k < text.length; k++) bytes[k] = text.charCodeAt(k);
+        return bytes;
+      }
+    }
+    return null;
+  }
+
   function download(name, type, text) {
     var url = URL.createObjectURL(new Blob([text], { type: type }));
     var link = el("a", { href: url, download: name });
@@ -655,6 +670,7 @@
             el("span", { class: "row-actions" }, [
               el("button", { type: "button", text: "UBL", onclick: function () { download(i.number + ".xml", "application/xml", i.xml); } }),
               el("button", { type: "button", text: "HTML", onclick: function () { download(i.number + ".html", "text/html", i.html); } }),
+              embeddedPdf(i.xml) ? el("button", { type: "button", text: "PDF", onclick: function () { download(i.number + ".pdf", "application/pdf", embeddedPdf(i.xml)); } }) : null,
               el("button", { type: "button", text: "Send again", onclick: function () {
                 gql("mutation($id: ID!) { ociInvoiceSend(id: $id) { errors { message } } }", { id: i.id }).then(function (d) {
                   result.textContent = "";

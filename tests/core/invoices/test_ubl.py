@@ -35,6 +35,7 @@ from saleor_oci_plugin.invoices.ubl import (
     build_ubl,
     compute_totals,
     document_problems,
+    embedded_pdf,
     line_net_amount,
 )
 
@@ -768,3 +769,70 @@ def test_intra_community_period_stands_in_for_the_delivery_date() -> None:
     }
     assert "BR-IC-11" in problems_of(**changes)
     assert document_problems(hospital_invoice(invoice_period=DECEMBER, **changes)) == ()
+
+
+# --------------------------------------------------------- the PDF copy
+
+
+PDF = b"%PDF-1.4 a stand-in; the real one is rendered in test_pdf.py\n%%EOF"
+
+
+def test_the_pdf_copy_is_an_attachment_after_the_order_reference() -> None:
+    root = parse(build_ubl(hospital_invoice(), PDF))
+
+    assert header(root)[header(root).index("BuyerReference") :][:4] == [
+        "BuyerReference",
+        "OrderReference",
+        "AdditionalDocumentReference",
+        "AccountingSupplierParty",
+    ]
+    (reference,) = root.xpath("cac:AdditionalDocumentReference", namespaces=NS)
+    assert [etree.QName(child).localname for child in reference] == [
+        "ID",
+        "DocumentDescription",
+        "Attachment",
+    ]
+    assert texts(reference, "cbc:ID") == ["2026-0412"]
+    assert texts(reference, "cbc:DocumentDescription") == [
+        "Invoice 2026-0412 (PDF copy)"
+    ]
+    (binary,) = reference.xpath(
+        "cac:Attachment/cbc:EmbeddedDocumentBinaryObject", namespaces=NS
+    )
+    assert binary.attrib == {"mimeCode": "application/pdf", "filename": "2026-0412.pdf"}
+    # No type code: 130 would make the PDF the invoiced object (BT-18).
+    assert reference.xpath("cbc:DocumentTypeCode", namespaces=NS) == []
+
+
+def test_embedded_pdf_reads_the_same_bytes_back() -> None:
+    assert embedded_pdf(build_ubl(hospital_invoice(), PDF)) == PDF
+    assert embedded_pdf(build_ubl(hospital_invoice())) is None
+
+
+def test_a_credit_notes_pdf_comes_after_its_billing_reference() -> None:
+    root = parse(build_ubl(hospital_credit_note(), PDF))
+
+    assert header(root)[header(root).index("OrderReference") :][:4] == [
+        "OrderReference",
+        "BillingReference",
+        "AdditionalDocumentReference",
+        "AccountingSupplierParty",
+    ]
+    assert texts(root, "cac:AdditionalDocumentReference/cbc:DocumentDescription") == [
+        "Credit note 2026-C-0031 (PDF copy)"
+    ]
+
+
+def test_a_consolidated_invoices_pdf_follows_its_purchase_orders() -> None:
+    document = consolidated_invoice()
+    root = parse(build_ubl(document, PDF))
+
+    assert texts(root, "cac:AdditionalDocumentReference/cbc:ID") == [
+        *(po_number for po_number, _, _ in DECEMBER_ORDERS),
+        document.number,
+    ]
+
+
+def test_an_empty_pdf_is_refused_not_written_as_an_empty_element() -> None:
+    with pytest.raises(InvoiceDataError, match="BT-125"):
+        build_ubl(hospital_invoice(), b"")

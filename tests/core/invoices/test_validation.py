@@ -29,7 +29,8 @@ from saleor_oci_plugin.invoices.dataclasses import (
     SupportingDocument,
     VatCategory,
 )
-from saleor_oci_plugin.invoices.ubl import CAC_NS, CBC_NS, build_ubl
+from saleor_oci_plugin.invoices.pdf import render_pdf
+from saleor_oci_plugin.invoices.ubl import CAC_NS, CBC_NS, build_ubl, compute_totals
 from saleor_oci_plugin.invoices.validation import (
     RULE_SET_ERROR,
     XML_REFUSED,
@@ -209,6 +210,27 @@ def valid_documents() -> dict[str, InvoiceDocument]:
     }
 
 
+def with_pdf(document: InvoiceDocument) -> bytes:
+    """The document's UBL with its PDF copy embedded, as issuing writes it."""
+    return build_ubl(document, render_pdf(document, compute_totals(document)))
+
+
+def documents_with_pdf() -> dict[str, bytes]:
+    """Invoices and credit notes of both specifications, each with its PDF copy."""
+    names = (
+        "si-ubl invoice",
+        "peppol invoice",
+        "si-ubl credit note",
+        "peppol credit note",
+        # Beside the supporting documents' references to the POs.
+        "consolidated si-ubl",
+        "consolidated peppol",
+        "credit note over a period",
+    )
+    documents = valid_documents()
+    return {f"{name} with pdf": with_pdf(documents[name]) for name in names}
+
+
 def tamper(xml: bytes, change: Callable[[etree._Element], None]) -> bytes:
     root = etree.fromstring(xml)
     change(root)
@@ -293,6 +315,12 @@ TAMPERED = {
     "rounding amount left out": tamper(
         ROUNDED_CREDIT_NOTE_XML, remove("//cbc:PayableRoundingAmount")
     ),
+    "attachment of a type receivers need not open": tamper(
+        with_pdf(hospital_invoice()),
+        lambda root: first(root, "//cbc:EmbeddedDocumentBinaryObject").set(
+            "mimeCode", "application/x-msdownload"
+        ),
+    ),
     # Code lists are the schematron's business, not the builder's.
     "unknown unit code": build_ubl(hospital_invoice(lines=(line(unit_code="STUKS"),))),
 }
@@ -302,6 +330,7 @@ TAMPERED = {
 def results() -> dict[str, ValidationResult]:
     """Every document of this module that needs the schematron, in one run."""
     documents = {name: build_ubl(doc) for name, doc in valid_documents().items()}
+    documents.update(documents_with_pdf())
     documents.update(TAMPERED)
     outcomes = validate_ubl_many(list(documents.values()))
     return dict(zip(documents, outcomes, strict=True))
@@ -321,6 +350,22 @@ def test_built_documents_pass_xsd_and_en16931(
     assert result.is_valid, describe(result)
     # Not even a warning: the builder avoids the elements EN 16931 discourages.
     assert result.failures == (), describe(result)
+
+
+@pytest.mark.parametrize("name", list(documents_with_pdf()))
+def test_documents_with_their_pdf_copy_pass_xsd_and_en16931(
+    results: dict[str, ValidationResult], name: str
+) -> None:
+    result = results[name]
+    assert result.is_valid, describe(result)
+    assert result.failures == (), describe(result)
+
+
+def test_an_attachment_of_another_type_fails_the_mime_code_list(
+    results: dict[str, ValidationResult],
+) -> None:
+    result = results["attachment of a type receivers need not open"]
+    assert result.rule_ids == {"BR-CL-24"}, describe(result)
 
 
 @pytest.mark.parametrize(

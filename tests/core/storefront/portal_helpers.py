@@ -1,6 +1,7 @@
 """The portal in-process: a browser with a cookie jar, and Saleor's portal answers
 from the stand-in (no HTTP, no Saleor)."""
 
+import base64
 from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -24,6 +25,9 @@ MEMBER_ID = "T2NpTWVtYmVyOjI="
 INVOICE_ID = "T2NpSW52b2ljZTox"
 INVOICE_XML = '<?xml version="1.0"?><Invoice><ID>F2026-00001</ID></Invoice>'
 INVOICE_HTML = "<!DOCTYPE html><html><body><h1>Factuur F2026-00001</h1></body></html>"
+INVOICE_PDF = b"%PDF-1.4 stand-in for F2026-00001\n%%EOF\n"
+# Issued before invoices carried a PDF copy.
+EARLIER_INVOICE_ID = "T2NpSW52b2ljZTow"
 
 ORGANISATION = {
     "id": ORGANISATION_ID,
@@ -180,6 +184,18 @@ PORTAL_HANDLERS = {
                     "xml": INVOICE_XML,
                     "html": INVOICE_HTML,
                 }
+            ]
+        }
+    },
+    "PortalInvoicePdf": lambda variables, token: {
+        "data": {
+            "ociInvoices": [
+                {
+                    "id": INVOICE_ID,
+                    "number": "F2026/00001",
+                    "pdf": base64.b64encode(INVOICE_PDF).decode(),
+                },
+                {"id": EARLIER_INVOICE_ID, "number": "F2025/00009", "pdf": None},
             ]
         }
     },

@@ -8,8 +8,10 @@ from saleor_oci_plugin.storefront.portal_app import parse_cost_centres
 from .portal_helpers import (
     ADMIN_EMAIL,
     BRANCH_ID,
+    EARLIER_INVOICE_ID,
     INVOICE_HTML,
     INVOICE_ID,
+    INVOICE_PDF,
     INVOICE_XML,
     MEMBER_ID,
     ORGANISATION_ID,
@@ -575,6 +577,32 @@ def test_invoices_page_links_both_downloads(signed_in):
     rendering = signed_in.get(links["HTML"])
     assert rendering.body.decode() == INVOICE_HTML
     assert "sandbox" in rendering.header("Content-Security-Policy")
+
+
+def test_invoices_page_links_the_pdf_copy(signed_in):
+    response = signed_in.get("/portal/invoices")
+    links = {a.text: a.get("href") for a in response.document.iter("a")}
+    assert links["PDF"] == f"/portal/invoice.pdf?id={INVOICE_ID.replace('=', '%3D')}"
+
+    pdf = signed_in.get(links["PDF"])
+
+    assert pdf.status == 200
+    assert pdf.body == INVOICE_PDF
+    assert pdf.header("Content-Type") == "application/pdf"
+    assert pdf.header("Content-Disposition") == (
+        'attachment; filename="F2026_00001.pdf"'
+    )
+    assert signed_in.saleor.calls[-1].operation == "PortalInvoicePdf"
+
+
+def test_a_document_without_pdf_copy_or_unknown_is_not_found(signed_in):
+    earlier = signed_in.get(f"/portal/invoice.pdf?id={EARLIER_INVOICE_ID}")
+    unknown = signed_in.get("/portal/invoice.pdf?id=bm9uZQ==")
+
+    assert earlier.status == 404
+    assert "issued before invoices carried a PDF copy" in earlier.text
+    assert unknown.status == 404
+    assert "No such invoice" in unknown.text
 
 
 def test_unknown_invoice_is_not_found(signed_in):

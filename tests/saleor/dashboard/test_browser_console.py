@@ -54,6 +54,8 @@ from saleor_oci_plugin.buyers.models import (
 )
 from saleor_oci_plugin.configuration import DASHBOARD_ORIGIN, DASHBOARD_PUBLIC_URL
 from saleor_oci_plugin.dashboard import install
+from saleor_oci_plugin.invoices.models import IssuedDocument
+from saleor_oci_plugin.invoices.ubl import embedded_pdf
 from saleor_oci_plugin.machine_secrets import check_machine_secret
 from saleor_oci_plugin.models import InboundMessage
 from saleor_oci_plugin.punchout.models import Connection
@@ -440,16 +442,21 @@ def read_purchase_orders(page: Any, folder: Path) -> dict[str, str]:
     return {"refused": listing, "placed": placed, "problems": problems}
 
 
-def read_order_popup(page: Any, folder: Path) -> dict[str, str]:
+def read_order_popup(page: Any, folder: Path) -> dict[str, Any]:
     frame = _frame(page)
     frame.locator("#po-number").wait_for()
     invoices = frame.locator("h2:text-is('Invoices and credit notes') + table")
     invoices.wait_for()
-    shown = {
+    shown: dict[str, Any] = {
         "po_number": frame.locator("#po-number").inner_text(),
         "invoices": invoices.inner_text(),
     }
     shoot(page, folder, "09-order-popup")
+    # The PDF copy, read out of the UBL the popup already has.
+    with page.expect_download() as download:
+        invoices.get_by_role("button", name="PDF").first.click()
+    shown["pdf_name"] = download.value.suggested_filename
+    shown["pdf"] = Path(download.value.path()).read_bytes()
     return shown
 
 
@@ -806,6 +813,10 @@ def test_console_in_the_dashboard(
     popup = step(chromium, screenshot_dir, read_order_popup, screenshot_dir)
     assert popup["po_number"] == order.external_reference
     assert invoice["number"] in popup["invoices"]
+    assert popup["pdf_name"] == f"{invoice['number']}.pdf"
+    assert popup["pdf"] == embedded_pdf(
+        IssuedDocument.objects.get(number=invoice["number"]).xml.encode()
+    )
 
     # A token refresh: the first token is revoked (as Saleor does when the staff
     # member's tokens are deactivated), the page gets a new one and still works.

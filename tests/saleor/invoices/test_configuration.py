@@ -1,6 +1,8 @@
 """The invoicing fields of the Dashboard configuration, saved through pluginUpdate."""
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from graphene.utils.str_converters import to_camel_case
 from saleor.graphql.tests.utils import get_graphql_content
 from saleor.plugins.models import PluginConfiguration
@@ -63,6 +65,20 @@ def test_seller_data_is_saved_and_read_in_its_compact_form(
     assert invoicing.extra_rule_sets == (str(rules),)
 
 
+def test_a_seller_logo_in_media_storage_is_saved(
+    staff_api_client, permission_manage_plugins
+):
+    name = default_storage.save("logos/shop.png", ContentFile(b"\x89PNG stand-in"))
+
+    result = _update(
+        staff_api_client, permission_manage_plugins, {"seller_logo": f" {name} "}
+    )
+
+    assert result["errors"] == []
+    stored = PluginConfiguration.objects.get(identifier=PLUGIN_ID)
+    assert config_from_items(stored.configuration).invoicing.seller_logo == name
+
+
 def test_unset_invoicing_fields_have_their_defaults():
     invoicing = config_from_items([]).invoicing
     assert invoicing.seller_country == "NL"
@@ -71,6 +87,7 @@ def test_unset_invoicing_fields_have_their_defaults():
     assert invoicing.payment_terms_days == 30
     assert invoicing.extra_rule_sets == ()
     assert invoicing.seller_iban == ""
+    assert invoicing.seller_logo == ""
 
 
 @pytest.mark.parametrize(
@@ -90,6 +107,9 @@ def test_unset_invoicing_fields_have_their_defaults():
         ("payment_terms_days", "366", "whole number of days"),
         ("invoice_extra_rule_sets", "rules/buyer.xslt", "absolute path"),
         ("invoice_extra_rule_sets", "/nonexistent/buyer.xslt", "/nonexistent"),
+        ("seller_logo", "logos/missing.png", "no file 'logos/missing.png'"),
+        ("seller_logo", "logos/shop.svg", "PNG or JPEG"),
+        ("seller_logo", "../../etc/passwd.png", "no file"),
     ],
 )
 def test_invalid_invoicing_value_is_refused_with_a_field_error(

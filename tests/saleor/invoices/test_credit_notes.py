@@ -1,5 +1,7 @@
 """Credit notes of invoiced OCI orders: ociCreditNoteCreate and cancellations."""
 
+import base64
+import re
 from decimal import Decimal
 
 import graphene
@@ -14,8 +16,9 @@ from saleor.order.models import OrderEvent
 
 from saleor_oci_plugin.invoices.credit_notes import credit_cancelled_order
 from saleor_oci_plugin.invoices.models import InvoiceNumberSeries, IssuedDocument
-from saleor_oci_plugin.invoices.ubl import round_money
+from saleor_oci_plugin.invoices.ubl import embedded_pdf, round_money
 from saleor_oci_plugin.invoices.validation import validate_ubl
+from saleor_oci_plugin.printing.raster import pdf_text
 
 INVOICE_REQUEST = """
 mutation ($orderId: ID!) {
@@ -25,7 +28,7 @@ mutation ($orderId: ID!) {
 CREDIT_NOTE_CREATE = """
 mutation ($orderId: ID!, $lines: [OciCreditNoteLineInput!], $note: String) {
   ociCreditNoteCreate(orderId: $orderId, lines: $lines, note: $note) {
-    creditNote { number kind payableAmount invoiceId xml url }
+    creditNote { number kind payableAmount invoiceId xml pdf url }
     errors { field code message }
   }
 }
@@ -132,6 +135,16 @@ def test_a_partial_credit_note_is_valid_ubl_referring_to_the_invoice(
     gross = net + round_money(net * Decimal("0.21"))
     assert _amount(root, "cac:LegalMonetaryTotal/cbc:PayableAmount") == gross
     assert Decimal(str(credit_note["payableAmount"])) == gross
+    # Its PDF copy, embedded in the UBL that passed validation, says the same.
+    pdf = base64.b64decode(credit_note["pdf"])
+    assert pdf == embedded_pdf(xml)
+    text = re.sub(r"\s+", " ", pdf_text(pdf)[0])
+    assert f"Credit note {credit_note['number']}" in text
+    assert f"Corrects invoice {invoice.number}" in text
+    assert "Purchase order 4500012345" in text
+    assert f"Amount credited USD {gross:,.2f}" in text
+    assert "Two boxes arrived damaged." in text
+    assert validate_ubl(xml).failures == ()
 
     # Attached to a Saleor invoice of the order, beside the invoice itself.
     saleor_invoice = Invoice.objects.get(number=credit_note["number"])

@@ -38,6 +38,8 @@ from saleor_oci_plugin.invoices.tasks import (
     invoicing_configuration,
     send_document_task,
 )
+from saleor_oci_plugin.invoices.ubl import embedded_pdf
+from saleor_oci_plugin.printing.raster import pdf_text
 
 BRANCH_EMAIL = "crediteuren.noord@ziekenhuis-oost.example"
 ORGANISATION_EMAIL = "crediteuren@ziekenhuis-oost.example"
@@ -112,7 +114,7 @@ def _attachments(message) -> dict[str, tuple[str, bytes]]:
     }
 
 
-def test_an_invoice_is_emailed_to_its_branch_with_the_ubl_and_its_rendering(
+def test_an_invoice_is_emailed_to_its_branch_with_the_ubl_pdf_and_rendering(
     addresses, request_invoice, oci_order, settings
 ):
     document = request_invoice(oci_order)
@@ -121,7 +123,17 @@ def test_an_invoice_is_emailed_to_its_branch_with_the_ubl_and_its_rendering(
     assert message.to == [BRANCH_EMAIL]
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
     attachments = _attachments(message)
-    assert list(attachments) == [f"{document.number}.xml", f"{document.number}.html"]
+    assert list(attachments) == [
+        f"{document.number}.xml",
+        f"{document.number}.pdf",
+        f"{document.number}.html",
+    ]
+    # The PDF copy the UBL carries, as a file of its own.
+    content_type, pdf = attachments[f"{document.number}.pdf"]
+    assert content_type == "application/pdf"
+    assert pdf == embedded_pdf(document.xml.encode())
+    assert pdf.startswith(b"%PDF-")
+    assert f"Invoice {document.number}" in pdf_text(pdf)[0]
     content_type, xml = attachments[f"{document.number}.xml"]
     assert content_type == "application/xml"
     assert xml == document.xml.encode()
@@ -156,6 +168,7 @@ def test_an_invoice_is_emailed_to_its_branch_with_the_ubl_and_its_rendering(
     assert f"Attached: {document.number}.xml, the e-invoice (SI-UBL 2.0, UBL 2.1)" in (
         text
     )
+    assert f"{document.number}.pdf, the same document as a PDF" in text
     assert max(len(line) for line in message.body.splitlines()) <= 80
 
     document.refresh_from_db()
@@ -319,7 +332,11 @@ def test_a_credit_note_is_emailed_when_staff_issue_it(
     assert f"Credits invoice:    {invoice.number}" in message.body
     assert f"Amount credited:    USD {invoice.payable_amount:,.2f}" in message.body
     assert "Due date" not in message.body
-    assert list(_attachments(message)) == [f"{number}.xml", f"{number}.html"]
+    assert list(_attachments(message)) == [
+        f"{number}.xml",
+        f"{number}.pdf",
+        f"{number}.html",
+    ]
     credit_note = IssuedDocument.objects.get(number=number)
     assert credit_note.sent_to == BRANCH_EMAIL
     # Saleor's invoice that shows the credit note on the order is marked sent too.

@@ -1,6 +1,7 @@
 """ociInvoices: the issued UBL invoices, for staff, ERP integrators' Apps and the
 buyer's own customer account."""
 
+import base64
 import json
 
 import graphene
@@ -14,13 +15,14 @@ from saleor.order.models import Order
 
 from saleor_oci_plugin.buyers.models import BuyerOrganisation
 from saleor_oci_plugin.invoices.models import InvoicedOrder, IssuedDocument
+from saleor_oci_plugin.printing.raster import pdf_text
 from saleor_oci_plugin.punchout.models import Connection
 
 OCI_INVOICES = """
 query ($orderId: ID, $limit: Int) {
   ociInvoices(orderId: $orderId, limit: $limit) {
     id number kind issueDate currency payableAmount orderId invoiceId connectionId
-    customization validationResult xml html url
+    customization validationResult xml html pdf url
   }
 }
 """
@@ -75,6 +77,27 @@ def test_staff_reads_an_orders_invoice_with_its_ubl(
     )
     assert document["url"].endswith(f"{invoice['number']}.xml")
     assert invoice["number"] in document["html"]
+    # The PDF copy the UBL carries, ready to save as <number>.pdf.
+    assert (
+        f"Invoice {invoice['number']}" in pdf_text(base64.b64decode(document["pdf"]))[0]
+    )
+
+
+def test_a_document_issued_before_pdf_copies_has_none(staff, invoiced_order):
+    document = IssuedDocument.objects.get()
+    root = etree.fromstring(document.xml.encode())
+    for reference in root.findall(
+        "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
+        "AdditionalDocumentReference"
+    ):
+        root.remove(reference)
+    document.xml = etree.tostring(root, encoding="unicode")
+    document.save(update_fields=["xml"])
+
+    response = staff.post_graphql(OCI_INVOICES)
+
+    [listed] = get_graphql_content(response)["data"]["ociInvoices"]
+    assert listed["pdf"] is None
 
 
 def test_an_app_with_manage_orders_lists_invoices(
@@ -116,7 +139,7 @@ def test_a_malformed_order_id_is_a_graphql_error(
 
 BUYER_INVOICES = """
 query ($orderId: ID) {
-  ociInvoices(orderId: $orderId) { number kind orderId xml sentAt sentTo }
+  ociInvoices(orderId: $orderId) { number kind orderId xml pdf sentAt sentTo }
 }
 """
 DELIVERY = "query { ociInvoices { number sentAt sentTo deliveryError } }"
@@ -173,6 +196,7 @@ def test_the_organisations_customer_sees_its_own_invoices_only(
     assert own["number"] == invoice["number"]
     assert own["orderId"] == _order_id(order)
     assert etree.fromstring(own["xml"].encode()) is not None
+    assert f"Invoice {invoice['number']}" in pdf_text(base64.b64decode(own["pdf"]))[0]
     # Not e-mailed: the buyer has no invoice address yet.
     assert (own["sentAt"], own["sentTo"]) == (None, "")
 

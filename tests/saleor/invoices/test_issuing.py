@@ -1,12 +1,18 @@
 """Saleor's invoiceRequest on orders placed via OCI: numbered, valid UBL invoices."""
 
+import base64
 import datetime
+import io
+import re
 from decimal import Decimal
 
 import graphene
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from lxml import etree
+from PIL import Image
 from saleor.core import JobStatus
 from saleor.graphql.tests.utils import get_graphql_content
 from saleor.invoice.models import Invoice
@@ -15,7 +21,9 @@ from saleor.order import OrderEvents, OrderStatus
 from saleor_oci_plugin.buyers.models import InvoiceFormat, InvoicingPreference
 from saleor_oci_plugin.invoices.issuing import FAILURE_KEY
 from saleor_oci_plugin.invoices.models import InvoiceNumberSeries, IssuedDocument
+from saleor_oci_plugin.invoices.ubl import embedded_pdf
 from saleor_oci_plugin.invoices.validation import validate_ubl
+from saleor_oci_plugin.printing.raster import pdf_text
 from saleor_oci_plugin.punchout import connections
 
 from .conftest import BUYER_RULES, SELLER, configure_plugin
@@ -131,6 +139,81 @@ def test_invoice_of_a_po_order_is_numbered_valid_ubl_with_the_po_references(
     assert oci_order.events.filter(
         type=OrderEvents.INVOICE_GENERATED, parameters__invoice_number=_number(1)
     ).exists()
+
+
+def _flat(text):
+    return re.sub(r"\s+", " ", text)
+
+
+def _logo_png():
+    output = io.BytesIO()
+    Image.new("RGB", (300, 100), (230, 120, 40)).save(output, format="PNG")
+    return output.getvalue()
+
+
+def _images(pdf):
+    return len(re.findall(rb"/Subtype\s*/Image", pdf))
+
+
+def test_the_issued_ubl_carries_its_pdf_copy_and_still_validates(
+    staff, seller_configured, oci_order
+):
+    result = _request(staff, oci_order)
+
+    document = IssuedDocument.objects.get()
+    xml = Invoice.objects.get(order=oci_order).invoice_file.read()
+    root = etree.fromstring(xml)
+    (binary,) = root.xpath(
+        "cac:AdditionalDocumentReference/cac:Attachment/"
+        "cbc:EmbeddedDocumentBinaryObject",
+        namespaces=NS,
+    )
+    assert binary.get("mimeCode") == "application/pdf"
+    assert binary.get("filename") == f"{result['number']}.pdf"
+    assert _texts(root, "cac:AdditionalDocumentReference/cbc:ID") == [result["number"]]
+    pdf = base64.b64decode(binary.text)
+    assert pdf == embedded_pdf(document.xml.encode())
+    pages = pdf_text(pdf)
+    assert len(pages) == 1
+    text = _flat(pages[0])
+    assert f"Invoice {result['number']}" in text
+    assert "Purchase order 4500012345" in text
+    assert "Cost centre KP-4711" in text
+    assert f"Amount due USD {oci_order.total_gross_amount:,.2f}" in text
+    for order_line in oci_order.lines.all():
+        assert order_line.metadata["oci.nzi_code"] in text
+    assert "IBAN NL91 ABNA 0417 1643 00" in text
+    # No logo configured, none drawn.
+    assert _images(pdf) == 0
+    # What was validated and stored is the document with its PDF.
+    assert document.validation_result["valid"] is True
+    result = validate_ubl(xml)
+    assert result.is_valid
+    assert result.failures == ()
+
+
+def test_the_configured_seller_logo_is_on_the_pdf(staff, oci_order):
+    logo = default_storage.save("logos/vlinder.png", ContentFile(_logo_png()))
+    configure_plugin(**SELLER, seller_logo=logo)
+
+    assert _request(staff, oci_order)["status"] == "SUCCESS"
+
+    pdf = embedded_pdf(IssuedDocument.objects.get().xml.encode())
+    assert _images(pdf) == 1
+
+
+def test_a_logo_gone_from_storage_leaves_the_pdf_without_it_not_the_invoice(
+    staff, oci_order, caplog
+):
+    logo = default_storage.save("logos/vlinder.png", ContentFile(_logo_png()))
+    configure_plugin(**SELLER, seller_logo=logo)
+    default_storage.delete(logo)
+
+    assert _request(staff, oci_order)["status"] == "SUCCESS"
+
+    pdf = embedded_pdf(IssuedDocument.objects.get().xml.encode())
+    assert _images(pdf) == 0
+    assert "seller logo" in caplog.text
 
 
 def _tax_subtotals(root):

@@ -161,7 +161,14 @@ def test_consolidated_run_bills_two_branches_in_one_valid_invoice(
         "4500000001",
         "4500000002",
         "4500000003",
+        # The last one carries the invoice's PDF copy.
+        document.number,
     ]
+    assert etree.fromstring(xml.encode()).xpath(
+        "/inv:Invoice/cac:AdditionalDocumentReference/cac:Attachment/"
+        "cbc:EmbeddedDocumentBinaryObject/@filename",
+        namespaces=NS,
+    ) == [f"{document.number}.pdf"]
     assert _texts(xml, "/inv:Invoice/cbc:BuyerReference") == ["Afdeling Inkoop"]
     assert _texts(xml, "/inv:Invoice/cac:InvoicePeriod/cbc:StartDate") == [
         TODAY.isoformat()
