@@ -59,6 +59,9 @@ MAX_FORM_BYTES = 64 * 1024
 # upload form's body may hold that and the form's few other fields.
 MAX_LOGO_BYTES = 5 * 1024 * 1024
 MAX_LOGO_FORM_BYTES = MAX_LOGO_BYTES + MAX_FORM_BYTES
+# A browser shows a refusal only if the server reads what it sends: an upload a
+# little too large is read and dropped before the 413; a far larger one is not.
+MAX_DISCARDED_BYTES = 4 * MAX_LOGO_FORM_BYTES
 # Branch check boxes make a form's fields many: enough for a large organisation.
 MAX_FORM_FIELDS = 500
 MEMBERS_PER_PAGE = 25
@@ -889,6 +892,7 @@ def _read_upload_form(environ: dict[str, Any]) -> tuple[Form, Files]:
         )
     length_text = (environ.get("CONTENT_LENGTH") or "").strip()
     if length_text.isdigit() and int(length_text) > MAX_LOGO_FORM_BYTES:
+        _discard_body(environ, int(length_text))
         raise RequestError(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             "Logo too large",
@@ -921,6 +925,20 @@ def _read_upload_form(environ: dict[str, Any]) -> tuple[Form, Files]:
             HTTPStatus.BAD_REQUEST, "Not done", "This is not one of the portal's forms."
         )
     return form, files
+
+
+def _discard_body(environ: dict[str, Any], length: int) -> None:
+    """Read and drop a refused body of up to MAX_DISCARDED_BYTES, so that the
+    browser, still sending it, receives the refusal page."""
+    if length > MAX_DISCARDED_BYTES:
+        return
+    stream = environ["wsgi.input"]
+    left = length
+    while left > 0:
+        chunk = stream.read(min(left, 64 * 1024))
+        if not chunk:
+            return
+        left -= len(chunk)
 
 
 def _first(form: Form, name: str) -> str:
