@@ -742,6 +742,16 @@ def logo_section(
     return f'<section id="logo"><h2>{title}</h2>{current}{upload}{remove}</section>'
 
 
+def logo_refused_box(problems: Sequence[Problem]) -> str:
+    """Above a long page: the logo's refusal is shown at its field, further down."""
+    if not problems:
+        return ""
+    return (
+        '<div class="box problem" role="alert"><p>The logo was not saved: '
+        '<a href="#logo">see why below</a>.</p></div>'
+    )
+
+
 def logo_urls(holder: Mapping[str, Any]) -> list[str]:
     """The logo pictures a page of this organisation or branch shows."""
     return [url for url in (holder.get("logoUrl"), holder.get("cardLogoUrl")) if url]
@@ -785,7 +795,8 @@ def branch_form_page(
             fields
         )
     body = (
-        problems_box(form.other_problems(BRANCH_FIELDS))
+        logo_refused_box(logo_problems)
+        + problems_box(form.other_problems(BRANCH_FIELDS))
         + post_form(viewer, action, fields + f"<button>{button}</button>", "")
         + (
             logo_section(viewer, branch, logo_problems, branch=True)
@@ -820,7 +831,8 @@ def organisation_page(
         + address_fieldsets(form)
     )
     body = (
-        problems_box(form.other_problems(ORGANISATION_FIELDS))
+        logo_refused_box(logo_problems)
+        + problems_box(form.other_problems(ORGANISATION_FIELDS))
         + f"<p><strong>{escape(organisation.get('name'))}</strong></p>"
         + post_form(
             viewer, "/portal/organisation", fields + "<button>Save</button>", ""

@@ -784,6 +784,9 @@ def test_logo_refusal_is_shown_beside_the_file_field(signed_in):
 
     assert response.status == 422
     assert _field_errors(response, "image") == ["SVG logos are not allowed."]
+    # The page is long: its top says where to look.
+    (alert,) = response.document.find_class("problem")
+    assert alert.xpath(".//a/@href") == ["#logo"]
 
 
 def test_logo_form_without_a_file_is_refused_before_saleor(signed_in):
