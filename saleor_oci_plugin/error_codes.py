@@ -42,3 +42,9 @@ class OciErrorCode(Enum):
     # Credit notes
     NOT_INVOICED = "not_invoiced"
     CREDIT_EXCEEDS_INVOICE = "credit_exceeds_invoice"
+    # Logos (buyers/logos.py)
+    LOGO_FORMAT_NOT_ALLOWED = "logo_format_not_allowed"
+    LOGO_INVALID = "logo_invalid"
+    LOGO_FILE_TOO_LARGE = "logo_file_too_large"
+    LOGO_DIMENSIONS_TOO_LARGE = "logo_dimensions_too_large"
+    LOGO_DECOMPRESSION_BOMB = "logo_decompression_bomb"

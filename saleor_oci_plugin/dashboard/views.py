@@ -10,6 +10,7 @@ import json
 from functools import cache
 from html import escape
 from importlib.resources import files
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -39,17 +40,32 @@ def _static(name: str) -> bytes:
 
 def content_security_policy(config: OCIConfiguration) -> str:
     """Framed only by the Dashboard; scripts and styles only from here; requests
-    only to this Saleor."""
+    only to this Saleor; pictures (organisations' logos) also from its media
+    storage."""
     dashboard = config.dashboard
     ancestors = dashboard.dashboard_origin or "'none'"
     connect = "'self'"
     if dashboard.public_url:
         connect += f" {dashboard.public_url}/graphql/"
+    images = "'self' data:"
+    media = _media_origin()
+    if media:
+        images += f" {media}"
     return (
         f"default-src 'none'; frame-ancestors {ancestors}; script-src 'self'; "
-        f"style-src 'self'; img-src 'self' data:; connect-src {connect}; "
+        f"style-src 'self'; img-src {images}; connect-src {connect}; "
         "form-action 'none'; base-uri 'none'"
     )
+
+
+def _media_origin() -> str:
+    """The origin logo URLs have (Saleor's media storage: itself, S3, a CDN)."""
+    from ..buyers.logos import LOGO_PREFIX, logo_url
+
+    parts = urlsplit(logo_url(LOGO_PREFIX + "x.png") or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _secured(response: HttpResponse, config: OCIConfiguration) -> HttpResponse:

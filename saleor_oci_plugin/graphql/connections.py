@@ -41,6 +41,7 @@ from saleor.permission.enums import PluginsPermissions
 from saleor.webhook.observability.sensitive_data import SENSITIVE_GQL_FIELDS
 
 from ..buyers import members
+from ..buyers.logos import effective_logo_name, logo_url
 from ..buyers.models import (
     Branch,
     BuyerOrganisation,
@@ -221,6 +222,14 @@ class OciBranch(ModelObjectType[Branch]):
         description="The buyer address on the branch's invoices (and its orders' "
         "billing address unless the purchase order names one). Null: none.",
     )
+    logo_url = graphene.String(
+        description="The branch's own greeting-card logo (ociLogoUpload); null: "
+        "none, its organisation's is printed."
+    )
+    card_logo_url = graphene.String(
+        description="The logo printed on the branch's greeting cards: its own, else "
+        "its organisation's; null: none."
+    )
 
     class Meta:
         model = Branch
@@ -246,6 +255,20 @@ class OciBranch(ModelObjectType[Branch]):
     @staticmethod
     def resolve_invoice_address(root: Branch, info: ResolveInfo):
         return _address(info, root.invoice_address_id)
+
+    @staticmethod
+    def resolve_logo_url(root: Branch, _info: ResolveInfo) -> str | None:
+        return logo_url(root.logo)
+
+    @staticmethod
+    def resolve_card_logo_url(root: Branch, info: ResolveInfo):
+        if root.logo:
+            return logo_url(root.logo)
+        return (
+            OrganisationByIdLoader(info.context)
+            .load(root.organisation_id)
+            .then(lambda organisation: logo_url(effective_logo_name(organisation)))
+        )
 
 
 def _address(info: ResolveInfo, address_id: int | None):
@@ -302,6 +325,10 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
         "branches without an invoice address; the bill-to of orders whose purchase "
         "order and branch name none. Null: none.",
     )
+    logo_url = graphene.String(
+        description="The logo printed on the greeting cards of the organisation "
+        "and of branches without their own (ociLogoUpload); null: none."
+    )
     created_at = DateTime(required=True, description="When it was created.")
     branches = NonNullList(
         OciBranch, required=True, description="The organisation's branches."
@@ -327,6 +354,10 @@ class OciOrganisation(ModelObjectType[BuyerOrganisation]):
     @staticmethod
     def resolve_invoice_address(root: BuyerOrganisation, info: ResolveInfo):
         return _address(info, root.invoice_address_id)
+
+    @staticmethod
+    def resolve_logo_url(root: BuyerOrganisation, _info: ResolveInfo) -> str | None:
+        return logo_url(root.logo)
 
 
 class OciParameterAliases(graphene.ObjectType):

@@ -9,6 +9,7 @@ from .console import ConsoleMutations
 from .extension import extend_schema
 from .inbound import InboundQueries
 from .invoices import InvoiceMutations, InvoiceQueries
+from .logos import LogoMutations
 from .members import MemberMutations, MemberQueries
 from .punchout import PunchoutMutations, PunchoutQueries
 from .purchase_orders import PurchaseOrderMutations
@@ -32,6 +33,7 @@ class OciMutations(
     ConnectionMutations,
     ConsoleMutations,
     InvoiceMutations,
+    LogoMutations,
     MemberMutations,
     PunchoutMutations,
     PurchaseOrderMutations,

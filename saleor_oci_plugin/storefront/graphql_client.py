@@ -8,6 +8,9 @@ result at all; errors inside a result are data, for the caller to show.
 """
 
 import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +29,15 @@ EXCERPT_LIMIT = 300
 USER_AGENT = "oci-storefront (saleor-oci-plugin)"
 # What Saleor says when an access token's five minutes are over.
 EXPIRED_TOKEN_CODES = frozenset({"ExpiredSignatureError", "JWT_SIGNATURE_EXPIRED"})
+
+
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """A file sent with a GraphQL multipart request."""
+
+    filename: str
+    content_type: str
+    content: bytes
 
 
 class SaleorUnavailable(Exception):
@@ -76,7 +88,46 @@ class GraphQLClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        answer = self._post(body, headers)
+        return self._result(self._post(body, headers))
+
+    def execute_multipart(
+        self,
+        query: str,
+        variables: dict[str, Any],
+        files: Mapping[str, FilePart],
+        *,
+        token: str | None = None,
+    ) -> GraphQLResult:
+        """Send ``files`` for the named variables (set to null) as a GraphQL
+        multipart request: ``operations``, ``map``, then one part per file
+        (https://github.com/jaydenseric/graphql-multipart-request-spec)."""
+        boundary = "oci-" + secrets.token_hex(16)
+        operations = {
+            "query": query,
+            "variables": {**variables, **dict.fromkeys(files)},
+        }
+        file_map = {
+            str(index): [f"variables.{name}"] for index, name in enumerate(files)
+        }
+        parts = [
+            _form_part(boundary, "operations", json.dumps(operations).encode()),
+            _form_part(boundary, "map", json.dumps(file_map).encode()),
+            *(
+                _form_part(boundary, str(index), part.content, part)
+                for index, part in enumerate(files.values())
+            ),
+        ]
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self._result(self._post(body, headers))
+
+    def _result(self, answer: HTTPAnswer) -> GraphQLResult:
         # Decimals stay exact: prices are shown as Saleor sent them.
         result = GraphQLResult.from_body(answer.body, parse_float=Decimal)
         if result is None:
@@ -97,3 +148,25 @@ class GraphQLClient:
             ) from redirect
         except NoAnswerError as error:
             raise SaleorUnavailable(str(error)) from error
+
+
+def _form_part(
+    boundary: str, name: str, content: bytes, file: FilePart | None = None
+) -> bytes:
+    """One part of a multipart/form-data body; names and file names are quoted
+    with their quotes and line breaks replaced, so none can end the header."""
+    disposition = f'form-data; name="{_quoted(name)}"'
+    head = ""
+    if file is not None:
+        disposition += f'; filename="{_quoted(file.filename)}"'
+        content_type = _quoted(file.content_type) or "application/octet-stream"
+        head = f"Content-Type: {content_type}\r\n"
+    return (
+        f"--{boundary}\r\nContent-Disposition: {disposition}\r\n{head}\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+
+
+def _quoted(text: str) -> str:
+    return "".join("_" if char in '"\\\r\n' else char for char in text)

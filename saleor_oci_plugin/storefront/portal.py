@@ -8,9 +8,10 @@ each problem, so pages show it beside its form field); a refresh token Saleor no
 longer takes becomes :class:`SignedOut`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
-from .graphql_client import GraphQLClient, GraphQLResult
+from .graphql_client import FilePart, GraphQLClient, GraphQLResult
 from .portal_sessions import PortalSession, PortalSessionTable
 from .sessions import token_expiry
 from .shop import TOKEN_REFRESH, Problem, ShopRefusal, _data, _payload
@@ -41,7 +42,7 @@ companyName firstName lastName streetAddress1 streetAddress2 postalCode city
 country { code }
 """
 _BRANCH = f"""
-id name code defaultCostCentre invoiceEmail invoicingPreference
+id name code defaultCostCentre invoiceEmail invoicingPreference logoUrl cardLogoUrl
 costCentres {{ code name isDefault }}
 invoiceAddress {{ {_ADDRESS} }} deliveryAddress {{ {_ADDRESS} }}
 """
@@ -51,7 +52,7 @@ query PortalMe {{
     canManage
     member {{ id email firstName lastName role }}
     organisation {{
-      id name invoiceEmail invoicingPreference
+      id name invoiceEmail invoicingPreference logoUrl
       invoiceAddress {{ {_ADDRESS} }} deliveryAddress {{ {_ADDRESS} }}
       branches {{ {_BRANCH} }}
     }}
@@ -101,6 +102,16 @@ mutation PortalBranchUpdate($id: ID!, $input: OciBranchInput!) {{
 ORGANISATION_UPDATE = f"""
 mutation PortalOrganisationUpdate($id: ID!, $input: OciOrganisationInput!) {{
   ociOrganisationUpdate(id: $id, input: $input) {{ organisation {{ id }} {_ERRORS} }}
+}}
+"""
+LOGO_UPLOAD = f"""
+mutation PortalLogoUpload($branch: ID, $image: Upload!) {{
+  ociLogoUpload(branch: $branch, image: $image) {{ organisation {{ id }} {_ERRORS} }}
+}}
+"""
+LOGO_DELETE = f"""
+mutation PortalLogoDelete($branch: ID) {{
+  ociLogoDelete(branch: $branch) {{ organisation {{ id }} {_ERRORS} }}
 }}
 """
 ORDERS = """
@@ -218,11 +229,18 @@ class Portal:
     def _run(
         self, session: PortalSession, query: str, variables: dict[str, Any]
     ) -> GraphQLResult:
+        return self._with_token(
+            session, lambda token: self.client.execute(query, variables, token=token)
+        )
+
+    def _with_token(
+        self, session: PortalSession, call: Callable[[str], GraphQLResult]
+    ) -> GraphQLResult:
         self._refresh(session)
-        result = self.client.execute(query, variables, token=session.token)
+        result = call(session.token)
         if result.token_expired:  # clocks differ: Saleor's word counts
             self._refresh(session, force=True)
-            result = self.client.execute(query, variables, token=session.token)
+            result = call(session.token)
         return result
 
     def _query(
@@ -342,6 +360,21 @@ class Portal:
             "ociBranchUpdate",
             {"id": branch_id, "input": data},
         )
+
+    def upload_logo(
+        self, session: PortalSession, branch_id: str | None, image: FilePart
+    ) -> None:
+        """``ociLogoUpload`` for the admin's organisation, or one of its branches."""
+        result = self._with_token(
+            session,
+            lambda token: self.client.execute_multipart(
+                LOGO_UPLOAD, {"branch": branch_id}, {"image": image}, token=token
+            ),
+        )
+        _payload(result, "ociLogoUpload")
+
+    def delete_logo(self, session: PortalSession, branch_id: str | None) -> None:
+        self._mutate(session, LOGO_DELETE, "ociLogoDelete", {"branch": branch_id})
 
     def update_organisation(
         self, session: PortalSession, organisation_id: str, data: dict[str, Any]

@@ -14,6 +14,8 @@
 ``GET|POST /portal/branches/new``       ``ociBranchCreate``
 ``GET|POST /portal/branch?id=``         ``ociBranchUpdate``
 ``GET|POST /portal/organisation``       ``ociOrganisationUpdate``
+``POST /portal/logo``                   ``ociLogoUpload`` (multipart; ``branch``)
+``POST /portal/logo/remove``            ``ociLogoDelete`` (``branch``)
 ``GET  /portal/orders``                 ``ociOrganisationOrders``, paged
 ``GET  /portal/invoices``               ``ociInvoices``
 ``GET  /portal/invoice.xml?id=``        the UBL XML, as a download
@@ -26,6 +28,8 @@ is refused when the browser says it comes from another origin.
 
 import base64
 import binascii
+import email.parser
+import email.policy
 import hmac
 import logging
 import re
@@ -37,7 +41,7 @@ from urllib.parse import parse_qs, parse_qsl
 from saleor_oci_plugin.webapp.wsgi import RequestError, read_body
 
 from . import portal_pages as pages
-from .graphql_client import GraphQLClient
+from .graphql_client import FilePart, GraphQLClient
 from .portal import Portal, SignedOut
 from .portal_pages import FormState, Viewer
 from .portal_sessions import (
@@ -47,13 +51,20 @@ from .portal_sessions import (
     session_id_from_cookie,
     set_cookie,
 )
-from .responses import Response
+from .responses import Response, url_origins
 from .settings import Settings
 from .shop import Problem, ShopRefusal
 
 logger = logging.getLogger(__name__)
 
 MAX_FORM_BYTES = 64 * 1024
+# A logo is at most 5 MB (buyers/logos.py, checked again by the plugin); the
+# upload form's body may hold that and the form's few other fields.
+MAX_LOGO_BYTES = 5 * 1024 * 1024
+MAX_LOGO_FORM_BYTES = MAX_LOGO_BYTES + MAX_FORM_BYTES
+# A browser shows a refusal only if the server reads what it sends: an upload a
+# little too large is read and dropped before the 413; a far larger one is not.
+MAX_DISCARDED_BYTES = 4 * MAX_LOGO_FORM_BYTES
 # Branch check boxes make a form's fields many: enough for a large organisation.
 MAX_FORM_FIELDS = 500
 MEMBERS_PER_PAGE = 25
@@ -72,6 +83,7 @@ _SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 SET_PASSWORD_PATH = "/portal/set-password"
 
 Form = dict[str, list[str]]
+Files = dict[str, FilePart]
 
 
 class PortalRoutes:
@@ -116,8 +128,12 @@ class PortalRoutes:
                 )
             return Response.see_other("/portal/sign-in")
         form: Form = {}
+        files: Files = {}
         if method == "POST":
-            form = _read_form(environ)
+            if path == pages.LOGO_PATH:
+                form, files = _read_upload_form(environ)
+            else:
+                form = _read_form(environ)
             if not hmac.compare_digest(
                 _first(form, "csrf_token").encode(), session.csrf_token.encode()
             ):
@@ -135,7 +151,7 @@ class PortalRoutes:
             )
         query = _query(environ)
         try:
-            return self._signed_in(session, environ, method, path, form, query)
+            return self._signed_in(session, environ, method, path, form, query, files)
         except ShopRefusal as refusal:
             # A refusal no form expects (e.g. a permission Saleor denies): a page
             # saying so, never a failure.
@@ -159,6 +175,7 @@ class PortalRoutes:
         path: str,
         form: Form,
         query: dict[str, str],
+        files: Files,
     ) -> Response:
         me = self.portal.me(session)
         organisation = me.get("organisation") or {}
@@ -175,6 +192,8 @@ class PortalRoutes:
             "/portal/branches/new": (("GET", "POST"), self.branch_new),
             "/portal/branch": (("GET", "POST"), self.branch),
             "/portal/organisation": (("GET", "POST"), self.organisation),
+            pages.LOGO_PATH: (("POST",), self.logo),
+            pages.LOGO_REMOVE_PATH: (("POST",), self.logo_remove),
             "/portal/orders": (("GET",), self.orders),
             "/portal/invoices": (("GET",), self.invoices),
             "/portal/invoice.xml": (("GET",), self.invoice_xml),
@@ -194,6 +213,7 @@ class PortalRoutes:
             method=method,
             form=form,
             query=query,
+            files=files,
         )
 
     def _session(self, environ: dict[str, Any]) -> PortalSession | None:
@@ -493,36 +513,12 @@ class PortalRoutes:
         **_: Any,
     ) -> Response:
         branch_id = query.get("id", "") if method == "GET" else _first(form, "id")
-        branch = next(
-            (b for b in organisation.get("branches") or [] if b["id"] == branch_id),
-            None,
-        )
-        if branch is None:
-            raise RequestError(
-                HTTPStatus.NOT_FOUND,
-                "No such branch",
-                "Your organisation has no such branch; go back to the branches list.",
-            )
+        branch = _branch_of(organisation, branch_id)
         if method == "GET":
-            state = FormState.of(
-                {
-                    "name": branch["name"],
-                    "code": branch.get("code"),
-                    "costCentres": pages.cost_centres_text(
-                        branch.get("costCentres") or []
-                    ),
-                    "defaultCostCentre": branch.get("defaultCostCentre"),
-                    "invoiceEmail": branch.get("invoiceEmail"),
-                    "invoicingPreference": branch.get("invoicingPreference"),
-                    **pages.address_values(
-                        "invoiceAddress", branch.get("invoiceAddress")
-                    ),
-                    **pages.address_values(
-                        "deliveryAddress", branch.get("deliveryAddress")
-                    ),
-                }
+            return page(
+                pages.branch_form_page(viewer, _branch_state(branch), branch),
+                images=pages.logo_urls(branch),
             )
-            return page(pages.branch_form_page(viewer, state, branch))
         state = FormState(form)
         try:
             self.portal.update_branch(session, branch["id"], branch_input(form))
@@ -531,6 +527,7 @@ class PortalRoutes:
             return page(
                 pages.branch_form_page(viewer, state, branch),
                 HTTPStatus.UNPROCESSABLE_ENTITY,
+                images=pages.logo_urls(branch),
             )
         return Response.see_other("/portal/branches?done=saved")
 
@@ -547,20 +544,15 @@ class PortalRoutes:
         **_: Any,
     ) -> Response:
         if method == "GET":
-            state = FormState.of(
-                {
-                    "invoiceEmail": organisation.get("invoiceEmail"),
-                    "invoicingPreference": organisation.get("invoicingPreference"),
-                    **pages.address_values(
-                        "invoiceAddress", organisation.get("invoiceAddress")
-                    ),
-                    **pages.address_values(
-                        "deliveryAddress", organisation.get("deliveryAddress")
-                    ),
-                }
+            notice = {"saved": "Saved.", "logo": "Logo saved."}.get(
+                query.get("done", ""), ""
             )
-            notice = "Saved." if query.get("done") == "saved" else ""
-            return page(pages.organisation_page(viewer, organisation, state, notice))
+            return page(
+                pages.organisation_page(
+                    viewer, organisation, _organisation_state(organisation), notice
+                ),
+                images=pages.logo_urls(organisation),
+            )
         state = FormState(form)
         try:
             self.portal.update_organisation(
@@ -571,8 +563,50 @@ class PortalRoutes:
             return page(
                 pages.organisation_page(viewer, organisation, state),
                 HTTPStatus.UNPROCESSABLE_ENTITY,
+                images=pages.logo_urls(organisation),
             )
         return Response.see_other("/portal/organisation?done=saved")
+
+    # --------------------------------------------------------------- logos
+    def logo(
+        self,
+        *,
+        session: PortalSession,
+        viewer: Viewer,
+        organisation: dict[str, Any],
+        form: Form,
+        files: Files,
+        **_: Any,
+    ) -> Response:
+        branch_id = _first(form, "branch")
+        branch = _branch_of(organisation, branch_id) if branch_id else None
+        image = files.get("image")
+        try:
+            if image is None or not image.content:
+                raise ShopRefusal(
+                    [Problem("Choose a PNG, JPEG or WebP file.", field="image")]
+                )
+            self.portal.upload_logo(session, branch_id or None, image)
+        except ShopRefusal as refusal:
+            return _logo_refused(viewer, organisation, branch, refusal.problems)
+        return _logo_done(branch)
+
+    def logo_remove(
+        self,
+        *,
+        session: PortalSession,
+        viewer: Viewer,
+        organisation: dict[str, Any],
+        form: Form,
+        **_: Any,
+    ) -> Response:
+        branch_id = _first(form, "branch")
+        branch = _branch_of(organisation, branch_id) if branch_id else None
+        try:
+            self.portal.delete_logo(session, branch_id or None)
+        except ShopRefusal as refusal:
+            return _logo_refused(viewer, organisation, branch, refusal.problems)
+        return _logo_done(branch)
 
     # --------------------------------------------------- orders, invoices
     def orders(
@@ -664,6 +698,80 @@ class PortalRoutes:
         )
 
 
+def _branch_of(organisation: dict[str, Any], branch_id: str) -> dict[str, Any]:
+    """The organisation's branch with this id, or a 404 page."""
+    for branch in organisation.get("branches") or []:
+        if branch["id"] == branch_id:
+            found: dict[str, Any] = branch
+            return found
+    raise RequestError(
+        HTTPStatus.NOT_FOUND,
+        "No such branch",
+        "Your organisation has no such branch; go back to the branches list.",
+    )
+
+
+def _branch_state(branch: dict[str, Any]) -> FormState:
+    """The branch form with the branch's settings as Saleor has them."""
+    return FormState.of(
+        {
+            "name": branch["name"],
+            "code": branch.get("code"),
+            "costCentres": pages.cost_centres_text(branch.get("costCentres") or []),
+            "defaultCostCentre": branch.get("defaultCostCentre"),
+            "invoiceEmail": branch.get("invoiceEmail"),
+            "invoicingPreference": branch.get("invoicingPreference"),
+            **pages.address_values("invoiceAddress", branch.get("invoiceAddress")),
+            **pages.address_values("deliveryAddress", branch.get("deliveryAddress")),
+        }
+    )
+
+
+def _organisation_state(organisation: dict[str, Any]) -> FormState:
+    """The organisation form with its settings as Saleor has them."""
+    return FormState.of(
+        {
+            "invoiceEmail": organisation.get("invoiceEmail"),
+            "invoicingPreference": organisation.get("invoicingPreference"),
+            **pages.address_values(
+                "invoiceAddress", organisation.get("invoiceAddress")
+            ),
+            **pages.address_values(
+                "deliveryAddress", organisation.get("deliveryAddress")
+            ),
+        }
+    )
+
+
+def _logo_done(branch: dict[str, Any] | None) -> Response:
+    if branch is None:
+        return Response.see_other("/portal/organisation?done=logo#logo")
+    return Response.see_other(pages.branch_path(branch) + "&done=logo#logo")
+
+
+def _logo_refused(
+    viewer: Viewer,
+    organisation: dict[str, Any],
+    branch: dict[str, Any] | None,
+    problems: Sequence[Problem],
+) -> Response:
+    """The organisation's (or branch's) page again, the problems beside the file."""
+    if branch is None:
+        html_text = pages.organisation_page(
+            viewer,
+            organisation,
+            _organisation_state(organisation),
+            logo_problems=problems,
+        )
+        images = pages.logo_urls(organisation)
+    else:
+        html_text = pages.branch_form_page(
+            viewer, _branch_state(branch), branch, logo_problems=problems
+        )
+        images = pages.logo_urls(branch)
+    return page(html_text, HTTPStatus.UNPROCESSABLE_ENTITY, images=images)
+
+
 # ----------------------------------------------------------------- inputs
 def _member_input(form: Form) -> dict[str, Any]:
     """The member form as ``ociMemberInvite`` / ``ociMemberUpdate`` input."""
@@ -731,8 +839,11 @@ def _addresses_input(form: Form) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- helpers
-def page(html_text: str, status: int = HTTPStatus.OK) -> Response:
-    """A portal page: the storefront's headers, never framed.
+def page(
+    html_text: str, status: int = HTTPStatus.OK, images: Sequence[str] = ()
+) -> Response:
+    """A portal page: the storefront's headers, never framed; pictures (logos)
+    only from the origins of ``images``.
 
     Its referrer policy is ``same-origin``, not the punch-out pages'
     ``no-referrer``: with ``no-referrer`` browsers send ``Origin: null`` with the
@@ -740,12 +851,16 @@ def page(html_text: str, status: int = HTTPStatus.OK) -> Response:
     Portal URLs hold no session id; other sites still get no referrer.
     """
     response = Response.page(html_text, status)
+    origins = url_origins(images)
+    policy = (
+        f"{PORTAL_POLICY}; img-src {' '.join(origins)}" if origins else PORTAL_POLICY
+    )
     return Response(
         response.status,
         response.body,
         (
             *(
-                (name, PORTAL_POLICY if name == "Content-Security-Policy" else value)
+                (name, policy if name == "Content-Security-Policy" else value)
                 for name, value in response.headers
             ),
             ("Referrer-Policy", PORTAL_REFERRER_POLICY),
@@ -801,6 +916,67 @@ def _read_form(environ: dict[str, Any]) -> Form:
     for name, value in pairs:
         form.setdefault(name, []).append(value)
     return form
+
+
+def _read_upload_form(environ: dict[str, Any]) -> tuple[Form, Files]:
+    """A multipart/form-data body of at most MAX_LOGO_FORM_BYTES: its fields and
+    its files. A larger body is refused (413) before it is read."""
+    content_type = environ.get("CONTENT_TYPE") or ""
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST,
+            "Not done",
+            "A logo is sent with the portal's upload form (multipart/form-data).",
+        )
+    length_text = (environ.get("CONTENT_LENGTH") or "").strip()
+    if length_text.isdigit() and int(length_text) > MAX_LOGO_FORM_BYTES:
+        _discard_body(environ, int(length_text))
+        raise RequestError(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "Logo too large",
+            f"A logo may be at most {MAX_LOGO_BYTES // (1024 * 1024)} MB; choose a "
+            "smaller file.",
+        )
+    body = read_body(environ, MAX_LOGO_FORM_BYTES, "The portal")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    if not message.is_multipart():
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST, "Not done", "This is not one of the portal's forms."
+        )
+    form: Form = {}
+    files: Files = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        content = part.get_payload(decode=True)
+        content = content if isinstance(content, bytes) else b""
+        filename = part.get_filename()
+        if filename is None:
+            form.setdefault(name, []).append(content.decode("utf-8", "replace"))
+        elif name not in files:
+            files[name] = FilePart(filename, part.get_content_type(), content)
+    if len(form) > MAX_FORM_FIELDS:
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST, "Not done", "This is not one of the portal's forms."
+        )
+    return form, files
+
+
+def _discard_body(environ: dict[str, Any], length: int) -> None:
+    """Read and drop a refused body of up to MAX_DISCARDED_BYTES, so that the
+    browser, still sending it, receives the refusal page."""
+    if length > MAX_DISCARDED_BYTES:
+        return
+    stream = environ["wsgi.input"]
+    left = length
+    while left > 0:
+        chunk = stream.read(min(left, 64 * 1024))
+        if not chunk:
+            return
+        left -= len(chunk)
 
 
 def _first(form: Form, name: str) -> str:

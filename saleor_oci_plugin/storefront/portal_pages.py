@@ -42,6 +42,8 @@ fieldset label { font-weight: normal; display: inline-block; margin-right: 1rem;
 .muted { color: #5a6b77; }
 form.inline { display: inline; }
 td form { margin: 0; }
+img.logo { max-width: 16rem; max-height: 8rem; border: 1px solid #c9d3da;
+           padding: .3rem; background: #fff; }
 """
 )
 # Labels of the plugin's invoicing preferences (OciInvoicingPreference).
@@ -148,7 +150,12 @@ def refused_page(viewer: Viewer, problems: Sequence[Problem]) -> str:
 
 
 def post_form(
-    viewer: Viewer | None, action: str, inner: str, css: str = "inline"
+    viewer: Viewer | None,
+    action: str,
+    inner: str,
+    css: str = "inline",
+    *,
+    multipart: bool = False,
 ) -> str:
     """A POST form carrying the session's CSRF token (none before signing in)."""
     token = (
@@ -157,6 +164,8 @@ def post_form(
         else ""
     )
     css_attribute = f' class="{css}"' if css else ""
+    if multipart:
+        css_attribute += ' enctype="multipart/form-data"'
     return (
         f'<form method="post" action="{escape(action)}"{css_attribute}>'
         f"{token}{inner}</form>"
@@ -672,8 +681,87 @@ def address_values(prefix: str, address: Mapping[str, Any] | None) -> dict[str, 
     return values
 
 
+# ------------------------------------------------------------------- logos
+LOGO_PATH = "/portal/logo"
+LOGO_REMOVE_PATH = "/portal/logo/remove"
+LOGO_HINT = (
+    "Printed on your greeting cards. PNG, JPEG or WebP (no SVG), at most 5 MB and "
+    "4000 x 4000 pixels; PNG and WebP keep their transparency."
+)
+
+
+def logo_section(
+    viewer: Viewer,
+    holder: Mapping[str, Any],
+    problems: Sequence[Problem] = (),
+    *,
+    branch: bool = False,
+) -> str:
+    """The logo of the organisation (or of a branch, ``branch``), with a form to
+    upload a new one and one to remove it. Every problem shows beside the file."""
+    form = FormState(
+        problems=[
+            problem
+            if problem.field == "image"
+            else Problem(problem.message, problem.code, "image")
+            for problem in problems
+        ]
+    )
+    url = holder.get("logoUrl")
+    if url:
+        current = f'<p><img class="logo" src="{escape(url)}" alt="Current logo"></p>'
+    elif branch and holder.get("cardLogoUrl"):
+        current = (
+            "<p class=muted>No logo of its own: its cards print the organisation's.</p>"
+            f'<p><img class="logo" src="{escape(holder["cardLogoUrl"])}" '
+            'alt="The organisation\'s logo"></p>'
+        )
+    else:
+        current = "<p class=muted>No logo yet.</p>"
+    target = _hidden("branch", str(holder["id"])) if branch else ""
+    control = (
+        '<input type="file" id="image" name="image" '
+        'accept="image/png,image/jpeg,image/webp" required'
+        f"{_described(form, 'image')}>"
+    )
+    upload = post_form(
+        viewer,
+        LOGO_PATH,
+        target
+        + _field(form, "image", "New logo", control, LOGO_HINT)
+        + "<button>Upload logo</button>",
+        "",
+        multipart=True,
+    )
+    remove = (
+        post_form(viewer, LOGO_REMOVE_PATH, target + "<button>Remove logo</button>")
+        if url
+        else ""
+    )
+    title = "Branch logo" if branch else "Logo"
+    return f'<section id="logo"><h2>{title}</h2>{current}{upload}{remove}</section>'
+
+
+def logo_refused_box(problems: Sequence[Problem]) -> str:
+    """Above a long page: the logo's refusal is shown at its field, further down."""
+    if not problems:
+        return ""
+    return (
+        '<div class="box problem" role="alert"><p>The logo was not saved: '
+        '<a href="#logo">see why below</a>.</p></div>'
+    )
+
+
+def logo_urls(holder: Mapping[str, Any]) -> list[str]:
+    """The logo pictures a page of this organisation or branch shows."""
+    return [url for url in (holder.get("logoUrl"), holder.get("cardLogoUrl")) if url]
+
+
 def branch_form_page(
-    viewer: Viewer, form: FormState, branch: Mapping[str, Any] | None = None
+    viewer: Viewer,
+    form: FormState,
+    branch: Mapping[str, Any] | None = None,
+    logo_problems: Sequence[Problem] = (),
 ) -> str:
     fields = (
         text_field(form, "name", "Name", required=True)
@@ -707,8 +795,14 @@ def branch_form_page(
             fields
         )
     body = (
-        problems_box(form.other_problems(BRANCH_FIELDS))
+        logo_refused_box(logo_problems)
+        + problems_box(form.other_problems(BRANCH_FIELDS))
         + post_form(viewer, action, fields + f"<button>{button}</button>", "")
+        + (
+            logo_section(viewer, branch, logo_problems, branch=True)
+            if branch is not None
+            else ""
+        )
         + '<p><a href="/portal/branches">Back to the branches</a></p>'
     )
     return layout(title, body, viewer)
@@ -723,6 +817,7 @@ def organisation_page(
     organisation: Mapping[str, Any],
     form: FormState,
     notice: str = "",
+    logo_problems: Sequence[Problem] = (),
 ) -> str:
     fields = (
         text_field(
@@ -736,11 +831,13 @@ def organisation_page(
         + address_fieldsets(form)
     )
     body = (
-        problems_box(form.other_problems(ORGANISATION_FIELDS))
+        logo_refused_box(logo_problems)
+        + problems_box(form.other_problems(ORGANISATION_FIELDS))
         + f"<p><strong>{escape(organisation.get('name'))}</strong></p>"
         + post_form(
             viewer, "/portal/organisation", fields + "<button>Save</button>", ""
         )
+        + logo_section(viewer, organisation, logo_problems)
     )
     return layout("Organisation settings", body, viewer, notice)
 

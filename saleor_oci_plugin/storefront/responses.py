@@ -86,11 +86,14 @@ class Response(wsgi.Response):
 
 def image_origins(images: Iterable[Image | None]) -> list[str]:
     """The origins (``scheme://host[:port]``) of the pictures, each once."""
+    return url_origins(image.url for image in images if image is not None)
+
+
+def url_origins(urls: Iterable[str]) -> list[str]:
+    """The origins (``scheme://host[:port]``) of the URLs, each once."""
     origins: list[str] = []
-    for image in images:
-        if image is None:
-            continue
-        parts = urlsplit(image.url)
+    for url in urls:
+        parts = urlsplit(url)
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         if _ORIGIN.fullmatch(origin) and origin not in origins:
             origins.append(origin)

@@ -85,11 +85,30 @@
   function PermissionDenied(message) { this.message = message; }
 
   function gql(query, variables) {
+    return post(JSON.stringify({ query: query, variables: variables || {} }), "application/json");
+  }
+
+  // A file for the Upload variable "name": a GraphQL multipart request (operations,
+  // map, then the file), as Saleor's own file mutations take it.
+  function gqlUpload(query, variables, name, file) {
+    var body = new FormData();
+    var all = Object.assign({}, variables || {});
+    all[name] = null;
+    body.append("operations", JSON.stringify({ query: query, variables: all }));
+    body.append("map", JSON.stringify({ 0: ["variables." + name] }));
+    body.append("0", file, file.name);
+    return post(body, null);
+  }
+
+  function post(body, contentType) {
+    var headers = { Authorization: "Bearer " + token };
+    // FormData sets its own multipart type, with the boundary.
+    if (contentType) headers["Content-Type"] = contentType;
     return fetch(settings.graphqlUrl, {
       method: "POST",
       credentials: "omit",
-      headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
-      body: JSON.stringify({ query: query, variables: variables || {} }),
+      headers: headers,
+      body: body,
     }).then(function (response) { return response.json(); }).then(function (body) {
       var errors = body.errors || [];
       var denied = errors.filter(function (error) {
@@ -221,7 +240,7 @@
   // --- organisations ------------------------------------------------------------------
   var ADDRESS = "{ companyName firstName lastName streetAddress1 streetAddress2 postalCode city country { code } }";
   var ADDRESSES = "invoiceAddress " + ADDRESS + " deliveryAddress " + ADDRESS;
-  var ORGANISATION = "id name legalId legalIdScheme vatNumber invoiceEmail " + ADDRESSES +
+  var ORGANISATION = "id name legalId legalIdScheme vatNumber invoiceEmail logoUrl " + ADDRESSES +
     " branches { id name code defaultCostCentre " + ADDRESSES + " }";
   var MEMBER = "id email firstName lastName role isActive";
   var ROLES = [["ORDERER", "Orderer: shops"], ["ADMIN", "Administrator: manages the organisation"]];
@@ -348,6 +367,9 @@
         addressesForm("organisation-addresses", org,
           "mutation($id: ID!, $input: OciOrganisationInput!) { ociOrganisationUpdate(id: $id, input: $input) { errors { field code message } } }",
           "ociOrganisationUpdate", saved("addresses", "Addresses of " + org.name + " saved.")),
+        el("h2", { text: "Logo" }),
+        noticeAt("logo"),
+        logoSection(org, saved("logo", "Logo of " + org.name + " saved."), saved("logo", "Logo of " + org.name + " removed.")),
         el("h2", { text: "Branches" }),
         org.branches.length ? table(["Name", "Code", "Default cost centre"], org.branches.map(function (b) {
           return { item: b, cells: [b.name, b.code || "–", b.defaultCostCentre || "–"] };
@@ -429,6 +451,33 @@
       ]);
       if (shown && shown.isConnected) shown.scrollIntoView({ block: "center" });
     });
+  }
+
+  // The organisation's greeting-card logo: shown, replaced (ociLogoUpload), removed.
+  var LOGO_ERRORS = "errors { field code message }";
+  function logoSection(org, uploaded, removed) {
+    var shown = org.logoUrl
+      ? el("p", {}, [el("img", { class: "logo", id: "organisation-logo", src: org.logoUrl, alt: "Logo of " + org.name })])
+      : el("p", { class: "muted", id: "organisation-no-logo", text: "No logo: its greeting cards print none." });
+    var upload = form("organisation-logo-form", [
+      field("image", "New logo", "PNG, JPEG or WebP (no SVG), at most 5 MB and 4000 x 4000 pixels; printed on greeting cards. A branch's own logo (portal or API) wins.",
+        el("input", { type: "file", accept: "image/png,image/jpeg,image/webp" })),
+    ], "Upload logo", function (values, node) {
+      var file = node.querySelector("input[type=file]").files[0];
+      if (!file) {
+        showErrors(node, [{ field: "image", message: "Choose a PNG, JPEG or WebP file." }]);
+        return Promise.resolve();
+      }
+      return gqlUpload("mutation($organisation: ID, $image: Upload!) { ociLogoUpload(organisation: $organisation, image: $image) { " + LOGO_ERRORS + " } }",
+        { organisation: org.id }, "image", file).then(function (data) {
+        if (showErrors(node, data.ociLogoUpload.errors)) return uploaded();
+      });
+    });
+    var remove = org.logoUrl ? el("button", { type: "button", id: "organisation-logo-remove", text: "Remove logo", onclick: function () {
+      gql("mutation($organisation: ID) { ociLogoDelete(organisation: $organisation) { " + LOGO_ERRORS + " } }", { organisation: org.id })
+        .then(removed).catch(failed);
+    } }) : null;
+    return el("div", { class: "logo-section" }, [shown, upload, remove]);
   }
 
   function reloadOrganisation(id, notice) {

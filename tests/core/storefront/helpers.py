@@ -72,6 +72,17 @@ class StandInSaleor:
             data=document.get("data"), errors=tuple(document.get("errors", ()))
         )
 
+    def execute_multipart(
+        self,
+        query: str,
+        variables: dict[str, Any],
+        files: dict[str, Any],
+        *,
+        token: str | None = None,
+    ) -> GraphQLResult:
+        """As :meth:`execute`; the files (``FilePart``) are in the call's variables."""
+        return self.execute(query, {**variables, **files}, token=token)
+
     def operations(self) -> list[str]:
         return [call.operation for call in self.calls]
 

@@ -231,6 +231,7 @@ class PortalBrowser:
             portal_sessions=self.portal_sessions,
         )
         self.cookie = ""
+        self.last_input = BytesIO()
         self.origin: str | None = None
         self.scheme = "http"
 
@@ -238,17 +239,24 @@ class PortalBrowser:
         self.saleor.handlers[name] = lambda variables, token: document
 
     def request(
-        self, method: str, url: str, form: dict[str, Any] | None = None
+        self,
+        method: str,
+        url: str,
+        form: dict[str, Any] | None = None,
+        *,
+        body: bytes | None = None,
+        content_type: str = FORM_TYPE,
     ) -> WSGIResult:
         parts = urlsplit(url)
-        body = urlencode(form or {}, doseq=True).encode()
+        if body is None:
+            body = urlencode(form or {}, doseq=True).encode()
         environ: dict[str, Any] = {}
         setup_testing_defaults(environ)
         environ.update(
             REQUEST_METHOD=method,
             PATH_INFO=parts.path,
             QUERY_STRING=parts.query,
-            CONTENT_TYPE=FORM_TYPE,
+            CONTENT_TYPE=content_type,
             CONTENT_LENGTH=str(len(body)),
             HTTP_HOST="127.0.0.1:3000",
         )
@@ -257,7 +265,7 @@ class PortalBrowser:
             environ["HTTP_COOKIE"] = f"{COOKIE_NAME}={self.cookie}"
         if self.origin is not None:
             environ["HTTP_ORIGIN"] = self.origin
-        environ["wsgi.input"] = BytesIO(body)
+        environ["wsgi.input"] = self.last_input = BytesIO(body)
         seen: dict[str, Any] = {}
 
         def start_response(status: str, headers: list[tuple[str, str]]) -> None:
@@ -290,6 +298,31 @@ class PortalBrowser:
         session = self.portal_sessions.get(self.cookie)
         assert session is not None
         return session.csrf_token
+
+    def upload(
+        self, url: str, form: dict[str, str], files: dict[str, tuple[str, str, bytes]]
+    ) -> WSGIResult:
+        """POST a multipart/form-data form with the session's CSRF token, as a
+        browser sends a form with a file (``files``: name -> filename, type, bytes)."""
+        boundary = "----browser-boundary-7MA4YWxkTrZu0gW"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+            for name, value in {"csrf_token": self.csrf_token, **form}.items()
+        ]
+        for name, (filename, content_type, content) in files.items():
+            head = (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+            )
+            parts.append(head.encode() + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.request(
+            "POST",
+            url,
+            body=body,
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
 
     def submit(self, url: str, form: dict[str, Any]) -> WSGIResult:
         """POST with the session's CSRF token, as the portal's own forms do."""

@@ -1,11 +1,17 @@
 """The HTTP client, against a stand-in GraphQL server on 127.0.0.1 (not Saleor)."""
 
+import email.parser
+import email.policy
 import json
 from decimal import Decimal
 
 import pytest
 
-from saleor_oci_plugin.storefront.graphql_client import GraphQLClient, SaleorUnavailable
+from saleor_oci_plugin.storefront.graphql_client import (
+    FilePart,
+    GraphQLClient,
+    SaleorUnavailable,
+)
 
 
 def test_stand_in_server_receives_query_variables_and_bearer_token(
@@ -90,3 +96,37 @@ def test_nothing_listening_is_a_clear_error(closed_port):
     client = GraphQLClient(f"http://127.0.0.1:{closed_port}/graphql/", timeout=2)
     with pytest.raises(SaleorUnavailable, match="could not be reached"):
         client.execute("query Q{x}")
+
+
+def test_multipart_request_follows_the_graphql_multipart_spec(stand_in_graphql_server):
+    stand_in_graphql_server.answer_json({"data": {"ociLogoUpload": {"errors": []}}})
+    client = GraphQLClient(stand_in_graphql_server.url, timeout=5)
+    content = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) + b"\r\n--oci-x\r\n"
+
+    result = client.execute_multipart(
+        "mutation M($branch: ID, $image: Upload!) { x }",
+        {"branch": "QnJhbmNoOjE="},
+        {"image": FilePart('lo"go.png', "image/png", content)},
+        token="tok",
+    )
+
+    assert result.data == {"ociLogoUpload": {"errors": []}}
+    (request,) = stand_in_graphql_server.requests
+    assert request.headers["Authorization"] == "Bearer tok"
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: "
+        + request.headers["Content-Type"].encode()
+        + b"\r\n\r\n"
+        + request.body
+    )
+    parts = list(message.iter_parts())
+    names = [part.get_param("name", header="content-disposition") for part in parts]
+    assert names == ["operations", "map", "0"]  # in the spec's order
+    assert json.loads(parts[0].get_payload(decode=True)) == {
+        "query": "mutation M($branch: ID, $image: Upload!) { x }",
+        "variables": {"branch": "QnJhbmNoOjE=", "image": None},
+    }
+    assert json.loads(parts[1].get_payload(decode=True)) == {"0": ["variables.image"]}
+    assert parts[2].get_filename() == "lo_go.png"
+    assert parts[2].get_content_type() == "image/png"
+    assert parts[2].get_payload(decode=True) == content

@@ -3,7 +3,11 @@
 import pytest
 
 from saleor_oci_plugin.storefront import Settings
-from saleor_oci_plugin.storefront.portal_app import parse_cost_centres
+from saleor_oci_plugin.storefront.graphql_client import FilePart
+from saleor_oci_plugin.storefront.portal_app import (
+    MAX_LOGO_FORM_BYTES,
+    parse_cost_centres,
+)
 
 from .portal_helpers import (
     ADMIN_EMAIL,
@@ -14,6 +18,7 @@ from .portal_helpers import (
     INVOICE_PDF,
     INVOICE_XML,
     MEMBER_ID,
+    ORGANISATION,
     ORGANISATION_ID,
     PASSWORD,
     PortalBrowser,
@@ -722,3 +727,171 @@ def test_wrong_methods_and_unknown_pages_are_pages(signed_in):
     assert signed_in.get("/portal/sign-out").status == 405
     assert signed_in.get("/portal/nothing-here").status == 404
     assert signed_in.request("DELETE", "/portal/members").status == 405
+
+
+# --- logos ----------------------------------------------------------------------
+
+# Not a real picture: the portal passes the bytes on, the plugin checks them.
+LOGO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4 + b"\r\n--not-a-boundary\r\n"
+
+
+def test_organisation_page_has_a_multipart_logo_form_and_no_image_without_logo(
+    signed_in,
+):
+    page = signed_in.get("/portal/organisation")
+    (form,) = [f for f in page.document.forms if f.action == "/portal/logo"]
+    assert form.get("enctype") == "multipart/form-data"
+    assert form.inputs["image"].get("type") == "file"
+    assert "branch" not in form.inputs
+    assert "No logo yet." in page.text
+    assert "img-src" not in page.header("Content-Security-Policy")
+
+
+def test_logo_upload_sends_the_file_unchanged_to_ocilogoupload(signed_in):
+    signed_in.answer(
+        "PortalLogoUpload",
+        {"data": {"ociLogoUpload": {"organisation": {"id": "x"}, "errors": []}}},
+    )
+
+    response = signed_in.upload(
+        "/portal/logo", {}, {"image": ("logo.png", "image/png", LOGO)}
+    )
+
+    assert response.status == 303
+    assert response.header("Location") == "/portal/organisation?done=logo#logo"
+    call = signed_in.saleor.calls[-1]
+    assert call.operation == "PortalLogoUpload"
+    assert call.variables == {
+        "branch": None,
+        "image": FilePart("logo.png", "image/png", LOGO),
+    }
+
+
+def test_branch_logo_upload_names_the_branch_and_returns_to_its_page(signed_in):
+    signed_in.answer(
+        "PortalLogoUpload",
+        {"data": {"ociLogoUpload": {"organisation": {"id": "x"}, "errors": []}}},
+    )
+    page = signed_in.get(f"/portal/branch?id={BRANCH_ID}")
+    (form,) = [f for f in page.document.forms if f.action == "/portal/logo"]
+    assert form.inputs["branch"].value == BRANCH_ID
+
+    response = signed_in.upload(
+        "/portal/logo",
+        {"branch": BRANCH_ID},
+        {"image": ("b.jpg", "image/jpeg", LOGO)},
+    )
+
+    assert response.status == 303
+    assert response.header("Location").endswith("&done=logo#logo")
+    assert signed_in.saleor.calls[-1].variables["branch"] == BRANCH_ID
+
+
+def test_logo_refusal_is_shown_beside_the_file_field(signed_in):
+    signed_in.answer(
+        "PortalLogoUpload",
+        {
+            "data": {
+                "ociLogoUpload": {
+                    "organisation": None,
+                    "errors": [
+                        error(
+                            "image",
+                            "SVG logos are not allowed.",
+                            "LOGO_FORMAT_NOT_ALLOWED",
+                        )
+                    ],
+                }
+            }
+        },
+    )
+
+    response = signed_in.upload(
+        "/portal/logo", {}, {"image": ("l.svg", "image/svg+xml", b"<svg/>")}
+    )
+
+    assert response.status == 422
+    assert _field_errors(response, "image") == ["SVG logos are not allowed."]
+    # The page is long: its top says where to look.
+    (alert,) = response.document.find_class("problem")
+    assert alert.xpath(".//a/@href") == ["#logo"]
+
+
+def test_logo_form_without_a_file_is_refused_before_saleor(signed_in):
+    response = signed_in.upload("/portal/logo", {}, {"image": ("", "", b"")})
+
+    assert response.status == 422
+    assert _field_errors(response, "image") == ["Choose a PNG, JPEG or WebP file."]
+    assert "PortalLogoUpload" not in signed_in.saleor.operations()
+
+
+def test_logo_body_over_the_upload_limit_is_a_413_page_read_to_its_end(signed_in):
+    big = bytes(MAX_LOGO_FORM_BYTES)
+
+    response = signed_in.upload(
+        "/portal/logo", {}, {"image": ("big.png", "image/png", big)}
+    )
+
+    assert response.status == 413
+    assert "A logo may be at most 5 MB" in response.text
+    # Read and dropped, so that a browser still sending it gets the page.
+    assert signed_in.last_input.read() == b""
+    assert "PortalLogoUpload" not in signed_in.saleor.operations()
+
+
+def test_other_forms_keep_their_small_limit(signed_in):
+    response = signed_in.submit(
+        "/portal/organisation", {"invoiceEmail": "x" * (70 * 1024)}
+    )
+    assert response.status == 413
+
+
+def test_logo_upload_needs_the_csrf_token(signed_in):
+    response = signed_in.request(
+        "POST",
+        "/portal/logo",
+        body=b'--b\r\nContent-Disposition: form-data; name="image"; '
+        b'filename="l.png"\r\n\r\nxx\r\n--b--\r\n',
+        content_type="multipart/form-data; boundary=b",
+    )
+    assert response.status == 403
+    assert "PortalLogoUpload" not in signed_in.saleor.operations()
+
+
+def test_logo_removal_calls_ocilogodelete(signed_in):
+    signed_in.answer(
+        "PortalLogoDelete",
+        {"data": {"ociLogoDelete": {"organisation": {"id": "x"}, "errors": []}}},
+    )
+    response = signed_in.submit("/portal/logo/remove", {"branch": BRANCH_ID})
+    assert response.status == 303
+    call = signed_in.saleor.calls[-1]
+    assert (call.operation, call.variables) == (
+        "PortalLogoDelete",
+        {"branch": BRANCH_ID},
+    )
+
+
+def test_a_shown_logo_is_allowed_by_the_pages_policy(signed_in):
+    signed_in.answer(
+        "PortalMe",
+        {
+            "data": {
+                "ociMe": {
+                    "canManage": True,
+                    "member": {"id": "x", "email": ADMIN_EMAIL},
+                    "organisation": {
+                        **ORGANISATION,
+                        "logoUrl": "https://media.shop.example/oci-logos/abc.png",
+                    },
+                }
+            }
+        },
+    )
+    page = signed_in.get("/portal/organisation")
+    (image,) = page.document.find_class("logo")
+    assert image.get("src") == "https://media.shop.example/oci-logos/abc.png"
+    assert page.header("Content-Security-Policy").endswith(
+        "; img-src https://media.shop.example"
+    )
+    assert "frame-ancestors 'none'" in page.header("Content-Security-Policy")

@@ -46,6 +46,7 @@ from saleor.plugins.manager import get_plugins_manager
 from saleor.plugins.models import PluginConfiguration
 
 from saleor_oci_plugin import PLUGIN_ID
+from saleor_oci_plugin.buyers.logos import LOGO_PREFIX, logo_url
 from saleor_oci_plugin.buyers.models import (
     Branch,
     BuyerOrganisation,
@@ -81,6 +82,7 @@ from ..invoices.conftest import (
     staff,
 )
 from ..invoices.test_graphql import invoiced_order
+from ..logo_helpers import SVG, image_bytes
 from ..storefront.test_storefront import PUNCHIN_PATH, replica_in_server_threads
 
 __all__ = [  # the fixtures above, used as test arguments
@@ -513,6 +515,43 @@ def set_invoice_address(page: Any, folder: Path) -> dict[str, str]:
     return shown
 
 
+def upload_logo(page: Any, folder: Path) -> dict[str, str]:
+    """The organisation's logo: an SVG refused under the field, then a PNG."""
+    frame = _frame(page)
+    form = frame.locator("form#organisation-logo-form")
+    chooser = form.locator('input[type="file"]')
+    chooser.set_input_files(
+        {"name": "logo.svg", "mimeType": "image/svg+xml", "buffer": SVG}
+    )
+    form.get_by_role("button", name="Upload logo").click()
+    error = form.locator('[data-field="image"] .error')
+    error.wait_for()
+    shown = {"error": str(error.inner_text())}
+    chooser.set_input_files(
+        {
+            "name": "logo.png",
+            "mimeType": "image/png",
+            "buffer": image_bytes("PNG", (120, 48), "RGBA"),
+        }
+    )
+    form.get_by_role("button", name="Upload logo").click()
+    # The page again, from Saleor's answer: the logo, and the notice beside it.
+    logo = frame.locator("img#organisation-logo")
+    logo.wait_for(state="attached")
+    shown["notice"] = str(frame.locator("#organisation-notice").inner_text())
+    logo.scroll_into_view_if_needed()
+    shown["src"] = str(logo.get_attribute("src"))
+    shoot(page, folder, "16b-logo-saved")
+    return shown
+
+
+def remove_logo(page: Any) -> str:
+    frame = _frame(page)
+    frame.locator("button#organisation-logo-remove").click()
+    frame.locator("#organisation-no-logo").wait_for()
+    return str(frame.locator("#organisation-notice").inner_text())
+
+
 def invite_and_deactivate_member(page: Any, folder: Path) -> dict[str, str]:
     """A member invited (a set-password page on a foreign host first), then
     deactivated."""
@@ -879,6 +918,17 @@ def test_console_in_the_dashboard(
     assert created.invoice_address.company_name == ORGANISATION
     assert created.invoice_address.country.code == "NL"
     assert created.delivery_address is None
+
+    # The logo: an SVG refused beside the file field, then a PNG stored; removed.
+    logo = step(chromium, screenshot_dir, upload_logo, screenshot_dir)
+    assert "SVG logos are not allowed" in logo["error"], logo
+    assert "Logo of " + ORGANISATION + " saved" in logo["notice"], logo
+    created.refresh_from_db()
+    assert created.logo.startswith(LOGO_PREFIX)
+    assert logo["src"] == logo_url(created.logo)
+    assert step(chromium, screenshot_dir, remove_logo).endswith("removed.")
+    created.refresh_from_db()
+    assert created.logo == ""
 
     # Members: invited (the set-password page's host checked), then deactivated.
     member = step(

@@ -36,6 +36,11 @@ CALLS = {
     "{ errors { code } } }",
     "ociMemberUpdate": f'mutation {{ ociMemberUpdate(id: "{ID}", input: '
     "{isActive: false}) { errors { code } } }",
+    # The file part is never read: permissions come first.
+    "ociLogoUpload": f'mutation {{ ociLogoUpload(organisation: "{ID}", image: "0") '
+    "{ errors { code } } }",
+    "ociLogoDelete": f'mutation {{ ociLogoDelete(organisation: "{ID}") '
+    "{ errors { code } } }",
     "ociConnectionCreate": "mutation { ociConnectionCreate(input: {organisation: "
     f'"{ID}", name: "X", loginName: "x", channel: "{ID}", customer: "{ID}", '
     'password: "x"}) { errors { code } } }',

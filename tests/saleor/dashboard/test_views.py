@@ -65,10 +65,7 @@ def test_the_script_keeps_the_token_out_of_urls_cookies_and_storage():
         line.strip()
         for line in source.splitlines()
         if "token" in line and "+" in line and "Bearer" in line
-    ] == [
-        'headers: { "Content-Type": "application/json", '
-        'Authorization: "Bearer " + token },'
-    ]
+    ] == ['var headers = { Authorization: "Bearer " + token };']
 
 
 def test_the_test_return_page_escapes_what_comes_back(client, console_configured):
@@ -79,3 +76,16 @@ def test_the_test_return_page_escapes_what_comes_back(client, console_configured
     assert response.status_code == 200
     assert b"&lt;script&gt;x&lt;/script&gt;" in response.content
     assert b"<script>x" not in response.content
+
+
+def test_logos_from_the_media_storage_may_be_shown(
+    client, console_configured, settings
+):
+    settings.MEDIA_URL = "https://media.shop.example/media/"
+
+    response = client.get(f"{BASE}/organisations")
+
+    assert (
+        "img-src 'self' data: https://media.shop.example;"
+        in (response["Content-Security-Policy"])
+    )

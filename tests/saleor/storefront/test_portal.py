@@ -15,9 +15,16 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core import mail
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from lxml import html as lxml_html
 
-from saleor_oci_plugin.buyers.models import Branch, Member, MemberRole
+from saleor_oci_plugin.buyers.logos import LOGO_PREFIX, open_logo
+from saleor_oci_plugin.buyers.models import (
+    Branch,
+    BuyerOrganisation,
+    Member,
+    MemberRole,
+)
 from saleor_oci_plugin.storefront import Settings, StorefrontApp
 from saleor_oci_plugin.storefront.portal_sessions import COOKIE_NAME
 
@@ -30,6 +37,7 @@ from ..invoices.conftest import (  # noqa: F401
     seller_configured,
     staff,
 )
+from ..logo_helpers import image_bytes, noise_png, upload
 
 # The live server's threads read the test database (see that fixture).
 from .test_storefront import replica_in_server_threads  # noqa: F401
@@ -48,17 +56,28 @@ class PortalBrowser:
         self.cookie = ""
 
     def request(
-        self, method: str, url: str, form: dict[str, Any] | None = None
+        self,
+        method: str,
+        url: str,
+        form: dict[str, Any] | None = None,
+        *,
+        files: dict[str, Any] | None = None,
     ) -> tuple[int, dict[str, str], str]:
+        """``files`` (name: Django UploadedFile) send the form as
+        multipart/form-data, as a browser sends a form with a file."""
         parts = urlsplit(url)
+        content_type = "application/x-www-form-urlencoded"
         body = urlencode(form or {}, doseq=True).encode()
+        if files is not None:
+            content_type = MULTIPART_CONTENT
+            body = encode_multipart(BOUNDARY, {**(form or {}), **files})
         environ: dict[str, Any] = {}
         setup_testing_defaults(environ)
         environ.update(
             REQUEST_METHOD=method,
             PATH_INFO=unquote(parts.path),
             QUERY_STRING=parts.query,
-            CONTENT_TYPE="application/x-www-form-urlencoded",
+            CONTENT_TYPE=content_type,
             CONTENT_LENGTH=str(len(body)),
             HTTP_HOST="127.0.0.1:3999",
             HTTP_ORIGIN="http://127.0.0.1:3999",
@@ -80,9 +99,14 @@ class PortalBrowser:
         return seen["status"], headers, content
 
     def follow(
-        self, method: str, url: str, form: dict[str, Any] | None = None
+        self,
+        method: str,
+        url: str,
+        form: dict[str, Any] | None = None,
+        *,
+        files: dict[str, Any] | None = None,
     ) -> tuple[int, str]:
-        status, headers, content = self.request(method, url, form)
+        status, headers, content = self.request(method, url, form, files=files)
         if status == 303:
             status, headers, content = self.request("GET", headers["Location"])
         return status, content
@@ -385,3 +409,101 @@ def test_admin_sees_orders_and_downloads_the_invoices_xml_and_html(
     assert status == 200
     assert rendering == document.html
     assert "sandbox" in headers["Content-Security-Policy"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_uploads_replaces_and_removes_logos_through_the_portal(
+    portal, oci_admin, oci_branch
+):
+    from PIL import Image
+
+    organisation = BuyerOrganisation.objects.get(pk=oci_admin.organisation_id)
+    status, _content = portal.follow(
+        "POST",
+        "/portal/sign-in",
+        {"email": oci_admin.user.email, "password": ADMIN_PASSWORD},
+    )
+    assert status == 200
+    status, content = portal.follow("GET", "/portal/organisation")
+    assert "No logo yet." in content
+    (upload_form,) = [f for f in _page(content).forms if f.action == "/portal/logo"]
+    assert upload_form.get("enctype") == "multipart/form-data"
+    form = portal.form(content, "/portal/logo")
+
+    status, headers, _content = portal.request(
+        "POST",
+        "/portal/logo",
+        form,
+        files={"image": upload(image_bytes("PNG", mode="RGBA"), "logo.png", "x")},
+    )
+    assert status == 303
+    status, headers, content = portal.request("GET", headers["Location"])
+    assert status == 200, content
+    assert "Logo saved." in content
+    organisation.refresh_from_db()
+    assert organisation.logo.startswith(LOGO_PREFIX)
+    assert Image.open(BytesIO(open_logo(organisation.logo))).size == (40, 20)
+    (shown,) = _page(content).find_class("logo")
+    assert shown.get("src").endswith(organisation.logo)
+    # The page may show its logo, from the logo's origin only.
+    origin = "/".join(shown.get("src").split("/")[:3])
+    assert f"img-src {origin}" in headers["Content-Security-Policy"]
+
+    # A text file named .png: refused beside the file field, nothing changed.
+    first = organisation.logo
+    status, headers, refused = portal.request(
+        "POST",
+        "/portal/logo",
+        portal.form(content, "/portal/logo"),
+        files={"image": upload(b"not a picture", "letter.png", "image/png")},
+    )
+    assert status == 422
+    (shown_error,) = _field_errors(refused, "image")
+    assert "not a PNG, JPEG or WebP image" in shown_error
+    organisation.refresh_from_db()
+    assert organisation.logo == first
+
+    # A body over the portal's upload limit: a clear 413, nothing read or changed.
+    status, _headers, too_large = portal.request(
+        "POST",
+        "/portal/logo",
+        portal.form(content, "/portal/logo"),
+        files={"image": upload(noise_png(1450), "big.png", "image/png")},
+    )
+    assert status == 413
+    assert "A logo may be at most 5 MB" in too_large
+    # Without the session's CSRF token: refused.
+    status, _headers, _content = portal.request(
+        "POST",
+        "/portal/logo",
+        {},
+        files={"image": upload(image_bytes("PNG"), "logo.png", "image/png")},
+    )
+    assert status == 403
+    organisation.refresh_from_db()
+    assert organisation.logo == first
+
+    # The branch's own logo; then removed: it prints the organisation's again.
+    branch_id = _global_id("OciBranch", oci_branch.pk)
+    status, content = portal.follow("GET", f"/portal/branch?id={branch_id}")
+    assert "No logo of its own" in content
+    form = portal.form(content, "/portal/logo")
+    assert form["branch"] == [branch_id]
+    status, content = portal.follow(
+        "POST",
+        "/portal/logo",
+        form,
+        files={"image": upload(image_bytes("JPEG"), "branch.jpg", "image/jpeg")},
+    )
+    assert status == 200, content
+    oci_branch.refresh_from_db()
+    assert oci_branch.logo.startswith(LOGO_PREFIX)
+    assert oci_branch.logo.endswith(".jpg")
+    status, content = portal.follow(
+        "POST", "/portal/logo/remove", portal.form(content, "/portal/logo/remove")
+    )
+    assert status == 200, content
+    oci_branch.refresh_from_db()
+    assert oci_branch.logo == ""
+    organisation.refresh_from_db()
+    assert organisation.logo == first
