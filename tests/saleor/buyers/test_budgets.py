@@ -254,6 +254,9 @@ def test_budget_set_refuses_bad_input_and_others(
     ]
     bad = call(admin, BUDGET_SET, {"input": {"amount": "5", "currency": "EURO"}})
     assert [e["code"] for e in bad["errors"]] == ["INVALID"]
+    # More than the column holds: refused, not a database error.
+    huge = call(admin, BUDGET_SET, {"input": {"amount": "1e12", "currency": "EUR"}})
+    assert [(e["field"], e["code"]) for e in huge["errors"]] == [("amount", "INVALID")]
     other = call(
         admin,
         BUDGET_SET,
