@@ -42,6 +42,7 @@ fieldset label { font-weight: normal; display: inline-block; margin-right: 1rem;
 .muted { color: #5a6b77; }
 form.inline { display: inline; }
 th.number { text-align: right; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
 td.over { color: #c0392b; font-weight: 600; }
 td form { margin: 0; }
 """
@@ -117,10 +118,11 @@ def layout(
         who = escape(viewer.email) + (
             f" · {escape(viewer.organisation)}" if viewer.organisation else ""
         )
+        # The sign-out button stays beside who is signed in when the bar wraps.
         nav = (
-            f'<nav class="bar">{links}<span class="who">{who}</span>'
+            f'<nav class="bar">{links}<span class="who">{who} '
             + post_form(viewer, "/portal/sign-out", "<button>Sign out</button>")
-            + "</nav>\n"
+            + "</span></nav>\n"
         )
     notice_html = (
         f'<div class="box notice" role="status"><p>{escape(notice)}</p></div>'
@@ -806,14 +808,15 @@ def budgets_page(
         rows.append(
             f"<tr><td>{escape(budget.get('name') or '')}</td>"
             f"<td>{escape(budget_scope(budget, organisation))}</td>"
-            f"<td>{escape(budget.get('periodLabel') or '')}</td>"
+            f'<td class="nowrap">{escape(budget.get("periodLabel") or "")}</td>'
             f'<td class="number">{escape(_amount(budget, "amount"))}</td>'
             f'<td class="number">{escape(_amount(budget, "spent"))}</td>'
             f'<td class="number">{escape(_amount(budget, "held"))}</td>'
             + ('<td class="number over">' if left < 0 else '<td class="number">')
             + f"{escape(_amount(budget, 'left'))}</td>"
             f"<td>{'hard' if budget.get('hard') else 'soft'}</td>"
-            f'<td><a href="{escape(budget_path(budget))}">Edit</a> {delete}</td></tr>'
+            f'<td class="nowrap"><a href="{escape(budget_path(budget))}">Edit</a> '
+            f"{delete}</td></tr>"
         )
     table = (
         "<table><tr><th>Budget</th><th>Limits</th><th>Period</th>"
