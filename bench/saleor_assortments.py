@@ -146,8 +146,8 @@ def _cart(oci_connection, variants):
     info = fetch_checkout_info(checkout, [], get_plugins_manager(allow_replica=False))
     for variant in variants:
         add_variant_to_checkout(info, variant, 1)
-    # As the transfer holds it: with its connection and channel.
-    return PunchoutSession.objects.select_related("connection__channel").get(
+    # As the transfer holds it: with its connection and organisation.
+    return PunchoutSession.objects.select_related("connection__organisation").get(
         pk=session.pk
     )
 
@@ -182,7 +182,9 @@ def _checks(session):
         )
         for n in range(1, len(lines) + 1)
     ]
-    fake = PunchoutSession.objects.select_related("connection").get(pk=session.pk)
+    fake = PunchoutSession.objects.select_related("connection__organisation").get(
+        pk=session.pk
+    )
     transfer = Transfer(
         session=fake, currency="USD", snapshot=[], fields=[], content_hash="x"
     )

@@ -23,10 +23,14 @@ count, but nothing in the shop could have warned the buyer): refusing an
 approved PO would only break the round trip.
 
 **Serialised.** The check and the hold run in the transfer's transaction, after
-locking the budgets that apply (``SELECT ... FOR UPDATE`` in primary-key order),
-so two carts cannot both spend the last of a budget: the second waits and then
-sees the first's hold. Three queries whatever the size of the cart: the lock,
-one aggregate over all applicable budgets, the hold.
+the transfer locked its session together with the organisation's row (``SELECT
+... FOR NO KEY UPDATE``, in the query that reads the session anyway), so two
+carts of one organisation cannot both spend the last of a budget: the second
+waits, and its budget query, a statement started after the first committed,
+sees the first's hold. (Locking the budget rows in the query that also sums
+their use would not do: under READ COMMITTED a statement that waited for a row
+lock still sums from the snapshot it started with.) Two queries whatever the
+size of the cart: the budgets with their use, the hold.
 
 Periods are calendar months, quarters and years in the shop's time zone
 (Django's ``TIME_ZONE``).
@@ -40,7 +44,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DecimalField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from ..error_codes import OciErrorCode
@@ -131,6 +148,65 @@ def _counting(now: datetime.datetime) -> Q:
     )
 
 
+def _bound(now: datetime.datetime, index: int) -> Case:
+    """The start (0) or end (1) of each budget's current period, in SQL."""
+    return Case(
+        *(
+            When(period=period, then=Value(period_bounds(period, now)[index]))
+            for period in BudgetPeriod.values
+        ),
+        output_field=DateTimeField(),
+    )
+
+
+def with_use(budgets: QuerySet[Budget], now: datetime.datetime) -> QuerySet[Budget]:
+    """The budgets, each with what is spent and held of it in its current period
+    (``oci_spent``, ``oci_held``): subqueries, so no query of their own."""
+    entries = (
+        BudgetEntry.objects.filter(
+            _counting(now),
+            organisation_id=OuterRef("organisation_id"),
+            currency=OuterRef("currency"),
+            booked_at__gte=OuterRef("oci_start"),
+            booked_at__lt=OuterRef("oci_end"),
+        )
+        # A branch's budget counts its branch's entries, a member's their own.
+        .filter(
+            Q(IsNull(OuterRef("branch_id"), True)) | Q(branch_id=OuterRef("branch_id"))
+        )
+        .filter(
+            Q(IsNull(OuterRef("member_id"), True)) | Q(member_id=OuterRef("member_id"))
+        )
+        .order_by()
+        .values("organisation_id")
+    )
+
+    def total(kind: Q) -> Coalesce:
+        return Coalesce(
+            Subquery(
+                entries.filter(kind).annotate(total=Sum("amount")).values("total")
+            ),
+            Value(Decimal(0)),
+            output_field=DecimalField(),
+        )
+
+    hold = Q(kind=BudgetEntry.Kind.HOLD)
+    return budgets.annotate(oci_start=_bound(now, 0), oci_end=_bound(now, 1)).annotate(
+        oci_spent=total(~hold), oci_held=total(hold)
+    )
+
+
+def _use(budget: Budget, now: datetime.datetime) -> BudgetUse:
+    start, end = period_bounds(budget.period, now)
+    return BudgetUse(
+        budget=budget,
+        start=start,
+        end=end,
+        spent=budget.oci_spent,  # type: ignore[attr-defined]
+        held=budget.oci_held,  # type: ignore[attr-defined]
+    )
+
+
 def uses(
     budgets: Sequence[Budget],
     now: datetime.datetime | None = None,
@@ -141,41 +217,17 @@ def uses(
     if not budgets:
         return []
     now = now or timezone.now()
-    aggregates = {}
-    bounds = {}
-    for budget in budgets:
-        start, end = period_bounds(budget.period, now)
-        bounds[budget.pk] = (start, end)
-        scope = Q(
-            organisation_id=budget.organisation_id,
-            currency=budget.currency,
-            booked_at__gte=start,
-            booked_at__lt=end,
-        )
-        if budget.branch_id:
-            scope &= Q(branch_id=budget.branch_id)
-        if budget.member_id:
-            scope &= Q(member_id=budget.member_id)
-        scope &= _counting(now)
-        aggregates[f"spent_{budget.pk}"] = Sum(
-            "amount", filter=scope & ~Q(kind=BudgetEntry.Kind.HOLD)
-        )
-        aggregates[f"held_{budget.pk}"] = Sum(
-            "amount", filter=scope & Q(kind=BudgetEntry.Kind.HOLD)
-        )
-    entries = BudgetEntry.objects.filter(
-        organisation_id__in={budget.organisation_id for budget in budgets}
-    )
+    rows = Budget.objects.filter(pk__in=[budget.pk for budget in budgets])
     if database:
-        entries = entries.using(database)
-    totals = entries.aggregate(**aggregates)
+        rows = rows.using(database)
+    used = {row.pk: row for row in with_use(rows, now)}
     return [
         BudgetUse(
             budget=budget,
-            start=bounds[budget.pk][0],
-            end=bounds[budget.pk][1],
-            spent=totals[f"spent_{budget.pk}"] or Decimal(0),
-            held=totals[f"held_{budget.pk}"] or Decimal(0),
+            start=period_bounds(budget.period, now)[0],
+            end=period_bounds(budget.period, now)[1],
+            spent=used[budget.pk].oci_spent,  # type: ignore[attr-defined]
+            held=used[budget.pk].oci_held,  # type: ignore[attr-defined]
         )
         for budget in budgets
     ]
@@ -183,7 +235,7 @@ def uses(
 
 def hold_for_transfer(
     transfer,
-    organisation_id: int,
+    organisation: BuyerOrganisation,
     branch_id: int | None,
     member_id: int | None,
     amount: Decimal,
@@ -191,20 +243,22 @@ def hold_for_transfer(
 ) -> tuple[str, ...]:
     """Check the transfer against every budget that applies and hold its amount.
 
-    Must run in the transfer's transaction. Raise a ValidationError
+    Must run in the transfer's transaction, after it locked the organisation's
+    row (that lock serialises the organisation's transfers; this statement,
+    started after it, sees every hold committed before). Raise a ValidationError
     (BUDGET_EXCEEDED) when a hard budget has less left than ``amount``; return
-    the warnings of soft ones.
+    the warnings of soft ones. Two queries: the budgets with their use, the hold.
     """
     now = timezone.now()
-    budgets = list(
-        Budget.objects.select_for_update(of=("self",))
-        .select_related("organisation")
-        .filter(applicable(organisation_id, branch_id, member_id), currency=currency)
-        .order_by("pk")
-    )
+    budgets = with_use(
+        Budget.objects.filter(
+            applicable(organisation.pk, branch_id, member_id), currency=currency
+        ),
+        now,
+    ).order_by("pk")
     warnings = []
     refusals = []
-    for use in uses(budgets, now):
+    for use in (_use(budget, now) for budget in budgets):
         if use.left >= amount:
             continue
         budget = use.budget
@@ -222,22 +276,15 @@ def hold_for_transfer(
             warnings.append(text)
     if refusals:
         raise ValidationError({"budget": refusals})
-    hold_days = (
-        budgets[0].organisation.budget_hold_days
-        if budgets
-        else BuyerOrganisation.objects.values_list("budget_hold_days", flat=True).get(
-            pk=organisation_id
-        )
-    )
     BudgetEntry.objects.create(
         kind=BudgetEntry.Kind.HOLD,
-        organisation_id=organisation_id,
+        organisation_id=organisation.pk,
         branch_id=branch_id,
         member_id=member_id,
         amount=amount,
         currency=currency,
         booked_at=now,
-        expires_at=now + datetime.timedelta(days=hold_days),
+        expires_at=now + datetime.timedelta(days=organisation.budget_hold_days),
         transfer=transfer,
     )
     return tuple(warnings)

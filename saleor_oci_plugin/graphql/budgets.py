@@ -27,6 +27,8 @@ from .ids import pk_from_global_id
 from .punchout import _own_checkout
 
 OciBudgetPeriod = graphene.Enum.from_enum(BudgetPeriod)
+# Budget.amount holds 12 digits before the decimal point.
+MAX_AMOUNT = Decimal(10**12)
 
 
 class OciBudget(graphene.ObjectType):
@@ -34,6 +36,7 @@ class OciBudget(graphene.ObjectType):
     name = graphene.String(required=True)
     branch_id = graphene.ID(description="Null: not limited to a branch.")
     member_id = graphene.ID(description="Null: not limited to a member.")
+    member_email = graphene.String(description="The member's e-mail, if any.")
     period = graphene.String(required=True, description="month, quarter or year.")
     amount = graphene.Float(required=True, description="Per period, net.")
     currency = graphene.String(required=True)
@@ -76,6 +79,11 @@ class OciBudget(graphene.ObjectType):
     def resolve_member_id(root: budgets.BudgetUse, _info):
         pk = root.budget.member_id
         return None if pk is None else graphene.Node.to_global_id("OciMember", pk)
+
+    @staticmethod
+    def resolve_member_email(root: budgets.BudgetUse, _info):
+        member = root.budget.member  # read with the budget (select_related)
+        return None if member is None else member.user.email
 
     @staticmethod
     def resolve_period(root: budgets.BudgetUse, _info):
@@ -173,7 +181,17 @@ class OciBudgetSet(OrganisationManagerMutation):
             if input.get(field) is not None:
                 setattr(budget, field, input[field])
         if input.get("amount") is not None:
-            budget.amount = Decimal(input["amount"]).quantize(Decimal("0.01"))
+            amount = Decimal(input["amount"]).quantize(Decimal("0.01"))
+            if amount >= MAX_AMOUNT:
+                raise ValidationError(
+                    {
+                        "amount": ValidationError(
+                            f"At most {MAX_AMOUNT - Decimal('0.01'):,}.",
+                            code=OciErrorCode.INVALID.value,
+                        )
+                    }
+                )
+            budget.amount = amount
         if input.get("currency") is not None:
             currency = input["currency"].upper()
             if len(currency) != 3 or not currency.isalpha():
@@ -256,6 +274,7 @@ class BudgetQueries(graphene.ObjectType):
         database = get_database_connection_name(info.context)
         rows = list(
             Budget.objects.using(database)
+            .select_related("member__user")
             .filter(organisation_id=organisation_id)
             .order_by("pk")
         )
@@ -276,14 +295,16 @@ class BudgetQueries(graphene.ObjectType):
             if session is None:
                 return []
             rows = list(
-                Budget.objects.filter(
+                Budget.objects.select_related("member__user")
+                .filter(
                     budgets.applicable(
                         session.connection.organisation_id,
                         session.branch_id,
                         session.member_id,
                     ),
                     currency=checkout.currency,
-                ).order_by("pk")
+                )
+                .order_by("pk")
             )
             return budgets.uses(rows)
 

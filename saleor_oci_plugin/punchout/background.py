@@ -108,12 +108,13 @@ class _Shop:
         # Read afresh: Site.objects.get_current() keeps the settings it first loaded
         # for the life of the process, and stock rules may change meanwhile.
         site_settings = SiteSettings.objects.get(site_id=Site.objects.get_current().pk)
-        channel = connection.channel
+        # No person: the connection's branch's assortment, else the
+        # organisation's. The offer loads the channel too.
+        offer = Offer.of(connection)
+        channel = offer.channel
         return cls(
             channel=channel,
-            # No person: the connection's branch's assortment, else the
-            # organisation's.
-            offer=Offer.of(connection),
+            offer=offer,
             country_code=channel.default_country.code,
             include_shipping_zones=(
                 site_settings.use_legacy_shipping_zone_stock_availability

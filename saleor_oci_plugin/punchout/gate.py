@@ -3,15 +3,17 @@ what unit net price (:mod:`.offer`)?
 
 Called by the transfer (any storefront must pass it) and by ``ociCheckoutLinesAdd``;
 the transfer also holds its amount against budgets here (:func:`hold_budget`).
-One query for the assortments, one for which of the cart's variants are offered,
-whatever the number of lines (plus the channel's tax rates for the prices).
+The transfer's check is one query whatever the number of lines: the channel with
+its tax rates and the assortments (:func:`.offer.load_channel`); the lines are
+judged on what Saleor's ``fetch_checkout_lines`` already loaded.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from saleor.checkout.fetch import CheckoutLineInfo
 from saleor.product.models import ProductVariant
 
@@ -35,11 +37,14 @@ class CartPrices:
     unit_prices: dict[object, Decimal]
 
 
-def session_offer(session: PunchoutSession) -> Offer:
+def session_offer(
+    session: PunchoutSession, cart_category_ids: Iterable[int] = ()
+) -> Offer:
     """The offer to the session's buyer: its branch's assortment and its
     organisation's; refuse (CHANNEL_INACTIVE) when the channel is inactive."""
     connection: Connection = session.connection
-    if not connection.channel.is_active:
+    offer = Offer.of(connection, session.branch_id, cart_category_ids)
+    if not offer.is_open:
         raise ValidationError(
             {
                 "id": ValidationError(
@@ -47,7 +52,7 @@ def session_offer(session: PunchoutSession) -> Offer:
                 )
             }
         )
-    return Offer.of(connection, session.branch_id)
+    return offer
 
 
 def refuse_outside(
@@ -60,6 +65,17 @@ def refuse_outside(
         .filter(pk__in={variant.pk for variant in variants})
         .values_list("pk", flat=True)
     )
+    _refuse(
+        [
+            (position, variant)
+            for position, variant in enumerate(variants, start=1)
+            if variant.pk not in offered
+        ],
+        field,
+    )
+
+
+def _refuse(outside: Sequence[tuple[int, ProductVariant]], field: str) -> None:
     refused = [
         ValidationError(
             f"{items.describe(variant)} (SKU {variant.sku or variant.pk}) is not in "
@@ -67,8 +83,7 @@ def refuse_outside(
             code=OciErrorCode.NOT_IN_ASSORTMENT.value,
             params={"line": str(position)},
         )
-        for position, variant in enumerate(variants, start=1)
-        if variant.pk not in offered
+        for position, variant in outside
     ]
     if refused:
         raise ValidationError({field: refused})
@@ -77,9 +92,22 @@ def refuse_outside(
 def check_cart(
     session: PunchoutSession, lines: Sequence[CheckoutLineInfo]
 ) -> CartPrices:
-    """Refuse a cart with a line the buyer is not offered; else its unit prices."""
-    offer = session_offer(session)
-    refuse_outside(offer, [line.variant for line in lines], "lines")
+    """Refuse a cart with a line the buyer is not offered; else its unit prices.
+
+    One query (the offer); the lines as ``fetch_checkout_lines`` loaded them.
+    """
+    offer = session_offer(
+        session, {line.product.category_id for line in lines} - {None}
+    )
+    now = timezone.now()
+    _refuse(
+        [
+            (position, line.variant)
+            for position, line in enumerate(lines, start=1)
+            if not offer.offers_line(line, now)
+        ],
+        "lines",
+    )
     prices = {}
     for line in lines:
         listing = line.channel_listing
@@ -94,11 +122,14 @@ def hold_budget(
     transfer: Transfer, session: PunchoutSession, cart: Sequence[oci.CartItem]
 ) -> tuple[str, ...]:
     """Check the cart's net total against the budgets of the session's
-    organisation, branch and member, and hold it (:mod:`..buyers.budgets`)."""
+    organisation, branch and member, and hold it (:mod:`..buyers.budgets`).
+
+    The session must have been read with its organisation locked (the transfer's
+    ``_lock_open_session``): that lock serialises the check."""
     total = sum((item.unit_price * item.quantity for item in cart), start=Decimal(0))
     return budgets.hold_for_transfer(
         transfer,
-        session.connection.organisation_id,
+        session.connection.organisation,
         session.branch_id,
         session.member_id,
         total,

@@ -48,17 +48,20 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Case,
+    CharField,
     DecimalField,
     Exists,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from prices import Money
 from saleor.channel.models import Channel
+from saleor.checkout.fetch import CheckoutLineInfo
 from saleor.product.models import (
     Category,
     CollectionProduct,
@@ -68,8 +71,7 @@ from saleor.product.models import (
     ProductVariantChannelListing,
 )
 from saleor.tax.calculations import calculate_flat_rate_tax
-from saleor.tax.models import TaxClassCountryRate
-from saleor.tax.utils import get_charge_taxes
+from saleor.tax.models import TaxClassCountryRate, TaxConfigurationPerCountry
 
 from ..buyers.models import Assortment, AssortmentLayer
 from .models import Connection
@@ -90,29 +92,20 @@ class TaxRates:
 
     @classmethod
     def of(cls, channel: Channel) -> "TaxRates":
+        """The rates of a channel loaded by :func:`load_channel` (no query)."""
         configuration = channel.tax_configuration
-        country = channel.default_country.code
-        country_configuration = next(
-            (
-                exception
-                for exception in configuration.country_exceptions.all()
-                if exception.country.code == country
-            ),
-            None,
-        )
-        default = Decimal(0)
-        class_rates = {}
-        for rate in TaxClassCountryRate.objects.filter(country=country):
-            if rate.tax_class_id is None:
-                default = rate.rate
-            else:
-                class_rates[rate.tax_class_id] = rate.rate
+        exception = getattr(channel, "oci_country_charge_taxes", None)
         return cls(
-            country_code=country,
+            country_code=channel.default_country.code,
             prices_entered_with_tax=configuration.prices_entered_with_tax,
-            charge_taxes=get_charge_taxes(configuration, country_configuration),
-            default_rate=default,
-            class_rates=class_rates,
+            # As Saleor's get_charge_taxes: the country's exception, if any, wins.
+            charge_taxes=(
+                configuration.charge_taxes if exception is None else exception
+            ),
+            default_rate=getattr(channel, "oci_default_rate", None) or Decimal(0),
+            class_rates=dict(
+                zip(channel.oci_rate_classes, channel.oci_rate_values, strict=True)
+            ),
         )
 
     @property
@@ -139,6 +132,9 @@ class Layer:
     product_ids: tuple[int, ...]
     excluded_ids: tuple[int, ...]
     max_unit_price: Decimal | None
+    # Of the categories of a cart (load_channel's cart_category_ids), those that
+    # are one of this layer's categories or below one.
+    covered_category_ids: frozenset[int] = frozenset()
 
     @property
     def has_includes(self) -> bool:
@@ -179,6 +175,26 @@ class Layer:
             condition &= ~Q(product_id__in=self.excluded_ids)
         return condition
 
+    def lets_through(
+        self, product_id: int, category_id: int | None, collection_ids: set[int]
+    ) -> bool:
+        """:meth:`condition` for one loaded product (the price cap apart)."""
+        if product_id in self.excluded_ids:
+            return False
+        if not self.has_includes:
+            return True
+        if self.include_subcategories:
+            in_category = category_id in self.covered_category_ids
+        else:
+            in_category = category_id in self.category_ids
+        return in_category or self.names_loaded(product_id, collection_ids)
+
+    def names_loaded(self, product_id: int, collection_ids: set[int]) -> bool:
+        """:meth:`names` for one loaded product."""
+        return product_id in self.product_ids or not collection_ids.isdisjoint(
+            self.collection_ids
+        )
+
     def names(self) -> Q:
         """Variants this layer names outright (products, collections)."""
         names = Q(pk__in=[])
@@ -196,45 +212,104 @@ class Layer:
         return names
 
 
-def load_layers(organisation_id: int, branch_id: int | None) -> tuple[Layer, ...]:
-    """The assortments of the organisation and of the branch, in one query."""
-    through = Assortment.collections.through.objects
-    rows = (
+def load_channel(
+    channel_id: int,
+    organisation_id: int,
+    branch_id: int | None,
+    cart_category_ids: Iterable[int] = (),
+) -> Channel:
+    """The channel with its tax configuration, its default country's flat rates
+    and the assortments of the organisation and of the branch: one query.
+
+    With ``cart_category_ids`` each assortment also says which of those
+    categories its categories cover (for :meth:`Offer.offers_line`).
+    """
+    country = OuterRef("default_country")
+    rates = TaxClassCountryRate.objects.filter(country=country).order_by("pk")
+    class_rates = rates.filter(tax_class__isnull=False)
+    return (
+        Channel.objects.select_related("tax_configuration")
+        .annotate(
+            oci_default_rate=Subquery(
+                rates.filter(tax_class__isnull=True).values("rate")[:1]
+            ),
+            oci_rate_classes=ArraySubquery(class_rates.values("tax_class_id")),
+            oci_rate_values=ArraySubquery(class_rates.values("rate")),
+            oci_country_charge_taxes=Subquery(
+                TaxConfigurationPerCountry.objects.filter(
+                    tax_configuration__channel_id=OuterRef("pk"), country=country
+                ).values("charge_taxes")[:1]
+            ),
+            oci_layers=_layers_json(organisation_id, branch_id, cart_category_ids),
+        )
+        .get(pk=channel_id)
+    )
+
+
+def _layers_json(
+    organisation_id: int, branch_id: int | None, cart_category_ids: Iterable[int]
+) -> ArraySubquery:
+    """Each assortment that applies as one JSON object (its ids as arrays)."""
+
+    def ids(through, column: str) -> ArraySubquery:
+        return ArraySubquery(
+            through.objects.filter(assortment_id=OuterRef("pk")).values(column)
+        )
+
+    categories = Assortment.categories.through
+    covered = ArraySubquery(
+        Category.objects.filter(pk__in=list(cart_category_ids))
+        .filter(
+            Exists(
+                Category.objects.filter(
+                    pk__in=categories.objects.filter(
+                        assortment_id=OuterRef(OuterRef(OuterRef("pk")))
+                    ).values("category_id"),
+                    tree_id=OuterRef("tree_id"),
+                    lft__lte=OuterRef("lft"),
+                    rght__gte=OuterRef("rght"),
+                )
+            )
+        )
+        .values("pk")
+    )
+    return ArraySubquery(
         Assortment.objects.filter(organisation_id=organisation_id)
         .filter(Q(branch__isnull=True) | Q(branch_id=branch_id))
-        .annotate(
-            oci_collections=ArraySubquery(
-                through.filter(assortment_id=OuterRef("pk")).values("collection_id")
-            ),
-            oci_categories=ArraySubquery(
-                Assortment.categories.through.objects.filter(
-                    assortment_id=OuterRef("pk")
-                ).values("category_id")
-            ),
-            oci_products=ArraySubquery(
-                Assortment.products.through.objects.filter(
-                    assortment_id=OuterRef("pk")
-                ).values("product_id")
-            ),
-            oci_excluded=ArraySubquery(
-                Assortment.excluded_products.through.objects.filter(
-                    assortment_id=OuterRef("pk")
-                ).values("product_id")
-            ),
-        )
         .order_by("pk")
+        .values(
+            json=JSONObject(
+                layer="layer",
+                include_subcategories="include_subcategories",
+                # As text: a JSON number would come back as a float.
+                max_unit_price=Cast("max_unit_price", CharField()),
+                collections=ids(Assortment.collections.through, "collection_id"),
+                categories=ids(categories, "category_id"),
+                products=ids(Assortment.products.through, "product_id"),
+                excluded=ids(Assortment.excluded_products.through, "product_id"),
+                covered=covered,
+            )
+        )
     )
+
+
+def _layers(channel: Channel) -> tuple[Layer, ...]:
     return tuple(
         Layer(
-            shop=row.layer == AssortmentLayer.SHOP,
-            collection_ids=tuple(row.oci_collections),
-            category_ids=tuple(row.oci_categories),
-            include_subcategories=row.include_subcategories,
-            product_ids=tuple(row.oci_products),
-            excluded_ids=tuple(row.oci_excluded),
-            max_unit_price=row.max_unit_price,
+            shop=row["layer"] == AssortmentLayer.SHOP,
+            collection_ids=tuple(row["collections"]),
+            category_ids=tuple(row["categories"]),
+            include_subcategories=row["include_subcategories"],
+            product_ids=tuple(row["products"]),
+            excluded_ids=tuple(row["excluded"]),
+            max_unit_price=(
+                None
+                if row["max_unit_price"] is None
+                else Decimal(row["max_unit_price"])
+            ),
+            covered_category_ids=frozenset(row["covered"] or ()),
         )
-        for row in rows
+        for row in channel.oci_layers
     )
 
 
@@ -248,14 +323,23 @@ class Offer:
     precision: int
 
     @classmethod
-    def of(cls, connection: Connection, branch_id: int | None = None) -> "Offer":
-        """The offer to ``connection`` for ``branch_id`` (else its own branch)."""
-        channel = connection.channel
+    def of(
+        cls,
+        connection: Connection,
+        branch_id: int | None = None,
+        cart_category_ids: Iterable[int] = (),
+    ) -> "Offer":
+        """The offer to ``connection`` for ``branch_id`` (else its own branch):
+        one query (:func:`load_channel`)."""
+        channel = load_channel(
+            connection.channel_id,
+            connection.organisation_id,
+            branch_id or connection.branch_id,
+            cart_category_ids,
+        )
         return cls(
             channel=channel,
-            layers=load_layers(
-                connection.organisation_id, branch_id or connection.branch_id
-            ),
+            layers=_layers(channel),
             rates=TaxRates.of(channel),
             precision=connection.price_precision,
         )
@@ -295,6 +379,61 @@ class Offer:
         return Money(self.quantize(net.amount), net.currency)
 
     # -------------------------------------------------------------- what is in
+    def offers_line(self, line: CheckoutLineInfo, now: datetime.datetime) -> bool:
+        """:meth:`variants` for one line of a cart that Saleor's
+        ``fetch_checkout_lines`` loaded (listings, collections, tax classes), so
+        that the transfer checks any cart without a query per line. The offer
+        must have been loaded with the cart's categories."""
+        if not self.is_open:
+            return False
+        product = line.product
+        channel_id = self.channel.pk
+        listing = next(
+            (
+                listing
+                for listing in product.channel_listings.all()
+                if listing.channel_id == channel_id
+            ),
+            None,
+        )
+        if (
+            listing is None
+            or not listing.is_published
+            or (listing.published_at is not None and listing.published_at > now)
+        ):
+            return False
+        collection_ids = {collection.pk for collection in line.collections}
+        if not listing.visible_in_listings and not any(
+            layer.shop and layer.names_loaded(product.pk, collection_ids)
+            for layer in self.layers
+        ):
+            return False
+        if not all(
+            layer.lets_through(product.pk, product.category_id, collection_ids)
+            for layer in self.layers
+        ):
+            return False
+        price = line.channel_listing
+        if price is None or price.price_amount is None:
+            return False
+        cap = self.max_unit_price
+        if cap is None:
+            return True
+        stored = (
+            price.discounted_price_amount
+            if price.discounted_price_amount is not None
+            else price.price_amount
+        )
+        tax_class_id = product.tax_class_id or line.product_type.tax_class_id
+        return stored < self.price_bound(cap, self.rates.rate(tax_class_id))
+
+    def price_bound(self, cap: Decimal, rate: Decimal) -> Decimal:
+        """The listing price (as stored) below which the unit net price, rounded,
+        is at most ``cap``: net < cap + half a unit of the last decimal."""
+        step = Decimal(1).scaleb(-self.precision)
+        below = cap.quantize(step, ROUND_DOWN) + step / 2
+        return below * (1 + rate / 100) if self.rates.takes_tax_out else below
+
     def variants(self) -> QuerySet[ProductVariant]:
         """The offered variants (no prefetching): a queryset to filter further."""
         if not self.is_open:
@@ -341,14 +480,10 @@ class Offer:
         )
 
     def _price_bound(self, cap: Decimal) -> Case:
-        """The listing price (as stored) below which the unit net price, rounded,
-        is at most ``cap``: net < cap + half a unit of the last decimal."""
-        step = Decimal(1).scaleb(-self.precision)
-        below = cap.quantize(step, ROUND_DOWN) + step / 2
+        """:meth:`price_bound` for each tax class, in SQL."""
 
         def bound(rate: Decimal) -> Value:
-            gross = below * (1 + rate / 100) if self.rates.takes_tax_out else below
-            return Value(gross, output_field=DecimalField())
+            return Value(self.price_bound(cap, rate), output_field=DecimalField())
 
         whens = [
             When(

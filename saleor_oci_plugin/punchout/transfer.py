@@ -182,9 +182,15 @@ def content_hash(snapshot: list[dict]) -> str:
 
 
 def _lock_open_session(checkout: Checkout) -> PunchoutSession:
+    # The organisation's row too: it serialises the organisation's transfers, so
+    # that the budget check (buyers/budgets.py) reads, in a statement started
+    # after this lock, every hold committed before. No key update: rows that
+    # merely refer to the organisation can still be written meanwhile.
     session = (
-        PunchoutSession.objects.select_for_update(of=("self",))
-        .select_related("connection")
+        PunchoutSession.objects.select_for_update(
+            of=("self", "connection__organisation"), no_key=True
+        )
+        .select_related("connection__organisation")
         .filter(checkout_id=checkout.pk)
         .first()
     )

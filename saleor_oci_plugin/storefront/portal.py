@@ -148,6 +148,25 @@ query PortalInvoicePdf($limit: Int!) {
   ociInvoices(limit: $limit) { id number pdf }
 }
 """
+
+BUDGETS = """
+query PortalBudgets {
+  ociBudgets {
+    id name branchId memberId memberEmail period periodLabel amount currency hard
+    spent held left
+  }
+}
+"""
+BUDGET_SET = f"""
+mutation PortalBudgetSet($input: OciBudgetInput!) {{
+  ociBudgetSet(input: $input) {{ budget {{ id }} {_ERRORS} }}
+}}
+"""
+BUDGET_DELETE = f"""
+mutation PortalBudgetDelete($id: ID!) {{
+  ociBudgetDelete(id: $id) {{ ok {_ERRORS} }}
+}}
+"""
 # ociInvoices answers at most this many, newest first.
 MAX_INVOICES = 100
 
@@ -297,6 +316,10 @@ class Portal:
         data = self._query(session, INVOICES, {"limit": MAX_INVOICES})
         return list(data.get("ociInvoices") or [])
 
+    def budgets(self, session: PortalSession) -> list[dict[str, Any]]:
+        """The organisation's budgets, each with its use in the current period."""
+        return list(self._query(session, BUDGETS, {}).get("ociBudgets") or [])
+
     def invoice_documents(
         self, session: PortalSession, invoice_id: str
     ) -> dict[str, Any] | None:
@@ -385,3 +408,10 @@ class Portal:
             "ociOrganisationUpdate",
             {"id": organisation_id, "input": data},
         )
+
+    def set_budget(self, session: PortalSession, data: dict[str, Any]) -> None:
+        """Create (no ``id``) or change a budget: ``ociBudgetSet``."""
+        self._mutate(session, BUDGET_SET, "ociBudgetSet", {"input": data})
+
+    def delete_budget(self, session: PortalSession, budget_id: str) -> None:
+        self._mutate(session, BUDGET_DELETE, "ociBudgetDelete", {"id": budget_id})

@@ -16,6 +16,10 @@
 ``GET|POST /portal/organisation``       ``ociOrganisationUpdate``
 ``POST /portal/logo``                   ``ociLogoUpload`` (multipart; ``branch``)
 ``POST /portal/logo/remove``            ``ociLogoDelete`` (``branch``)
+``GET  /portal/budgets``                ``ociBudgets``: each budget's use
+``GET|POST /portal/budgets/new``        ``ociBudgetSet`` (a new budget)
+``GET|POST /portal/budget?id=``         ``ociBudgetSet`` (a budget of the list)
+``POST /portal/budget/delete``          ``ociBudgetDelete``
 ``GET  /portal/orders``                 ``ociOrganisationOrders``, paged
 ``GET  /portal/invoices``               ``ociInvoices``
 ``GET  /portal/invoice.xml?id=``        the UBL XML, as a download
@@ -34,6 +38,7 @@ import hmac
 import logging
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl
@@ -194,6 +199,10 @@ class PortalRoutes:
             "/portal/organisation": (("GET", "POST"), self.organisation),
             pages.LOGO_PATH: (("POST",), self.logo),
             pages.LOGO_REMOVE_PATH: (("POST",), self.logo_remove),
+            "/portal/budgets": (("GET",), self.budgets),
+            "/portal/budgets/new": (("GET", "POST"), self.budget_new),
+            "/portal/budget": (("GET", "POST"), self.budget),
+            "/portal/budget/delete": (("POST",), self.budget_delete),
             "/portal/orders": (("GET",), self.orders),
             "/portal/invoices": (("GET",), self.invoices),
             "/portal/invoice.xml": (("GET",), self.invoice_xml),
@@ -608,6 +617,145 @@ class PortalRoutes:
             return _logo_refused(viewer, organisation, branch, refusal.problems)
         return _logo_done(branch)
 
+    # ------------------------------------------------------------ budgets
+    def budgets(
+        self,
+        *,
+        session: PortalSession,
+        viewer: Viewer,
+        organisation: dict[str, Any],
+        query: dict[str, str],
+        **_: Any,
+    ) -> Response:
+        notice = {
+            "created": "Budget created.",
+            "saved": "Saved.",
+            "deleted": "Budget deleted.",
+        }.get(query.get("done", ""), "")
+        return page(
+            pages.budgets_page(
+                viewer, organisation, self.portal.budgets(session), notice
+            )
+        )
+
+    def budget_new(
+        self,
+        *,
+        session: PortalSession,
+        viewer: Viewer,
+        organisation: dict[str, Any],
+        method: str,
+        form: Form,
+        **_: Any,
+    ) -> Response:
+        if method == "GET":
+            state = FormState.of({"period": "MONTH", "currency": "EUR", "kind": "hard"})
+            return page(pages.budget_form_page(viewer, organisation, state))
+        state = FormState(form)
+        try:
+            data = budget_input(form)
+            scope = self._budget_scope(session, organisation, form)
+            self.portal.set_budget(session, {**data, **scope})
+        except ShopRefusal as refusal:
+            state.problems = refusal.problems
+            return page(
+                pages.budget_form_page(viewer, organisation, state),
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+            )
+        return Response.see_other("/portal/budgets?done=created")
+
+    def _budget_scope(
+        self, session: PortalSession, organisation: dict[str, Any], form: Form
+    ) -> dict[str, str]:
+        """The new budget's branch or member (found by e-mail), as input."""
+        branch_id = _first(form, "scope")
+        email = _first(form, "memberEmail").strip()
+        if branch_id and email:
+            raise ShopRefusal(
+                [Problem("A branch or a member, not both.", "INVALID", "memberEmail")]
+            )
+        if email:
+            found = self.portal.members(session, 50, search=email)
+            member_ids = [
+                edge["node"]["id"]
+                for edge in found.get("edges") or []
+                if edge["node"]["email"].lower() == email.lower()
+            ]
+            if not member_ids:
+                raise ShopRefusal(
+                    [
+                        Problem(
+                            "No member of your organisation has this e-mail.",
+                            "NOT_FOUND",
+                            "memberEmail",
+                        )
+                    ]
+                )
+            return {"member": member_ids[0]}
+        if branch_id:
+            if branch_id not in {
+                branch["id"] for branch in organisation.get("branches") or []
+            }:
+                raise ShopRefusal(
+                    [Problem("Choose one of your branches.", "NOT_FOUND", "scope")]
+                )
+            return {"branch": branch_id}
+        return {}
+
+    def _own_budget(self, session: PortalSession, budget_id: str) -> dict[str, Any]:
+        budget = next(
+            (b for b in self.portal.budgets(session) if b["id"] == budget_id), None
+        )
+        if budget is None:
+            raise RequestError(
+                HTTPStatus.NOT_FOUND,
+                "No such budget",
+                "Your organisation has no such budget; go back to the budgets list.",
+            )
+        return budget
+
+    def budget(
+        self,
+        *,
+        session: PortalSession,
+        viewer: Viewer,
+        organisation: dict[str, Any],
+        method: str,
+        form: Form,
+        query: dict[str, str],
+        **_: Any,
+    ) -> Response:
+        budget_id = query.get("id", "") if method == "GET" else _first(form, "id")
+        budget = self._own_budget(session, budget_id)
+        if method == "GET":
+            state = FormState.of(
+                {
+                    "name": budget.get("name"),
+                    "period": str(budget.get("period") or "").upper(),
+                    "amount": f"{float(budget.get('amount') or 0):.2f}",
+                    "currency": budget.get("currency"),
+                    "kind": "hard" if budget.get("hard") else "soft",
+                }
+            )
+            return page(pages.budget_form_page(viewer, organisation, state, budget))
+        state = FormState(form)
+        try:
+            self.portal.set_budget(session, {"id": budget["id"], **budget_input(form)})
+        except ShopRefusal as refusal:
+            state.problems = refusal.problems
+            return page(
+                pages.budget_form_page(viewer, organisation, state, budget),
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+            )
+        return Response.see_other("/portal/budgets?done=saved")
+
+    def budget_delete(
+        self, *, session: PortalSession, form: Form, **_: Any
+    ) -> Response:
+        budget = self._own_budget(session, _first(form, "id"))
+        self.portal.delete_budget(session, budget["id"])
+        return Response.see_other("/portal/budgets?done=deleted")
+
     # --------------------------------------------------- orders, invoices
     def orders(
         self, *, session: PortalSession, viewer: Viewer, query: dict[str, str], **_: Any
@@ -839,6 +987,55 @@ def _addresses_input(form: Form) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- helpers
+# Budget.amount: 12 digits before the decimal point, 2 after.
+MAX_BUDGET = Decimal(10**12)
+
+
+def budget_input(form: Form) -> dict[str, Any]:
+    """The budget form as ``ociBudgetSet`` input; what cannot be a budget is
+    refused here, beside its field (Saleor's scalar would refuse it without)."""
+    problems = []
+    text = _first(form, "amount").strip().replace(" ", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0:
+        problems.append(Problem("An amount above 0, e.g. 1000.", "INVALID", "amount"))
+    elif amount >= MAX_BUDGET or amount != amount.quantize(Decimal("0.01")):
+        problems.append(
+            Problem(
+                "At most 999,999,999,999.99, with at most two decimals.",
+                "INVALID",
+                "amount",
+            )
+        )
+    hold_days_text = _first(form, "holdDays").strip()
+    hold_days = None
+    if hold_days_text:
+        if hold_days_text.isdigit() and 1 <= int(hold_days_text) <= 365:
+            hold_days = int(hold_days_text)
+        else:
+            problems.append(
+                Problem("A number of days from 1 to 365.", "INVALID", "holdDays")
+            )
+    period = _first(form, "period")
+    if period not in {value for value, _label in pages.BUDGET_PERIODS}:
+        problems.append(Problem("Choose a period.", "INVALID", "period"))
+    if problems:
+        raise ShopRefusal(problems)
+    data: dict[str, Any] = {
+        "name": _first(form, "name").strip(),
+        "period": period,
+        "amount": str(amount),
+        "currency": _first(form, "currency").strip().upper(),
+        "hard": _first(form, "kind") != "soft",
+    }
+    if hold_days is not None:
+        data["holdDays"] = hold_days
+    return data
+
+
 def page(
     html_text: str, status: int = HTTPStatus.OK, images: Sequence[str] = ()
 ) -> Response:

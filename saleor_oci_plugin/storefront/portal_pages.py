@@ -41,6 +41,9 @@ fieldset label { font-weight: normal; display: inline-block; margin-right: 1rem;
 .notice { border-color: #2e7d32; }
 .muted { color: #5a6b77; }
 form.inline { display: inline; }
+th.number { text-align: right; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
+td.over { color: #c0392b; font-weight: 600; }
 td form { margin: 0; }
 img.logo { max-width: 16rem; max-height: 8rem; border: 1px solid #c9d3da;
            padding: .3rem; background: #fff; }
@@ -57,6 +60,7 @@ NAV = (
     ("/portal/members", "Members"),
     ("/portal/branches", "Branches"),
     ("/portal/organisation", "Organisation"),
+    ("/portal/budgets", "Budgets"),
     ("/portal/orders", "Orders"),
     ("/portal/invoices", "Invoices"),
 )
@@ -116,10 +120,11 @@ def layout(
         who = escape(viewer.email) + (
             f" · {escape(viewer.organisation)}" if viewer.organisation else ""
         )
+        # The sign-out button stays beside who is signed in when the bar wraps.
         nav = (
-            f'<nav class="bar">{links}<span class="who">{who}</span>'
+            f'<nav class="bar">{links}<span class="who">{who} '
             + post_form(viewer, "/portal/sign-out", "<button>Sign out</button>")
-            + "</nav>\n"
+            + "</span></nav>\n"
         )
     notice_html = (
         f'<div class="box notice" role="status"><p>{escape(notice)}</p></div>'
@@ -840,6 +845,160 @@ def organisation_page(
         + logo_section(viewer, organisation, logo_problems)
     )
     return layout("Organisation settings", body, viewer, notice)
+
+
+# ------------------------------------------------------------------ budgets
+BUDGET_PERIODS = (
+    ("MONTH", "Calendar month"),
+    ("QUARTER", "Calendar quarter"),
+    ("YEAR", "Calendar year"),
+)
+BUDGET_KINDS = (
+    ("hard", "Hard: a transfer over what is left is refused"),
+    ("soft", "Soft: it goes through with a warning"),
+)
+BUDGET_FIELDS = (
+    "name",
+    "scope",
+    "memberEmail",
+    "period",
+    "amount",
+    "currency",
+    "kind",
+    "holdDays",
+)
+
+
+def budget_path(budget: Mapping[str, Any]) -> str:
+    return "/portal/budget?" + urlencode({"id": budget["id"]})
+
+
+def budget_scope(budget: Mapping[str, Any], organisation: Mapping[str, Any]) -> str:
+    """Whom a budget limits: the organisation, a branch or a member."""
+    if budget.get("memberEmail"):
+        return f"Member {budget['memberEmail']}"
+    if budget.get("branchId"):
+        names = {b["id"]: b["name"] for b in organisation.get("branches") or []}
+        return f"Branch {names.get(budget['branchId'], '?')}"
+    return "The whole organisation"
+
+
+def _amount(budget: Mapping[str, Any], key: str) -> str:
+    return f"{budget.get('currency') or ''} {float(budget.get(key) or 0):,.2f}"
+
+
+def budgets_page(
+    viewer: Viewer,
+    organisation: Mapping[str, Any],
+    budgets: Sequence[Mapping[str, Any]],
+    notice: str = "",
+) -> str:
+    rows = []
+    for budget in budgets:
+        left = float(budget.get("left") or 0)
+        delete = post_form(
+            viewer,
+            "/portal/budget/delete",
+            f'<input type="hidden" name="id" value="{escape(budget["id"])}">'
+            "<button>Delete</button>",
+        )
+        rows.append(
+            f"<tr><td>{escape(budget.get('name') or '')}</td>"
+            f"<td>{escape(budget_scope(budget, organisation))}</td>"
+            f'<td class="nowrap">{escape(budget.get("periodLabel") or "")}</td>'
+            f'<td class="number">{escape(_amount(budget, "amount"))}</td>'
+            f'<td class="number">{escape(_amount(budget, "spent"))}</td>'
+            f'<td class="number">{escape(_amount(budget, "held"))}</td>'
+            + ('<td class="number over">' if left < 0 else '<td class="number">')
+            + f"{escape(_amount(budget, 'left'))}</td>"
+            f"<td>{'hard' if budget.get('hard') else 'soft'}</td>"
+            f'<td class="nowrap"><a href="{escape(budget_path(budget))}">Edit</a> '
+            f"{delete}</td></tr>"
+        )
+    table = (
+        "<table><tr><th>Budget</th><th>Limits</th><th>Period</th>"
+        '<th class="number">Amount</th><th class="number">Spent</th>'
+        '<th class="number">Held</th><th class="number">Left</th><th>Kind</th><th></th>'
+        "</tr>" + "".join(rows) + "</table>"
+        if rows
+        else "<p>No budgets: orderers may spend without a limit.</p>"
+    )
+    body = (
+        '<p><a href="/portal/budgets/new">New budget</a></p>'
+        + table
+        + '<p class="hint">Spent: orders placed from your purchase orders (net), '
+        "less credit notes. Held: carts sent to your procurement system whose "
+        "purchase order has not arrived yet; a hold ends when it arrives, or "
+        "after the hold time.</p>"
+    )
+    return layout("Budgets", body, viewer, notice)
+
+
+def budget_form_page(
+    viewer: Viewer,
+    organisation: Mapping[str, Any],
+    form: FormState,
+    budget: Mapping[str, Any] | None = None,
+) -> str:
+    """A new budget's form (``budget`` None) or an existing one's."""
+    if budget is None:
+        scope = select_field(
+            form,
+            "scope",
+            "Limits",
+            [("", "The whole organisation")],
+            groups=[
+                (
+                    "A branch",
+                    [
+                        (branch["id"], branch["name"])
+                        for branch in organisation.get("branches") or []
+                    ],
+                )
+            ],
+        ) + text_field(
+            form,
+            "memberEmail",
+            "Or one member (e-mail)",
+            kind="email",
+            hint="Filled in: the budget limits what this member orders.",
+        )
+    else:
+        scope = (
+            f"<p><strong>Limits:</strong> "
+            f"{escape(budget_scope(budget, organisation))}</p>"
+        )
+    fields = (
+        text_field(form, "name", "Name", hint="Shown to orderers, e.g. Gifts.")
+        + scope
+        + select_field(form, "period", "Period", BUDGET_PERIODS)
+        + text_field(
+            form, "amount", "Amount per period (net)", required=True, hint="E.g. 1000"
+        )
+        + text_field(form, "currency", "Currency", required=True, hint="E.g. EUR")
+        + select_field(form, "kind", "Kind", BUDGET_KINDS)
+        + text_field(
+            form,
+            "holdDays",
+            "Hold time (days)",
+            hint="For all your budgets: how long a sent cart counts while its "
+            "purchase order has not arrived. Empty: unchanged.",
+        )
+    )
+    if budget is None:
+        title, action, button = "New budget", "/portal/budgets/new", "Create budget"
+    else:
+        title = f"Budget {budget.get('name') or budget_scope(budget, organisation)}"
+        action, button = "/portal/budget", "Save"
+        fields = f'<input type="hidden" name="id" value="{escape(budget["id"])}">' + (
+            fields
+        )
+    body = (
+        problems_box(form.other_problems(BUDGET_FIELDS))
+        + post_form(viewer, action, fields + f"<button>{button}</button>", "")
+        + '<p><a href="/portal/budgets">Back to the budgets</a></p>'
+    )
+    return layout(title, body, viewer)
 
 
 # ---------------------------------------------------------- orders, invoices

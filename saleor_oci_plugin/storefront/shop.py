@@ -563,7 +563,18 @@ def with_budget_warnings(page: str, warnings: Sequence[str]) -> str:
     )
     held = page.replace(f">{oci.AUTO_SUBMIT_SCRIPT}</script>", "></script>")
     held = held.replace("<noscript>", "").replace("</noscript>", "")
+    held = held.replace("</head>", f"<style>{HELD_FORM_STYLE}</style>\n</head>", 1)
     return held.replace("<body>\n", "<body>\n" + box, 1)
+
+
+# The held form in the storefront's look: the warning in an amber box.
+HELD_FORM_STYLE = (
+    "body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 64rem;"
+    " padding: 1rem 1.5rem; color: #1d2a33; }"
+    " .budget-warning { border-left: 4px solid #b9770e; background: #fdf6e3;"
+    " padding: .4rem .8rem; margin: .8rem 0; }"
+    " button { padding: .4rem .8rem; }"
+)
 
 
 def _data(result: GraphQLResult) -> dict[str, Any]:

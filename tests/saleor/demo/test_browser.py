@@ -73,6 +73,14 @@ SCREENSHOTS = (
     "06-approved",
     "07-invoices",
 )
+# The budget and assortment steps of the second test.
+BUDGET_SCREENSHOTS = (
+    "08-transfer-refused-line",
+    "09-budget-exceeded",
+    "10-soft-budget-warning",
+    "10a-portal-budgets",
+)
+PORTAL_ADMIN = ("budget.beheer@ziekenhuis-oost.example", "Budget-2026!")
 # The shop's answer as the requisition page shows it: "<time> UTC, <channel>: ...".
 PLACED = re.compile(r"UTC, (GraphQL|cXML): Placed as shop order (\S+)")
 SOURCES = {
@@ -154,7 +162,7 @@ def servers(
 
 
 def _shot(page: Any, folder: Path, name: str) -> None:
-    assert name in SCREENSHOTS
+    assert name in SCREENSHOTS or name in BUDGET_SCREENSHOTS
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
@@ -446,3 +454,123 @@ def _check_screenshot(path: Path) -> None:
     width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
     assert width >= MIN_SCREENSHOT_WIDTH, (path, width, height)
     assert len(data) >= MIN_SCREENSHOT_BYTES, (path, len(data))
+
+
+# --- budgets and the assortment at transfer -----------------------------------
+
+
+def transfer_refused(page: Any, folder: Path, name: str) -> str:
+    """Press transfer; the shop refuses: the cart again, its problems on top."""
+    shop_frame = _shop_frame(page)
+    _navigate(
+        shop_frame,
+        shop_frame.get_by_role("button", name="Transfer to my procurement system"),
+    )
+    problems = shop_frame.get_by_role("alert")
+    problems.wait_for()
+    _shot(page, folder, name)
+    return str(problems.inner_text())
+
+
+def remove_line(page: Any, sku: str) -> str:
+    shop_frame = _shop_frame(page)
+    line = shop_frame.locator("tr", has_text=sku)
+    _navigate(shop_frame, line.get_by_role("button", name="Remove"))
+    shop_frame.get_by_role("heading", name="Your cart").wait_for()
+    return str(shop_frame.locator("table").inner_text())
+
+
+def transfer_over_soft_budget(page: Any, folder: Path) -> str:
+    """The cart goes with a soft budget's warning: the OCI form is held for the
+    buyer to read it, in the frame."""
+    shop_frame = _shop_frame(page)
+    _navigate(
+        shop_frame,
+        shop_frame.get_by_role("button", name="Transfer to my procurement system"),
+    )
+    warning = shop_frame.locator(".budget-warning")
+    warning.wait_for()
+    _shot(page, folder, "10-soft-budget-warning")
+    return str(warning.inner_text())
+
+
+def portal_budgets(page: Any, storefront: str, folder: Path) -> list[dict[str, str]]:
+    page.goto(storefront + "/portal/")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.get_by_label("E-mail").fill(PORTAL_ADMIN[0])
+    page.get_by_label("Password").fill(PORTAL_ADMIN[1])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Budgets").click()
+    page.get_by_role("heading", name="Budgets").wait_for()
+    _shot(page, folder, "10a-portal-budgets")
+    return _table_rows(page, "table")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_budgets_and_a_line_outside_the_assortment_at_transfer_in_chromium(
+    chromium: BrowserThread, screenshot_dir: Path, servers: Servers
+) -> None:
+    from django.utils import timezone
+    from saleor.account.models import User
+
+    from saleor_oci_plugin.buyers.models import Member, MemberRole
+
+    organisation = servers.demo.connection.organisation
+    budget = Budget.objects.create(
+        organisation=organisation,
+        name="Gifts",
+        amount=Decimal(50),
+        currency=shop.CURRENCY,
+    )
+    admin = User(email=PORTAL_ADMIN[0], first_name="Bea", last_name="Beheer")
+    admin.set_password(PORTAL_ADMIN[1])
+    admin.save()
+    Member.objects.create(organisation=organisation, user=admin, role=MemberRole.ADMIN)
+    month = timezone.localdate().strftime("%B %Y")
+
+    chromium.on_page(open_start_page, servers, screenshot_dir)
+    chromium.on_page(punch_in_into_frame, servers, screenshot_dir)
+    chromium.on_page(fill_cart, screenshot_dir)
+    budget_line = chromium.on_page(show_budget_line, screenshot_dir)
+    assert f"EUR 50.00 of EUR 50.00 left in {month}" in budget_line
+
+    # The shop narrows the organisation's assortment while the cart is open:
+    # the flowers already in it are refused at transfer, on their line.
+    (kept_sku, _), (outside_sku, _) = CART
+    Assortment.objects.create(organisation=organisation).products.set(
+        Product.objects.filter(variants__sku=kept_sku)
+    )
+    refused = chromium.on_page(
+        transfer_refused, screenshot_dir, "08-transfer-refused-line"
+    )
+    assert "NOT_IN_ASSORTMENT" in refused
+    assert f"{PRODUCTS[outside_sku].name} (SKU {outside_sku}) is not in" in refused
+
+    # Without it the cart (3 x 24.95) is over the hard budget: refused, naming
+    # the budget and what is left.
+    assert outside_sku not in chromium.on_page(remove_line, outside_sku)
+    exceeded = chromium.on_page(transfer_refused, screenshot_dir, "09-budget-exceeded")
+    assert "BUDGET_EXCEEDED" in exceeded
+    assert (
+        f"Budget 'Gifts': EUR 50.00 of EUR 50.00 left in {month}, this cart is "
+        "EUR 74.85." in exceeded
+    )
+
+    # A soft budget lets it through, with the warning on the held form.
+    budget.hard = False
+    budget.save(update_fields=["hard"])
+    warning = chromium.on_page(transfer_over_soft_budget, screenshot_dir)
+    assert "Over budget" in warning
+    assert "this cart is EUR 74.85" in warning
+
+    # The organisation's administrator sees the hold in the portal.
+    rows = chromium.on_page(portal_budgets, servers.storefront, screenshot_dir)
+    assert [
+        (row["Budget"], row["Amount"], row["Held"], row["Left"], row["Kind"])
+        for row in rows
+    ] == [("Gifts", "EUR 50.00", "EUR 74.85", "EUR -24.85", "soft")]
+
+    for name in BUDGET_SCREENSHOTS:
+        _check_screenshot(screenshot_dir / f"{name}.png")

@@ -507,3 +507,205 @@ def test_admin_uploads_replaces_and_removes_logos_through_the_portal(
     assert oci_branch.logo == ""
     organisation.refresh_from_db()
     assert organisation.logo == first
+
+
+# ------------------------------------------------------------------ budgets
+def _sign_in(portal, member) -> None:
+    status, content = portal.follow(
+        "POST",
+        "/portal/sign-in",
+        {"email": member.user.email, "password": ADMIN_PASSWORD},
+    )
+    assert status == 200, content
+
+
+def _budget_rows(content: str) -> list[list[str]]:
+    """The budgets table's rows, as the cells' texts (the buttons' cell apart)."""
+    return [
+        [cell.text_content().strip() for cell in row.findall("td")][:-1]
+        for row in _page(content).xpath("//table//tr[td]")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_manages_budgets_and_sees_their_use_in_the_portal(
+    portal, oci_admin, oci_branch, oci_orderer, oci_transfer
+):
+    from django.utils import timezone
+
+    from saleor_oci_plugin.buyers.models import Budget, BuyerOrganisation
+
+    _sign_in(portal, oci_admin)
+    status, content = portal.follow("GET", "/portal/budgets")
+    assert status == 200
+    assert "No budgets" in content
+
+    # The organisation's monthly budget: the transfer's hold (51.00) counts.
+    status, content = portal.follow("GET", "/portal/budgets/new")
+    form = portal.form(content, "/portal/budgets/new")
+    assert (form["period"], form["currency"], form["kind"]) == (
+        ["MONTH"],
+        ["EUR"],
+        ["hard"],
+    )
+    status, content = portal.follow(
+        "POST",
+        "/portal/budgets/new",
+        {
+            **form,
+            "name": "Gifts",
+            "amount": "1000",
+            "currency": "usd",
+            "holdDays": "14",
+        },
+    )
+    assert status == 200, content
+    assert "Budget created." in content
+    month = timezone.localdate().strftime("%B %Y")
+    assert _budget_rows(content) == [
+        [
+            "Gifts",
+            "The whole organisation",
+            month,
+            "USD 1,000.00",
+            "USD 0.00",
+            "USD 51.00",
+            "USD 949.00",
+            "hard",
+        ]
+    ]
+    assert BuyerOrganisation.objects.get().budget_hold_days == 14
+
+    # A soft quarterly budget of the branch, and one of a member found by e-mail.
+    status, content = portal.follow("GET", "/portal/budgets/new")
+    form = portal.form(content, "/portal/budgets/new")
+    portal.follow(
+        "POST",
+        "/portal/budgets/new",
+        {
+            **form,
+            "name": "Noord",
+            "scope": graphene_id("OciBranch", oci_branch.pk),
+            "period": "QUARTER",
+            "amount": "250.50",
+            "currency": "USD",
+            "kind": "soft",
+        },
+    )
+    status, content = portal.follow(
+        "POST",
+        "/portal/budgets/new",
+        {
+            **form,
+            "name": "Jansen",
+            "amount": "75",
+            "currency": "USD",
+            "memberEmail": oci_orderer.user.email.upper(),
+        },
+    )
+    assert status == 200, content
+    rows = _budget_rows(content)
+    assert [row[:2] for row in rows] == [
+        ["Gifts", "The whole organisation"],
+        ["Noord", "Branch Locatie Noord"],
+        ["Jansen", f"Member {oci_orderer.user.email}"],
+    ]
+    assert (rows[1][3], rows[1][-1]) == ("USD 250.50", "soft")
+    quarter = Budget.objects.get(name="Noord")
+    assert (quarter.period, quarter.hard, quarter.branch) == (
+        "quarter",
+        False,
+        oci_branch,
+    )
+
+    # Edit: the form shows it as stored; save a yearly hard one.
+    path = f"/portal/budget?id={graphene_id('OciBudget', quarter.pk)}"
+    status, content = portal.follow("GET", path)
+    form = portal.form(content, "/portal/budget")
+    assert (form["amount"], form["period"], form["kind"]) == (
+        ["250.50"],
+        ["QUARTER"],
+        ["soft"],
+    )
+    status, content = portal.follow(
+        "POST", "/portal/budget", {**form, "period": "YEAR", "kind": "hard"}
+    )
+    assert "Saved." in content
+    quarter.refresh_from_db()
+    assert (quarter.period, quarter.hard) == ("year", True)
+
+    # Delete the member's.
+    status, content = portal.follow("GET", "/portal/budgets")
+    [delete] = [
+        f
+        for f in _page(content).forms
+        if f.action == "/portal/budget/delete"
+        and f.fields["id"]
+        == graphene_id("OciBudget", Budget.objects.get(name="Jansen").pk)
+    ]
+    status, content = portal.follow(
+        "POST", "/portal/budget/delete", dict(delete.form_values())
+    )
+    assert "Budget deleted." in content
+    assert sorted(Budget.objects.values_list("name", flat=True)) == ["Gifts", "Noord"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_budget_forms_refuse_bad_amounts_and_others_budgets(
+    portal, oci_admin, other_organisation
+):
+    from decimal import Decimal
+
+    from saleor_oci_plugin.buyers.models import Budget
+
+    theirs = Budget.objects.create(
+        organisation=other_organisation, amount=Decimal(10), currency="EUR"
+    )
+    _sign_in(portal, oci_admin)
+    status, content = portal.follow("GET", "/portal/budgets/new")
+    form = portal.form(content, "/portal/budgets/new")
+    for amount in ("", "-5", "0", "ten", "1e40", "12.345", "NaN", "Infinity"):
+        status, refused = portal.follow(
+            "POST", "/portal/budgets/new", {**form, "amount": amount}
+        )
+        assert status == 422, amount
+        assert _field_errors(refused, "amount"), amount
+    status, refused = portal.follow(
+        "POST",
+        "/portal/budgets/new",
+        {**form, "amount": "5", "currency": "EURO", "holdDays": "0"},
+    )
+    assert status == 422
+    assert _field_errors(refused, "holdDays")
+    status, refused = portal.follow(
+        "POST", "/portal/budgets/new", {**form, "amount": "5", "currency": "EURO"}
+    )
+    assert status == 422
+    assert _field_errors(refused, "currency")  # Saleor's refusal, beside its field
+    status, refused = portal.follow(
+        "POST",
+        "/portal/budgets/new",
+        {**form, "amount": "5", "memberEmail": "nobody@example.com"},
+    )
+    assert status == 422
+    assert _field_errors(refused, "memberEmail")
+    assert list(Budget.objects.all()) == [theirs]
+
+    # Another organisation's budget: not found, for reading, saving and deleting.
+    their_id = graphene_id("OciBudget", theirs.pk)
+    status, _content = portal.follow("GET", f"/portal/budget?id={their_id}")
+    assert status == 404
+    csrf = form["csrf_token"]
+    for action in ("/portal/budget", "/portal/budget/delete"):
+        status, _content = portal.follow(
+            "POST", action, {"csrf_token": csrf, "id": their_id, "amount": "1"}
+        )
+        assert status == 404, action
+    theirs.refresh_from_db()
+    assert theirs.amount == Decimal(10)
+
+
+def graphene_id(type_name: str, pk: int) -> str:
+    import graphene
+
+    return graphene.Node.to_global_id(type_name, pk)
