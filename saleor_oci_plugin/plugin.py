@@ -67,6 +67,11 @@ class OCIPlugin(BasePlugin):
         {"name": configuration.INVOICE_RULE_SETS, "value": ""},
         {"name": configuration.DASHBOARD_PUBLIC_URL, "value": ""},
         {"name": configuration.DASHBOARD_ORIGIN, "value": ""},
+        {"name": configuration.CARD_WIDTH_MM, "value": "148"},
+        {"name": configuration.CARD_HEIGHT_MM, "value": "105"},
+        {"name": configuration.CARD_BLEED_MM, "value": "3"},
+        {"name": configuration.CARD_MAX_LINES, "value": "8"},
+        {"name": configuration.CARD_MAX_LINE_CHARACTERS, "value": "40"},
     ]
     CONFIG_STRUCTURE: ClassVar[dict[str, dict]] = {
         configuration.STOREFRONT_URL: {
@@ -206,6 +211,37 @@ class OCIPlugin(BasePlugin):
                 "token."
             ),
             "label": "Console: Saleor Dashboard origin",
+        },
+        configuration.CARD_WIDTH_MM: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "Trimmed width of a printed greeting card in mm (A6: 148).",
+            "label": "Cards: width (mm)",
+        },
+        configuration.CARD_HEIGHT_MM: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "Trimmed height of a printed greeting card in mm (A6: 105).",
+            "label": "Cards: height (mm)",
+        },
+        configuration.CARD_BLEED_MM: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Printed beyond the trim on every side, in mm (0 to 10); the card "
+                "PDF's page is the card plus this bleed."
+            ),
+            "label": "Cards: bleed (mm)",
+        },
+        configuration.CARD_MAX_LINES: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Most lines a card text may take when printed (wrapped); a longer "
+                "text is refused when the buyer sets it."
+            ),
+            "label": "Cards: most lines",
+        },
+        configuration.CARD_MAX_LINE_CHARACTERS: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "Most characters in one line of a card text as typed.",
+            "label": "Cards: most characters per line",
         },
     }
 
