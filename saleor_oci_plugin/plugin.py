@@ -8,6 +8,7 @@ from saleor.plugins.models import PluginConfiguration
 
 from . import PLUGIN_ID, configuration
 from .buyers import budgets
+from .cards import records as card_records
 from .invoices import credit_notes, issuing
 from .punchout import guard
 
@@ -279,6 +280,7 @@ class OCIPlugin(BasePlugin):
         # However cancelled (PO intake, Dashboard, orderCancel): it counts against
         # budgets no more.
         budgets.release_order(order)
+        card_records.void_cards(order)
         credit_notes.credit_cancelled_order(order, self.config.invoicing)
         return previous_value
 

@@ -73,8 +73,14 @@ def test_plugins_query_lists_the_plugin_with_its_configuration(
         "invoice_number_prefix",
         "payment_terms_days",
         "invoice_extra_rule_sets",
+        "card_width_mm",
+        "card_height_mm",
+        "card_bleed_mm",
+        "card_max_lines",
+        "card_max_line_characters",
     }
     assert fields["session_lifetime_minutes"]["value"] == "120"
+    assert fields["card_width_mm"]["value"] == "148"
     assert fields["storefront_url"]["label"] == "Storefront URL for punch-out shoppers"
 
 
