@@ -53,7 +53,7 @@ class CardFormat:
     # leaves no white edge.
     bleed_mm: float = 3.0
     max_lines: int = 8
-    max_line_characters: int = 40
+    max_line_characters: int = 60
 
 
 @dataclass(frozen=True)

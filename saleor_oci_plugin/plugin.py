@@ -72,7 +72,7 @@ class OCIPlugin(BasePlugin):
         {"name": configuration.CARD_HEIGHT_MM, "value": "105"},
         {"name": configuration.CARD_BLEED_MM, "value": "3"},
         {"name": configuration.CARD_MAX_LINES, "value": "8"},
-        {"name": configuration.CARD_MAX_LINE_CHARACTERS, "value": "40"},
+        {"name": configuration.CARD_MAX_LINE_CHARACTERS, "value": "60"},
     ]
     CONFIG_STRUCTURE: ClassVar[dict[str, dict]] = {
         configuration.STOREFRONT_URL: {

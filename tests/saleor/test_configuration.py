@@ -134,7 +134,7 @@ def test_card_format_is_saved_and_read_back(
     stored = PluginConfiguration.objects.get(identifier=PLUGIN_ID).configuration
     cards = config_from_items(stored).cards
     assert (cards.width_mm, cards.height_mm, cards.bleed_mm) == (210, 99, 2.5)
-    assert (cards.max_lines, cards.max_line_characters) == (10, 40)
+    assert (cards.max_lines, cards.max_line_characters) == (10, 60)
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,7 @@ def test_the_preview_names_what_would_refuse_the_text(
 ):
     checkout_id = _start_shopping(client, api_client, oci_connection)
 
-    preview = _preview(api_client, checkout_id, "x" * 41)
+    preview = _preview(api_client, checkout_id, "x" * 61)
 
     assert [problem["code"] for problem in preview["problems"]] == [
         "CARD_TEXT_TOO_LONG"

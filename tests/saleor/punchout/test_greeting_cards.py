@@ -31,7 +31,7 @@ def checkout_line(client, api_client, oci_connection, product_list):
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("x" * 41, "CARD_TEXT_TOO_LONG"),
+        ("x" * 61, "CARD_TEXT_TOO_LONG"),
         ("\n".join(["Regel"] * 9), "CARD_TEXT_TOO_LONG"),
         # Forty wide letters wrap to two printed lines each: five typed lines
         # need ten.
