@@ -169,6 +169,14 @@ class CardQueries(graphene.ObjectType):
             else ""
         )
         logo = records.open_logo(logo_name) if logo_name else None
+        if with_logo and not logo_name:
+            problems.append(
+                layout.CardProblem(
+                    OciErrorCode.CARD_LOGO_MISSING.value,
+                    f"{session.connection.organisation.name} has no logo for cards "
+                    "yet; ask the shop to add it, or order the card without.",
+                )
+            )
         png = layout.preview_png(
             layout.CardContent(text=text, logo=logo), config.cards, PREVIEW_DPI
         )

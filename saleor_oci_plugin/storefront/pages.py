@@ -28,8 +28,9 @@ img.thumb { width: 64px; height: 64px; object-fit: contain; display: block; }
 img.photo { max-width: 100%; width: 320px; height: auto; display: block;
             margin: .5rem 0 1rem; }
 .field-error { color: #c0392b; margin: .2rem 0; }
-img.card-preview { width: 296px; max-width: 100%; height: auto; display: block;
+img.card-preview { width: 360px; max-width: 100%; height: auto; display: block;
                    margin: .4rem 0; box-shadow: 0 1px 4px rgba(0,0,0,.35); }
+img.card-preview[hidden] { display: none; }
 select { padding: .3rem; max-width: 100%; }
 """,
 )

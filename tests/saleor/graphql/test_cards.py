@@ -92,3 +92,13 @@ def test_no_preview_of_a_checkout_not_ones_own(
 
     assert response.json()["data"]["ociGreetingCardPreview"] is None
     assert "errors" in response.json()
+
+
+def test_the_preview_says_when_there_is_no_logo_to_print(
+    client, api_client, oci_connection
+):
+    checkout_id = _start_shopping(client, api_client, oci_connection)
+
+    preview = _preview(api_client, checkout_id, "Hallo", with_logo=True)
+
+    assert [problem["code"] for problem in preview["problems"]] == ["CARD_LOGO_MISSING"]
