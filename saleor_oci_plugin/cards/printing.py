@@ -71,11 +71,16 @@ def print_day(day: datetime.date, card_format: CardFormat) -> Batch:
         )
         if not cards:
             return Batch(day=day, cards=[], pdf_name="", pdf=b"")
-        pdf = render_pdf([card_content(card) for card in cards], card_format)
+        # Each logo file is read once however many cards carry it.
+        logos: dict[str, bytes | None] = {}
+        pdf = render_pdf([card_content(card, logos) for card in cards], card_format)
         pdf_name = store_pdf(f"batch-{day.isoformat()}", pdf)
+        printed_at = timezone.now()
         GreetingCard.objects.filter(pk__in=[card.pk for card in cards]).update(
-            printed_at=timezone.now()
+            printed_at=printed_at
         )
+        for card in cards:
+            card.printed_at = printed_at
     return Batch(day=day, cards=cards, pdf_name=pdf_name, pdf=pdf)
 
 

@@ -175,11 +175,17 @@ def queue_rendering(card_pks: list[int]) -> None:
     transaction.on_commit(lambda: render_greeting_cards_task.delay(card_pks))
 
 
-def card_content(card: GreetingCard):
-    """What is printed on the card: its text and, when asked for, the logo."""
+def card_content(card: GreetingCard, logos: dict[str, bytes | None] | None = None):
+    """What is printed on the card: its text and, when asked for, the logo
+    (``logos``: files read already, by name, and where to keep this one)."""
     from .layout import CardContent
 
-    logo = open_logo(card.logo_name) if card.with_logo and card.logo_name else None
+    logos = {} if logos is None else logos
+    logo = None
+    if card.with_logo and card.logo_name:
+        if card.logo_name not in logos:
+            logos[card.logo_name] = open_logo(card.logo_name)
+        logo = logos[card.logo_name]
     return CardContent(text=card.text, logo=logo)
 
 

@@ -254,8 +254,6 @@ class OciGreetingCardsPrint(BaseMutation):
 
         config, _manager = active_plugin_config(info)
         batch = print_day(date, config.cards)
-        for card in batch.cards:
-            card.refresh_from_db(fields=["printed_at"])
         return cls(
             batch={
                 "date": date,
