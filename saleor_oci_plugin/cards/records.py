@@ -1,6 +1,7 @@
 """The cards of an order: recorded from the PO's lines, rendered into private
 storage, re-rendered or voided when the PO changes or is withdrawn."""
 
+import io
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
@@ -78,13 +79,20 @@ def effective_logo_name(
 
 
 def open_logo(name: str) -> bytes | None:
-    """The logo file's bytes; None when it is gone (the card prints without)."""
+    """The logo file's bytes; None when it is gone or is no image Pillow reads
+    (the card then prints without it, and the log says why). Pillow reports a
+    file it cannot read as OSError (UnidentifiedImageError) or SyntaxError."""
+    from PIL import Image
+
     try:
         with default_storage.open(name, "rb") as logo:
-            return logo.read()
-    except OSError:
-        logger.warning("Greeting-card logo %r is missing from storage.", name)
+            data = logo.read()
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except (OSError, SyntaxError, ValueError):
+        logger.warning("Greeting-card logo %r is missing or not an image.", name)
         return None
+    return data
 
 
 def record_cards(

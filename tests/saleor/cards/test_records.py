@@ -142,3 +142,46 @@ def test_a_cxml_update_renders_the_kept_cards_again_and_voids_the_removed_line(
         assert not private_storage.exists(before[card.pk])
     voided = GreetingCard.objects.get(voided_at__isnull=False)
     assert voided.po_line_number == "2"
+
+
+def test_a_logo_that_is_no_image_prints_the_card_without_it(
+    client,
+    api_client,
+    oci_connection,
+    product_list,
+    media_root,
+    django_capture_on_commit_callbacks,
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    give_logo(oci_connection.organisation)
+    allow_cxml_orders(oci_connection)
+    transfer = shop_with_cards(
+        client,
+        api_client,
+        oci_connection,
+        [product_list[0].variants.get()],
+        {0: ("Beterschap!", True)},
+    )
+    # Replaced in storage by something that is no image, before the order.
+    default_storage.delete(oci_connection.organisation.logo)
+    default_storage.save(oci_connection.organisation.logo, ContentFile(b"not a png"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_cxml_order(client, transfer)
+
+    card = GreetingCard.objects.get()
+    pdf = _pdf(card)
+    assert raster.pdf_text(pdf)[0].strip() == "Beterschap!"
+    assert b"/Subtype /Image" not in pdf
+
+
+def test_the_render_task_is_where_saleors_celery_finds_it():
+    from saleor.celeryconf import app
+
+    from saleor_oci_plugin import tasks
+    from saleor_oci_plugin.cards.tasks import RENDER_TASK
+
+    assert tasks.card_tasks.render_greeting_cards_task.name == RENDER_TASK
+    assert RENDER_TASK in app.tasks
