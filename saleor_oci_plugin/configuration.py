@@ -9,6 +9,7 @@ from django_countries import countries
 from saleor.plugins.error_codes import PluginErrorCode
 
 from .dataclasses import (
+    CardFormat,
     DashboardConfiguration,
     InvoicingConfiguration,
     OCIConfiguration,
@@ -47,6 +48,22 @@ SELLER_LOGO = "seller_logo"
 # The Dashboard console.
 DASHBOARD_PUBLIC_URL = "dashboard_public_url"
 DASHBOARD_ORIGIN = "dashboard_origin"
+
+# Greeting cards: size and bleed in millimetres, text limits. The defaults: A6
+# landscape with 3 mm bleed, and a text that fits it beside the logo.
+CARD_WIDTH_MM = "card_width_mm"
+CARD_HEIGHT_MM = "card_height_mm"
+CARD_BLEED_MM = "card_bleed_mm"
+CARD_MAX_LINES = "card_max_lines"
+CARD_MAX_LINE_CHARACTERS = "card_max_line_characters"
+# (smallest, largest) allowed for each card setting.
+CARD_BOUNDS: dict[str, tuple[float, float]] = {
+    CARD_WIDTH_MM: (50, 420),
+    CARD_HEIGHT_MM: (50, 420),
+    CARD_BLEED_MM: (0, 10),
+    CARD_MAX_LINES: (1, 40),
+    CARD_MAX_LINE_CHARACTERS: (5, 200),
+}
 
 DEFAULT_SELLER_COUNTRY = "NL"
 DEFAULT_PEPPOL_ENDPOINT_SCHEME = "0106"  # KvK number
@@ -114,6 +131,49 @@ def _dashboard_from_values(values: dict) -> DashboardConfiguration:
         public_url=parse_public_url(values.get(DASHBOARD_PUBLIC_URL)) or "",
         dashboard_origin=origin_of(str(values.get(DASHBOARD_ORIGIN) or "")) or "",
     )
+
+
+def parse_card_setting(name: str, value: object) -> float | None:
+    """A card setting's number within its bounds; None when not an allowed one."""
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return None
+    low, high = CARD_BOUNDS[name]
+    return number if low <= number <= high else None
+
+
+def _cards_from_values(values: dict) -> CardFormat:
+    defaults = CardFormat()
+
+    def number(name: str, default: float) -> float:
+        parsed = parse_card_setting(name, values.get(name, ""))
+        return default if parsed is None else parsed
+
+    return CardFormat(
+        width_mm=number(CARD_WIDTH_MM, defaults.width_mm),
+        height_mm=number(CARD_HEIGHT_MM, defaults.height_mm),
+        bleed_mm=number(CARD_BLEED_MM, defaults.bleed_mm),
+        max_lines=int(number(CARD_MAX_LINES, defaults.max_lines)),
+        max_line_characters=int(
+            number(CARD_MAX_LINE_CHARACTERS, defaults.max_line_characters)
+        ),
+    )
+
+
+def _cards_errors(values: dict) -> dict[str, ValidationError]:
+    errors: dict[str, ValidationError] = {}
+    for name, (low, high) in CARD_BOUNDS.items():
+        value = values.get(name)
+        if value in (None, ""):
+            continue
+        parsed = parse_card_setting(name, value)
+        whole = name in (CARD_MAX_LINES, CARD_MAX_LINE_CHARACTERS)
+        if parsed is None or (whole and parsed != int(parsed)):
+            errors[name] = _invalid(
+                f"Must be a {'whole ' if whole else ''}number from {low:g} to {high:g}."
+            )
+    return errors
 
 
 def parse_lifetime_minutes(value: object) -> int | None:
@@ -214,6 +274,7 @@ def config_from_items(items: list[dict]) -> OCIConfiguration:
         ).strip(),
         invoicing=_invoicing_from_values(values),
         dashboard=_dashboard_from_values(values),
+        cards=_cards_from_values(values),
     )
 
 
@@ -240,6 +301,7 @@ def validate_configuration(items: list[dict]) -> None:
 
     errors.update(_invoicing_errors(values))
     errors.update(_dashboard_errors(values))
+    errors.update(_cards_errors(values))
 
     if errors:
         raise ValidationError(errors)

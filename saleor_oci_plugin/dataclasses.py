@@ -45,6 +45,20 @@ class DashboardConfiguration:
 
 
 @dataclass(frozen=True)
+class CardFormat:
+    """The printed greeting card: its trimmed size, the bleed around it, and the
+    limits a card text is checked against when it is set."""
+
+    width_mm: float = 148.0
+    height_mm: float = 105.0
+    # Printed beyond the trim on every side, so that a cut a little off the line
+    # leaves no white edge.
+    bleed_mm: float = 3.0
+    max_lines: int = 8
+    max_line_characters: int = 60
+
+
+@dataclass(frozen=True)
 class OCIConfiguration:
     """The plugin's Dashboard configuration, parsed and validated."""
 
@@ -60,3 +74,5 @@ class OCIConfiguration:
     invoicing: InvoicingConfiguration
     # The Dashboard console (an App with extensions).
     dashboard: DashboardConfiguration = DashboardConfiguration()
+    # Greeting cards: size, bleed and text limits.
+    cards: CardFormat = CardFormat()

@@ -26,6 +26,10 @@ class OciErrorCode(Enum):
     NOT_IN_ASSORTMENT = "not_in_assortment"
     CHANNEL_INACTIVE = "channel_inactive"
     BUDGET_EXCEEDED = "budget_exceeded"
+    # Greeting cards: refused when set, never shortened when printed.
+    CARD_TEXT_TOO_LONG = "card_text_too_long"
+    CARD_TEXT_UNSUPPORTED_CHARACTERS = "card_text_unsupported_characters"
+    CARD_LOGO_MISSING = "card_logo_missing"
     # Purchase orders
     UNKNOWN_SKU = "unknown_sku"
     UNKNOWN_TRANSFER = "unknown_transfer"

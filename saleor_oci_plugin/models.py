@@ -42,6 +42,7 @@ class InboundMessage(models.Model):
 
 # The app's models live with the feature that owns them; Django finds them here.
 from .buyers.models import Branch, BuyerOrganisation  # noqa: E402
+from .cards.models import GreetingCard  # noqa: E402
 from .invoices.models import (  # noqa: E402
     InvoicedOrder,
     InvoiceNumberSeries,
@@ -55,6 +56,7 @@ __all__ = [
     "Branch",
     "BuyerOrganisation",
     "Connection",
+    "GreetingCard",
     "InboundMessage",
     "InvoiceNumberSeries",
     "InvoiceRun",

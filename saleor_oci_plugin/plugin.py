@@ -8,6 +8,7 @@ from saleor.plugins.models import PluginConfiguration
 
 from . import PLUGIN_ID, configuration
 from .buyers import budgets
+from .cards import records as card_records
 from .invoices import credit_notes, issuing
 from .punchout import guard
 
@@ -68,6 +69,11 @@ class OCIPlugin(BasePlugin):
         {"name": configuration.SELLER_LOGO, "value": ""},
         {"name": configuration.DASHBOARD_PUBLIC_URL, "value": ""},
         {"name": configuration.DASHBOARD_ORIGIN, "value": ""},
+        {"name": configuration.CARD_WIDTH_MM, "value": "148"},
+        {"name": configuration.CARD_HEIGHT_MM, "value": "105"},
+        {"name": configuration.CARD_BLEED_MM, "value": "3"},
+        {"name": configuration.CARD_MAX_LINES, "value": "8"},
+        {"name": configuration.CARD_MAX_LINE_CHARACTERS, "value": "60"},
     ]
     CONFIG_STRUCTURE: ClassVar[dict[str, dict]] = {
         configuration.STOREFRONT_URL: {
@@ -217,6 +223,37 @@ class OCIPlugin(BasePlugin):
             ),
             "label": "Console: Saleor Dashboard origin",
         },
+        configuration.CARD_WIDTH_MM: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "Trimmed width of a printed greeting card in mm (A6: 148).",
+            "label": "Cards: width (mm)",
+        },
+        configuration.CARD_HEIGHT_MM: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "Trimmed height of a printed greeting card in mm (A6: 105).",
+            "label": "Cards: height (mm)",
+        },
+        configuration.CARD_BLEED_MM: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Printed beyond the trim on every side, in mm (0 to 10); the card "
+                "PDF's page is the card plus this bleed."
+            ),
+            "label": "Cards: bleed (mm)",
+        },
+        configuration.CARD_MAX_LINES: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Most lines a card text may take when printed (wrapped); a longer "
+                "text is refused when the buyer sets it."
+            ),
+            "label": "Cards: most lines",
+        },
+        configuration.CARD_MAX_LINE_CHARACTERS: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "Most characters in one line of a card text as typed.",
+            "label": "Cards: most characters per line",
+        },
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -253,6 +290,7 @@ class OCIPlugin(BasePlugin):
         # However cancelled (PO intake, Dashboard, orderCancel): it counts against
         # budgets no more.
         budgets.release_order(order)
+        card_records.void_cards(order)
         credit_notes.credit_cancelled_order(order, self.config.invoicing)
         return previous_value
 

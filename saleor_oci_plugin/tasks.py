@@ -4,6 +4,7 @@ Saleor autodiscovers ``<package>.tasks`` of every plugin in ``settings.PLUGINS``
 """
 
 from .buyers import tasks as buyer_tasks
+from .cards import tasks as card_tasks
 from .invoices import tasks as invoice_tasks
 
-__all__ = ["buyer_tasks", "invoice_tasks"]
+__all__ = ["buyer_tasks", "card_tasks", "invoice_tasks"]

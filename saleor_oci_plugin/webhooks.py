@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from .cards import views as card_views
 from .dashboard import views as dashboard_views
 from .dataclasses import OCIConfiguration
 from .inbound import record_inbound
@@ -32,6 +33,8 @@ def dispatch(request: HttpRequest, path: str, config: OCIConfiguration) -> HttpR
         return dashboard_views.dispatch(
             request, config, route.removeprefix("dashboard").strip("/")
         )
+    if route.startswith("cards/"):
+        return card_views.card_pdf(request, config, route.removeprefix("cards/"))
     handler = ROUTES.get(route)
     if handler is None:
         message = (

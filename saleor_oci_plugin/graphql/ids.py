@@ -1,5 +1,6 @@
 """Global IDs in mutation input: the row they name, or an error on their field."""
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,11 @@ from ..error_codes import OciErrorCode
 def pk_from_global_id(global_id: str, type_name: str, field: str) -> int:
     """The integer primary key in a global ID of ``type_name``, or a ValidationError."""
     return _pk(global_id, type_name, field, int)
+
+
+def uuid_from_global_id(global_id: str, type_name: str, field: str) -> uuid.UUID:
+    """The UUID primary key (Saleor's orders) in a global ID, or a ValidationError."""
+    return _pk(global_id, type_name, field, uuid.UUID)
 
 
 def instance_or_error[M: Model](

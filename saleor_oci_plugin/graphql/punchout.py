@@ -286,35 +286,59 @@ class OciGreetingCardSet(BaseMutation):
         line_id = graphene.ID(
             description="A checkout line: the card goes with that line only."
         )
+        with_logo = graphene.Boolean(
+            default_value=False,
+            description="Print the organisation's (branch's) logo on the card.",
+        )
 
     class Meta:
         description = (
-            "Set the greeting-card text of a punch-out cart or of one of its lines; "
-            "it travels in the OCI long text and on to fulfilment."
+            "Set the greeting card of a punch-out cart or of one of its lines: its "
+            "text and whether the company logo is printed; it travels in the OCI "
+            "long text and on to fulfilment. A text that does not fit the printed "
+            "card (CARD_TEXT_TOO_LONG) or has characters its font cannot print "
+            "(CARD_TEXT_UNSUPPORTED_CHARACTERS) is refused; nothing is shortened."
         )
         doc_category = DOC_CATEGORY_CHECKOUT
         error_type_class = OciError
 
     @classmethod
     def perform_mutation(
-        cls, _root, info: ResolveInfo, /, *, checkout_id: str, text: str, line_id=None
+        cls,
+        _root,
+        info: ResolveInfo,
+        /,
+        *,
+        checkout_id: str,
+        text: str,
+        line_id=None,
+        with_logo: bool = False,
     ) -> "OciGreetingCardSet":
         checkout = _own_checkout(info, checkout_id, "checkout_id")
-        line_pk = None
-        if line_id is not None:
-            try:
-                _type, line_pk = graphene.Node.from_global_id(line_id)
-                uuid.UUID(line_pk)
-            except (ValueError, TypeError, UnicodeDecodeError) as error:
-                raise ValidationError(
-                    {
-                        "line_id": ValidationError(
-                            "Invalid line id.", code=OciErrorCode.INVALID.value
-                        )
-                    }
-                ) from error
-        greeting_cards.set_card_text(checkout, text, line_pk)
+        config, _manager = active_plugin_config(info)
+        line_pk = _line_pk(line_id)
+        greeting_cards.set_card_text(
+            checkout, text, line_pk, with_logo=with_logo, card_format=config.cards
+        )
         return cls(checkout=SyncWebhookControlContext(node=checkout), errors=[])
+
+
+def _line_pk(line_id: str | None) -> str | None:
+    """The checkout line's primary key from its global ID; None for no line."""
+    if line_id is None:
+        return None
+    try:
+        _type, line_pk = graphene.Node.from_global_id(line_id)
+        uuid.UUID(line_pk)
+    except (ValueError, TypeError, UnicodeDecodeError) as error:
+        raise ValidationError(
+            {
+                "line_id": ValidationError(
+                    "Invalid line id.", code=OciErrorCode.INVALID.value
+                )
+            }
+        ) from error
+    return line_pk
 
 
 class OciCheckoutOrderingSet(BaseMutation):

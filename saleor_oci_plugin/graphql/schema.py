@@ -4,6 +4,7 @@ from types import ModuleType
 
 from .assortments import AssortmentMutations, AssortmentQueries
 from .budgets import BudgetMutations, BudgetQueries
+from .cards import CardMutations, CardQueries
 from .connections import ConnectionMutations, ConnectionQueries
 from .console import ConsoleMutations
 from .extension import extend_schema
@@ -18,6 +19,7 @@ from .purchase_orders import PurchaseOrderMutations
 class OciQueries(
     AssortmentQueries,
     BudgetQueries,
+    CardQueries,
     ConnectionQueries,
     InboundQueries,
     InvoiceQueries,
@@ -30,6 +32,7 @@ class OciQueries(
 class OciMutations(
     AssortmentMutations,
     BudgetMutations,
+    CardMutations,
     ConnectionMutations,
     ConsoleMutations,
     InvoiceMutations,

@@ -22,6 +22,8 @@ UNIT_METADATA_KEY = "oci_unit"
 GTIN_METADATA_KEY = "gtin"
 # Private metadata key of a card text on a checkout line or a checkout.
 CARD_TEXT_KEY = "oci.greeting_card"
+# Present ("true") when that card is printed with the company logo.
+CARD_LOGO_KEY = "oci.greeting_card_logo"
 
 
 def prefetch_for_items(variants: Sequence[ProductVariant]) -> None:

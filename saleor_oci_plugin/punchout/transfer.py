@@ -25,6 +25,7 @@ from saleor.site.models import Site
 from saleor.warehouse.availability import check_stock_and_preorder_quantity_bulk
 
 from .. import oci
+from ..cards.layout import WITH_LOGO_NOTE
 from ..dataclasses import OCIConfiguration
 from ..error_codes import OciErrorCode
 from . import codec_settings, cxml_transfer, gate, items
@@ -88,7 +89,8 @@ def transfer_checkout(
         variants = [line.variant for line in lines]
         items.prefetch_for_items(variants)
         nzi = items.nzi_codes(variants, connection, config)
-        checkout_card = _card_text(get_checkout_metadata(checkout))
+        checkout_card = _card(get_checkout_metadata(checkout), for_order=True)
+        cards = [_card(line.line) or checkout_card for line in lines]
         extra = (
             {codec_settings.COST_CENTRE_KEY: session.cost_centre}
             if session.cost_centre
@@ -104,11 +106,11 @@ def transfer_checkout(
                 unit_price=prices.unit_prices[line.line.pk],
                 currency=currency,
                 nzi_code=nzi[line.variant.pk],
-                card_text=_card_text(line.line) or checkout_card,
+                card_text=card.oci_text if card else "",
                 tax_rate=(line.line.tax_rate or Decimal(0)) * 100,
                 extra=extra,
             )
-            for number, line in enumerate(lines, start=1)
+            for number, (line, card) in enumerate(zip(lines, cards, strict=True), 1)
         ]
         transfer_id = uuid.uuid4()
         if session.protocol == PunchoutSession.Protocol.CXML:
@@ -124,7 +126,8 @@ def transfer_checkout(
             fields, html = encoded.fields, form.body.decode(form.charset.codec)
             warnings = (*encoded.warnings, *form.warnings)
         snapshot = [
-            _snapshot_line(item, line) for item, line in zip(cart, lines, strict=True)
+            _snapshot_line(item, line, card, checkout_card)
+            for item, line, card in zip(cart, lines, cards, strict=True)
         ]
         transfer = Transfer.objects.create(
             id=transfer_id,
@@ -258,11 +261,34 @@ def _render(fields, session: PunchoutSession) -> oci.ReturnForm:
     )
 
 
-def _card_text(owner) -> str:
-    return (owner.private_metadata or {}).get(items.CARD_TEXT_KEY, "") if owner else ""
+@dataclass(frozen=True)
+class _Card:
+    text: str
+    with_logo: bool
+    # Set on the whole cart rather than on this line.
+    for_order: bool
+
+    @property
+    def oci_text(self) -> str:
+        """The text in the OCI long text (cXML comments), saying the logo is on it."""
+        return f"{self.text}\n{WITH_LOGO_NOTE}" if self.with_logo else self.text
 
 
-def _snapshot_line(item: oci.CartItem, line) -> dict:
+def _card(owner, for_order: bool = False) -> _Card | None:
+    metadata = (owner.private_metadata or {}) if owner else {}
+    text = metadata.get(items.CARD_TEXT_KEY, "")
+    if not text:
+        return None
+    return _Card(
+        text=text,
+        with_logo=metadata.get(items.CARD_LOGO_KEY) == "true",
+        for_order=for_order,
+    )
+
+
+def _snapshot_line(
+    item: oci.CartItem, line, card: _Card | None, order_card: _Card | None
+) -> dict:
     return {
         "line_number": item.line_number,
         "checkout_line_id": str(line.line.pk),
@@ -278,7 +304,13 @@ def _snapshot_line(item: oci.CartItem, line) -> dict:
         "tax_rate": str(item.tax_rate),
         "currency": item.currency,
         "nzi_code": item.nzi_code,
-        "card_text": item.card_text,
+        "card_text": card.text if card else "",
+        "card_with_logo": bool(card and card.with_logo),
+        "card_for_order": bool(card and card.for_order),
+        # The whole cart's card on every line: printed once for the order, even
+        # when every line has a card of its own.
+        "order_card_text": order_card.text if order_card else "",
+        "order_card_with_logo": bool(order_card and order_card.with_logo),
     }
 
 

@@ -31,6 +31,13 @@ class AgreedLine:
     tax_rate: Decimal
     nzi_code: str
     card_text: str
+    # Whether the card carries the company logo, and whether it is the whole
+    # cart's card (printed once for the order) rather than this line's.
+    card_with_logo: bool = False
+    card_for_order: bool = False
+    # The whole cart's card (the same on every line of the cart).
+    order_card_text: str = ""
+    order_card_with_logo: bool = False
 
 
 def match_to_transfers(
@@ -120,6 +127,11 @@ def match_to_transfer(
                 tax_rate=Decimal(cart_line["tax_rate"]) / HUNDRED,
                 nzi_code=po_line.nzi_code or cart_line["nzi_code"],
                 card_text=cart_line["card_text"],
+                # Carts transferred before cards had a logo have neither key.
+                card_with_logo=bool(cart_line.get("card_with_logo")),
+                card_for_order=bool(cart_line.get("card_for_order")),
+                order_card_text=cart_line.get("order_card_text", ""),
+                order_card_with_logo=bool(cart_line.get("order_card_with_logo")),
             )
         )
     if not connection.allow_quantity_changes:

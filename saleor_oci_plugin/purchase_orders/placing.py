@@ -46,6 +46,7 @@ from saleor.webhook.event_types import WebhookEventAsyncType
 
 from ..buyers import budgets
 from ..buyers.models import Branch
+from ..cards import records as greeting_cards
 from ..punchout.models import Connection, Transfer
 from .dataclasses import (
     OrderKind,
@@ -126,6 +127,12 @@ def place_purchase_order(
                 connection, order, transfers, agreed, currency, addresses, orderer
             )
             _allocate(saleor_order, lines_info, user or app)
+            greeting_cards.record_cards(
+                saleor_order,
+                greeting_cards.specs_for(agreed, [info.line for info in lines_info]),
+                connection.organisation,
+                orderer.branch,
+            )
             budgets.record_order(
                 saleor_order,
                 connection.organisation_id,
@@ -205,6 +212,7 @@ def cancel_purchase_order(
                 ]
             )
         budgets.release_order(order)
+        greeting_cards.void_cards(order)
         cancel_order(
             order=order,
             user=None,
@@ -299,6 +307,12 @@ def update_purchase_order(
                 for line, agreed_line in zip(lines, agreed, strict=True)
             ],
             None,
+        )
+        greeting_cards.replace_cards(
+            order,
+            greeting_cards.specs_for(agreed, lines),
+            connection.organisation,
+            Orderer.of(connection, transfers[0] if transfers else None).branch,
         )
         placed.data = as_json(po)
         placed.save(update_fields=["data"])

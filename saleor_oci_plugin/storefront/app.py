@@ -11,6 +11,7 @@ cookie, and no response sets one):
 ``POST /s/<id>/cart/update``        ``checkoutLinesUpdate``
 ``POST /s/<id>/cart/remove``        ``checkoutLinesDelete``
 ``POST /s/<id>/cart/card``          ``ociGreetingCardSet`` (whole cart or one line)
+``GET /s/<id>/cart/card-preview``   ``ociGreetingCardPreview``: JSON, the printed card
 ``POST /s/<id>/cart/ordering``      ``ociCheckoutOrderingSet``: branch and cost centre
 ``POST /s/<id>/transfer``           ``ociCheckoutTransfer``: the OCI form is the page
 ``POST /s/<id>/cancel``             ``ociCheckoutCancel``: the empty OCI form
@@ -20,6 +21,7 @@ becomes a page with a message, the traceback goes to the log only.
 """
 
 import hmac
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -41,6 +43,8 @@ from .shop import INSPECT, Problem, Shop, ShopRefusal
 logger = logging.getLogger(__name__)
 
 MAX_FORM_BYTES = 64 * 1024
+# As the card text's own limit in Saleor.
+MAX_CARD_TEXT = 1000
 _SESSION_ROUTE = re.compile(r"/s/([A-Za-z0-9_-]{16,64})(/.*)?")
 _PRODUCT_ROUTE = re.compile(r"/product/(.+)")
 
@@ -138,6 +142,9 @@ class StorefrontApp(PageApp):
         if rest == "/cart":
             _allow(method, "GET")
             return self.cart(session)
+        if rest == "/cart/card-preview":
+            _allow(method, "GET")
+            return self.card_preview(session, environ)
         actions: dict[str, Callable[[ShopSession, dict[str, str]], Response]] = {
             "/cart/add": self.add,
             "/cart/update": self.update,
@@ -226,6 +233,27 @@ class StorefrontApp(PageApp):
         return Response.page(
             pages.cart_page(session, cart, problems, ordering),
             HTTPStatus.UNPROCESSABLE_ENTITY if problems else HTTPStatus.OK,
+            card_previews=True,
+        )
+
+    def card_preview(self, session: ShopSession, environ: dict[str, Any]) -> Response:
+        """The card as printed, for the cart page's script: ``{"image": data URL,
+        "problems": [message, ...]}``."""
+        query = dict(parse_qsl(environ.get("QUERY_STRING", ""), max_num_fields=5))
+        text = query.get("text", "")[:MAX_CARD_TEXT]
+        try:
+            preview = self.shop.card_preview(session, text, query.get("logo") == "1")
+        except ShopRefusal as refusal:
+            return _json(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                {"problems": [problem.message for problem in refusal.problems]},
+            )
+        return _json(
+            HTTPStatus.OK,
+            {
+                "image": preview.image,
+                "problems": [problem.message for problem in preview.problems],
+            },
         )
 
     # ---------------------------------------------------------------- actions
@@ -257,7 +285,10 @@ class StorefrontApp(PageApp):
         return self._cart_change(
             session,
             lambda: self.shop.set_card_text(
-                session, form.get("text", ""), form.get("line") or None
+                session,
+                form.get("text", ""),
+                form.get("line") or None,
+                with_logo=form.get("with_logo") == "1",
             ),
         )
 
@@ -304,6 +335,14 @@ class StorefrontApp(PageApp):
 READ_ONLY_REFUSED = frozenset(
     {"/cart/add", "/cart/update", "/cart/remove", "/cart/card", "/transfer"}
 )
+
+
+def _json(status: int, data: dict) -> Response:
+    return Response(
+        status,
+        json.dumps(data).encode(),
+        (("Content-Type", "application/json"),),
+    )
 
 
 def _allow(method: str, allowed: str) -> None:

@@ -1,4 +1,6 @@
-"""The storefront's pages: server-rendered HTML, every value escaped, no scripts.
+"""The storefront's pages: server-rendered HTML, every value escaped, no scripts
+but one: the cart's live greeting-card preview (:data:`CARD_PREVIEW_SCRIPT`,
+allowed by its hash), without which the page works as before.
 
 Links and forms carry the session id in their path (``/s/<id>/...``); every form
 that changes something carries the session's form token.
@@ -26,6 +28,9 @@ img.thumb { width: 64px; height: 64px; object-fit: contain; display: block; }
 img.photo { max-width: 100%; width: 320px; height: auto; display: block;
             margin: .5rem 0 1rem; }
 .field-error { color: #c0392b; margin: .2rem 0; }
+img.card-preview { width: 360px; max-width: 100%; height: auto; display: block;
+                   margin: .4rem 0; box-shadow: 0 1px 4px rgba(0,0,0,.35); }
+img.card-preview[hidden] { display: none; }
 select { padding: .3rem; max-width: 100%; }
 """,
 )
@@ -181,6 +186,7 @@ def cart_page(
         rows = []
         for line in cart.lines:
             card = session.card_texts.get(line.id, "")
+            card_logo = line.id in session.card_logos
             rows.append(
                 f'<tr><td><a href="{escape(product_path(session, line.product_id))}">'
                 f"{escape(line.product_name)}</a>"
@@ -209,7 +215,7 @@ def cart_page(
                     "inline",
                 )
                 + "</td><td>"
-                + _card_form(session, card, line.id)
+                + _card_form(session, card, line.id, card_logo)
                 + "</td></tr>"
             )
         parts.append(
@@ -222,7 +228,11 @@ def cart_page(
                 f"<p>Total excl. VAT: <strong>{escape(cart.total)}</strong></p>"
             )
     parts.append("<h2>Greeting card for the whole order</h2>")
-    parts.append(_card_form(session, session.card_texts.get("", ""), None))
+    parts.append(
+        _card_form(
+            session, session.card_texts.get("", ""), None, "" in session.card_logos
+        )
+    )
     parts.append("<h2>Done?</h2>")
     parts.append(
         _form(
@@ -233,6 +243,7 @@ def cart_page(
         )
         + _form(session, "cancel", "<button>Cancel, choose nothing</button>", "inline")
     )
+    parts.append(f"<script>{CARD_PREVIEW_SCRIPT}</script>")
     return layout("Your cart", "".join(parts), session)
 
 
@@ -330,19 +341,68 @@ def _read_only_cart_page(
     )
 
 
-def _card_form(session: ShopSession, text: str, line_id: str | None) -> str:
+# Asks the storefront for the printed card's image as the buyer types (300 ms
+# after the last key), and shows it with what would refuse the text. A late
+# answer to an older text is dropped.
+CARD_PREVIEW_SCRIPT = """
+document.querySelectorAll("div.card-form").forEach(function (box) {
+  var text = box.querySelector("textarea");
+  var logo = box.querySelector("input[name=with_logo]");
+  var image = box.querySelector("img.card-preview");
+  var note = box.querySelector(".card-problems");
+  var timer = null, asked = 0;
+  function show() {
+    var number = ++asked;
+    var query = "text=" + encodeURIComponent(text.value) +
+      (logo && logo.checked ? "&logo=1" : "");
+    fetch(box.dataset.preview + "?" + query, {credentials: "omit"})
+      .then(function (answer) { return answer.json(); })
+      .then(function (answer) {
+        if (number !== asked) { return; }
+        if (answer.image) { image.src = answer.image; image.hidden = false; }
+        note.textContent = (answer.problems || []).join(" ");
+      })
+      .catch(function () {});
+  }
+  function later() { clearTimeout(timer); timer = setTimeout(show, 300); }
+  text.addEventListener("input", later);
+  if (logo) { logo.addEventListener("change", show); }
+  if (text.value.trim()) { show(); }
+});
+"""
+
+
+def _card_form(
+    session: ShopSession, text: str, line_id: str | None, with_logo: bool = False
+) -> str:
     line_field = (
         f'<input type="hidden" name="line" value="{escape(line_id)}">'
         if line_id
         else ""
     )
-    current = f'<p class="card">Card text: {escape(text)}</p>' if text else ""
-    return current + _form(
-        session,
-        "cart/card",
-        line_field
-        + f'<textarea name="text" rows="2" maxlength="1000" aria-label="Card text">'
-        f"{escape(text)}</textarea><br><button>Set card text</button>",
+    current = (
+        f'<p class="card">Card text: {escape(text)}'
+        + (" (with our logo)" if with_logo else "")
+        + "</p>"
+        if text
+        else ""
+    )
+    checked = " checked" if with_logo else ""
+    return (
+        f'<div class="card-form" data-preview='
+        f'"{escape(session_path(session, "cart/card-preview"))}">'
+        + current
+        + _form(
+            session,
+            "cart/card",
+            line_field + '<textarea name="text" rows="3" maxlength="1000" '
+            f'aria-label="Card text">{escape(text)}</textarea><br>'
+            f'<label><input type="checkbox" name="with_logo" value="1"{checked}> '
+            "Print our company logo</label><br><button>Set card text</button>",
+        )
+        + '<p class="card-problems field-error" aria-live="polite"></p>'
+        '<img class="card-preview" alt="The card as it will be printed" hidden>'
+        "</div>"
     )
 
 

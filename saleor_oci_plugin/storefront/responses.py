@@ -15,6 +15,7 @@ from saleor_oci_plugin.oci import (
 )
 from saleor_oci_plugin.webapp import wsgi
 
+from .pages import CARD_PREVIEW_SCRIPT
 from .shop import Image
 
 _CHARSET_META = re.compile(r'<meta charset="([^"]{1,40})">', re.IGNORECASE)
@@ -38,6 +39,12 @@ _ORIGIN = re.compile(r"https?://[A-Za-z0-9.:\[\]-]+")
 _SCRIPT_HASH = base64.b64encode(
     hashlib.sha256(AUTO_SUBMIT_SCRIPT.encode()).digest()
 ).decode()
+# The cart's card preview: its script (by hash) asks this site for the image,
+# which comes back as a data: URL.
+_CARD_SCRIPT_HASH = base64.b64encode(
+    hashlib.sha256(CARD_PREVIEW_SCRIPT.encode()).digest()
+).decode()
+CARD_PREVIEW_POLICY = f"script-src 'sha256-{_CARD_SCRIPT_HASH}'; connect-src 'self'"
 # Inline styles: the form held for a soft budget's warning has its own look.
 RETURN_FORM_POLICY = (
     f"default-src 'none'; script-src 'sha256-{_SCRIPT_HASH}'; "
@@ -56,12 +63,19 @@ class Response(wsgi.Response):
         html_text: str,
         status: int = HTTPStatus.OK,
         images: Iterable[Image | None] = (),
+        card_previews: bool = False,
     ) -> Self:
         page = super().page(html_text, status)
         return cls(
             page.status,
             page.body,
-            (*page.headers, ("Content-Security-Policy", page_policy(images))),
+            (
+                *page.headers,
+                (
+                    "Content-Security-Policy",
+                    page_policy(images, card_previews=card_previews),
+                ),
+            ),
         )
 
     def with_headers(self, *headers: tuple[str, str]) -> Self:
@@ -102,9 +116,15 @@ def url_origins(urls: Iterable[str]) -> list[str]:
     return origins
 
 
-def page_policy(images: Iterable[Image | None] = ()) -> str:
-    """The page's policy; ``img-src`` names the origins of its pictures."""
-    origins = image_origins(images)
-    if not origins:
-        return PAGE_POLICY
-    return f"{PAGE_POLICY}; img-src {' '.join(origins)}"
+def page_policy(
+    images: Iterable[Image | None] = (), *, card_previews: bool = False
+) -> str:
+    """The page's policy; ``img-src`` names the origins of its pictures (and
+    ``data:`` with the card previews, whose script it allows)."""
+    sources = image_origins(images) + (["data:"] if card_previews else [])
+    policy = PAGE_POLICY
+    if card_previews:
+        policy = f"{policy}; {CARD_PREVIEW_POLICY}"
+    if not sources:
+        return policy
+    return f"{policy}; img-src {' '.join(sources)}"

@@ -46,6 +46,8 @@ class ShopSession:
     # Card texts this storefront set (Saleor keeps them in private metadata, which
     # the buyer's token cannot read back): "" for the whole cart, else a line id.
     card_texts: dict[str, str] = field(default_factory=dict)
+    # The keys of those cards printed with the company logo.
+    card_logos: set[str] = field(default_factory=set)
     closed: bool = False
     # What the procurement system asked for (cXML): create, edit, or inspect (the
     # cart is shown read-only: no changes, no transfer).

@@ -106,12 +106,25 @@ mutation LinesDelete($id: ID!, $linesIds: [ID!]!) {{
 }}
 """
 CARD_SET = f"""
-mutation CardSet($checkoutId: ID!, $text: String!, $lineId: ID) {{
-  ociGreetingCardSet(checkoutId: $checkoutId, text: $text, lineId: $lineId) {{
+mutation CardSet(
+  $checkoutId: ID!, $text: String!, $lineId: ID, $withLogo: Boolean
+) {{
+  ociGreetingCardSet(
+    checkoutId: $checkoutId, text: $text, lineId: $lineId, withLogo: $withLogo
+  ) {{
     {_ERRORS}
   }}
 }}
 """
+CARD_PREVIEW = """
+query CardPreview($checkoutId: ID!, $text: String!, $withLogo: Boolean) {
+  ociGreetingCardPreview(checkoutId: $checkoutId, text: $text, withLogo: $withLogo) {
+    image
+    problems { code message }
+  }
+}
+"""
+_PNG_DATA_URL = "data:image/png;base64,"
 TRANSFER = f"""
 mutation Transfer($id: ID!) {{
   ociCheckoutTransfer(id: $id) {{ transfer {{ id html budgetWarnings }} {_ERRORS} }}
@@ -149,6 +162,14 @@ class Problem:
     message: str
     code: str = ""
     field: str = ""
+
+
+@dataclass(frozen=True)
+class CardPreview:
+    """A card as printed: a PNG data: URL, and why setting it would be refused."""
+
+    image: str
+    problems: tuple[Problem, ...] = ()
 
 
 class ShopRefusal(Exception):
@@ -503,19 +524,59 @@ class Shop:
         session.card_texts.pop(line_id, None)
 
     def set_card_text(
-        self, session: ShopSession, text: str, line_id: str | None = None
+        self,
+        session: ShopSession,
+        text: str,
+        line_id: str | None = None,
+        with_logo: bool = False,
     ) -> None:
         self._mutate(
             session,
             CARD_SET,
             "ociGreetingCardSet",
-            {"checkoutId": session.checkout_id, "text": text, "lineId": line_id},
+            {
+                "checkoutId": session.checkout_id,
+                "text": text,
+                "lineId": line_id,
+                "withLogo": with_logo,
+            },
         )
         key = line_id or ""
         if text.strip():
             session.card_texts[key] = text.strip()
         else:
             session.card_texts.pop(key, None)
+        if text.strip() and with_logo:
+            session.card_logos.add(key)
+        else:
+            session.card_logos.discard(key)
+
+    def card_preview(
+        self, session: ShopSession, text: str, with_logo: bool
+    ) -> "CardPreview":
+        """The card as it will be printed (Saleor rasterises the print PDF)."""
+        data = _data(
+            self._run(
+                session,
+                CARD_PREVIEW,
+                {
+                    "checkoutId": session.checkout_id,
+                    "text": text,
+                    "withLogo": with_logo,
+                },
+            )
+        )
+        node = data.get("ociGreetingCardPreview") or {}
+        image = str(node.get("image") or "")
+        if not image.startswith(_PNG_DATA_URL):
+            raise ShopRefusal([Problem("The shop sent no card preview.")])
+        return CardPreview(
+            image=image,
+            problems=tuple(
+                Problem(str(problem["message"]), str(problem["code"]))
+                for problem in node.get("problems") or ()
+            ),
+        )
 
     def transfer(self, session: ShopSession) -> str:
         """The OCI form page that posts the cart to HOOK_URL; closes the session."""

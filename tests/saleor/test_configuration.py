@@ -114,3 +114,45 @@ def test_console_fields_are_read_normalised():
 
     assert config.dashboard.public_url == "https://api.example.com"
     assert config.dashboard.dashboard_origin == "https://dash.example.com:8443"
+
+
+def test_card_format_is_saved_and_read_back(
+    staff_api_client, permission_manage_plugins
+):
+    result = _update(
+        staff_api_client,
+        permission_manage_plugins,
+        [
+            {"name": "card_width_mm", "value": "210"},
+            {"name": "card_height_mm", "value": "99"},
+            {"name": "card_bleed_mm", "value": "2,5"},
+            {"name": "card_max_lines", "value": "10"},
+        ],
+    )
+
+    assert result["errors"] == []
+    stored = PluginConfiguration.objects.get(identifier=PLUGIN_ID).configuration
+    cards = config_from_items(stored).cards
+    assert (cards.width_mm, cards.height_mm, cards.bleed_mm) == (210, 99, 2.5)
+    assert (cards.max_lines, cards.max_line_characters) == (10, 60)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("card_width_mm", "20"),
+        ("card_bleed_mm", "11"),
+        ("card_max_lines", "2.5"),
+        ("card_max_line_characters", "many"),
+    ],
+)
+def test_card_format_out_of_bounds_is_refused(
+    staff_api_client, permission_manage_plugins, name, value
+):
+    result = _update(
+        staff_api_client, permission_manage_plugins, [{"name": name, "value": value}]
+    )
+
+    assert [(error["field"], error["code"]) for error in result["errors"]] == [
+        (to_camel_case(name), "INVALID")
+    ]

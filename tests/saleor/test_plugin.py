@@ -74,10 +74,16 @@ def test_plugins_query_lists_the_plugin_with_its_configuration(
         "payment_terms_days",
         "invoice_extra_rule_sets",
         "seller_logo",
+        "card_width_mm",
+        "card_height_mm",
+        "card_bleed_mm",
+        "card_max_lines",
+        "card_max_line_characters",
     }
     assert fields["session_lifetime_minutes"]["value"] == "120"
     assert fields["seller_logo"]["value"] == ""
     assert fields["seller_logo"]["label"] == "Invoices: seller logo"
+    assert fields["card_width_mm"]["value"] == "148"
     assert fields["storefront_url"]["label"] == "Storefront URL for punch-out shoppers"
 
 

@@ -1,5 +1,6 @@
 """The storefront's WSGI app in-process, against an in-process stand-in for Saleor."""
 
+import json
 from urllib.parse import quote
 
 import pytest
@@ -271,6 +272,79 @@ def test_card_text_for_a_line_and_for_the_cart_is_set_and_shown(browser):
     assert whole_call.variables["lineId"] is None
     assert "Card text: Beterschap! &lt;Team&gt; Noord" in page.text
     assert "Card text: Fijne dagen" in page.text
+
+
+def test_card_with_the_logo_is_set_and_shown(browser):
+    base = browser.punch_in()
+    token = browser.form_token(base)
+
+    browser.post(
+        base + "cart/card",
+        {"form_token": token, "line": LINE_ID, "text": "Hallo", "with_logo": "1"},
+    )
+    call = browser.saleor.calls[-1]
+    page = browser.get(base + "cart")
+
+    assert call.variables["withLogo"] is True
+    assert "Card text: Hallo (with our logo)" in page.text
+    assert 'name="with_logo" value="1" checked' in page.text
+
+
+def test_card_preview_answers_the_printed_card_and_its_problems(browser):
+    base = browser.punch_in()
+    image = "data:image/png;base64,iVBORw0KGgo="
+    browser.saleor.handlers["CardPreview"] = lambda variables, token: {
+        "data": {
+            "ociGreetingCardPreview": {
+                "image": image,
+                "problems": [
+                    {"code": "CARD_TEXT_TOO_LONG", "message": "Too long: line 2."}
+                ],
+            }
+        }
+    }
+
+    response = browser.get(base + "cart/card-preview", "text=Hallo%0Awereld&logo=1")
+
+    assert response.status == 200
+    assert response.header("Content-Type") == "application/json"
+    assert json.loads(response.body) == {
+        "image": image,
+        "problems": ["Too long: line 2."],
+    }
+    call = browser.saleor.calls[-1]
+    assert call.operation == "CardPreview"
+    assert call.variables == {
+        "checkoutId": CHECKOUT_ID,
+        "text": "Hallo\nwereld",
+        "withLogo": True,
+    }
+
+
+def test_card_preview_refused_by_saleor_says_why(browser):
+    base = browser.punch_in()
+    browser.saleor.handlers["CardPreview"] = lambda variables, token: {
+        "errors": [{"message": "Punch-out checkout not found."}]
+    }
+
+    response = browser.get(base + "cart/card-preview", "text=x")
+
+    assert response.status == 422
+    assert json.loads(response.body)["problems"] == ["Punch-out checkout not found."]
+
+
+def test_the_cart_page_allows_only_its_card_preview_script(browser):
+    base = browser.punch_in()
+
+    policy = browser.get(base + "cart").header("Content-Security-Policy")
+
+    assert "script-src 'sha256-" in policy
+    assert "connect-src 'self'" in policy
+    assert "img-src" in policy
+    assert "data:" in policy
+    (script_src,) = [part.strip() for part in policy.split(";") if "script-src" in part]
+    assert script_src.startswith("script-src 'sha256-")
+    assert "unsafe" not in script_src
 
 
 def test_transfer_serves_the_oci_form_as_the_page_and_closes_the_session(browser):

@@ -69,6 +69,7 @@ SCREENSHOTS = (
     "03a-budget-line",
     "03b-refused-line",
     "04-card-text",
+    "04a-card-preview",
     "05-requisition",
     "06-approved",
     "07-invoices",
@@ -245,10 +246,35 @@ def add_outside_assortment(page: Any, product_id: str, folder: Path) -> str:
     return text
 
 
+def preview_card(page: Any, folder: Path) -> dict[str, Any]:
+    """Type the card text and tick the logo: the printed card's preview appears
+    beside it (the storefront's script asks Saleor as the buyer types)."""
+    shop_frame = _shop_frame(page)
+    line = shop_frame.locator("tr", has_text=CARD_SKU)
+    line.get_by_label("Card text").press_sequentially(CARD_TEXT[:12])
+    line.get_by_label("Card text").fill(CARD_TEXT)
+    line.get_by_label("Print our company logo").check()
+    preview = line.locator("img.card-preview")
+    preview.wait_for(state="visible")
+    # The answer to the last text typed, with the logo.
+    shop_frame.wait_for_function(
+        "image => image.complete && image.naturalWidth > 0",
+        arg=preview.element_handle(),
+    )
+    page.wait_for_timeout(800)
+    preview.scroll_into_view_if_needed()
+    _shot(page, folder, "04a-card-preview")
+    preview.screenshot(path=str(folder / "04b-card-preview-image.png"))
+    return {
+        "src": preview.get_attribute("src")[:30],
+        "size": preview.evaluate("image => [image.naturalWidth, image.naturalHeight]"),
+        "problems": line.locator(".card-problems").inner_text(),
+    }
+
+
 def set_card_text(page: Any, folder: Path) -> str:
     shop_frame = _shop_frame(page)
     line = shop_frame.locator("tr", has_text=CARD_SKU)
-    line.get_by_label("Card text").fill(CARD_TEXT)
     _navigate(shop_frame, line.get_by_role("button", name="Set card text"))
     shown = shop_frame.locator("tr", has_text=CARD_SKU).locator(".card")
     shown.scroll_into_view_if_needed()
@@ -359,8 +385,20 @@ def test_round_trip_in_chromium(
     )
     assert f"(SKU {outside_sku}) is not in your assortment." in refused
 
+    # The organisation's logo goes on its cards.
+    from saleor_oci_plugin.cards.layout import WITH_LOGO_NOTE
+
+    from ..cards.helpers import give_logo
+
+    give_logo(organisation)
+    preview = chromium.on_page(preview_card, screenshot_dir)
+    assert preview["src"].startswith("data:image/png;base64,")
+    # A6 landscape at 96 dpi, cut at the trim.
+    assert preview["size"] == [559, 396]
+    assert preview["problems"] == ""
     card = chromium.on_page(set_card_text, screenshot_dir)
     assert CARD_TEXT in card
+    assert "(with our logo)" in card
 
     # The cart comes back to the simulator's window as a requisition.
     requisition = chromium.on_page(transfer, servers, screenshot_dir)
@@ -390,6 +428,7 @@ def test_round_trip_in_chromium(
         row["Product (SKU)"]: row["Long text and card text"] for row in requisition.rows
     }
     assert CARD_TEXT in card_texts[CARD_SKU]
+    assert WITH_LOGO_NOTE in card_texts[CARD_SKU]
     assert CARD_TEXT not in card_texts[CART[0][0]]
 
     # Approve: the PO goes back to the shop, which answers with its order number.
@@ -418,6 +457,8 @@ def test_round_trip_in_chromium(
     assert sorted((line.product_sku, line.quantity) for line in order.lines.all()) == (
         sorted(CART)
     )
+    # Its card, rendered print-ready by the Celery task after the order committed.
+    _check_card_pdf(order, screenshot_dir)
 
     # The invoice: staff ask Saleor for it, as the Dashboard's button does.
     staff_token = _staff_token(staff_user, permission_group_manage_orders)
@@ -440,6 +481,24 @@ def test_round_trip_in_chromium(
 
     for name in SCREENSHOTS:
         _check_screenshot(screenshot_dir / f"{name}.png")
+
+
+def _check_card_pdf(order: Order, folder: Path) -> None:
+    from saleor.core import private_storage
+
+    from saleor_oci_plugin.cards.models import GreetingCard
+    from saleor_oci_plugin.printing import raster
+
+    (card,) = GreetingCard.objects.filter(order=order)
+    assert card.with_logo
+    assert card.order_line is not None
+    assert card.order_line.product_sku == CARD_SKU
+    with private_storage.open(card.pdf_name, "rb") as stored:
+        pdf = stored.read()
+    assert raster.pdf_text(pdf)[0].split() == CARD_TEXT.split()
+    assert b"/Subtype /Image" in pdf
+    # The print PDF's page with its bleed, to look at.
+    (folder / "08-card-pdf-page.png").write_bytes(raster.page_png(pdf, dpi=150))
 
 
 def _staff_token(staff_user: Any, manage_orders_group: Any) -> str:

@@ -18,6 +18,7 @@ from saleor.schedulers.schedulers import DatabaseScheduler
 from saleor_oci_plugin import PLUGIN_ID
 from saleor_oci_plugin.buyers.models import InvoicingPreference
 from saleor_oci_plugin.buyers.tasks import INVITATION_TASK
+from saleor_oci_plugin.cards.tasks import RENDER_TASK
 from saleor_oci_plugin.invoices.models import InvoicedOrder, InvoiceRun
 from saleor_oci_plugin.invoices.periodic import create_run, previous_month
 from saleor_oci_plugin.invoices.tasks import (
@@ -63,9 +64,10 @@ def test_saleor_celery_discovers_the_tasks_and_schedules_the_monthly_run():
     assert completed.returncode == 0, completed.stderr[-3000:]
     found = json.loads(completed.stdout.strip().splitlines()[-1])
     assert found["task"] == MONTHLY_TASK
-    # The plugin's other tasks (member invitations) are discovered the same way.
+    # The plugin's other tasks (member invitations, greeting-card rendering) are
+    # discovered the same way.
     assert found["registered"] == sorted(
-        [MONTHLY_TASK, RUN_TASK, SEND_TASK, INVITATION_TASK]
+        [MONTHLY_TASK, RUN_TASK, SEND_TASK, INVITATION_TASK, RENDER_TASK]
     )
     assert "1" in found["schedule"]  # <crontab: 30 2 1 * * ...>
 

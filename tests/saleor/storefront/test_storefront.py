@@ -164,6 +164,7 @@ def test_storefront_round_trip_against_live_saleor(
     assert len(line_card_forms) == 2
     _headers, cart = browser.submit(line_card_forms[1], text=CARD_TEXT)
     assert CARD_TEXT in cart.decode("utf-8")
+    _check_card_preview(browser, links[chosen[0].name].rsplit("/product/")[0])
     (transfer_form,) = [
         form for form in _page(cart).forms if form.action.endswith("/transfer")
     ]
@@ -193,6 +194,34 @@ def test_storefront_round_trip_against_live_saleor(
     # The session is closed for the storefront too.
     status, _headers, _content = browser.request("GET", links[chosen[0].name])
     assert status == 410
+
+
+def _check_card_preview(browser: Browser, session_url: str) -> None:
+    """The cart page's script asks for this as the buyer types: the printed card
+    (Saleor rasterises the print PDF) and what would refuse the text."""
+    import base64
+    import json
+
+    from PIL import Image
+
+    status, headers, content = browser.request(
+        "GET", f"{session_url}/cart/card-preview?" + urlencode({"text": CARD_TEXT})
+    )
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    answer = json.loads(content)
+    assert answer["problems"] == []
+    prefix = "data:image/png;base64,"
+    assert answer["image"].startswith(prefix)
+    image = Image.open(BytesIO(base64.b64decode(answer["image"][len(prefix) :])))
+    # A6 landscape at 96 dpi, cut at the trim.
+    assert image.size == (559, 396)
+
+    status, _headers, content = browser.request(
+        "GET", f"{session_url}/cart/card-preview?" + urlencode({"text": "x" * 61})
+    )
+    assert status == 200
+    assert "at most 60 characters" in json.loads(content)["problems"][0]
 
 
 @pytest.mark.django_db(transaction=True)
