@@ -577,12 +577,12 @@ def _excerpt(text: str, limit: int = 300) -> str:
 
 
 class PoNumbers:
-    """ERP order numbers unique to this run."""
+    """ERP order numbers no earlier run used (the database is kept between runs)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._next = 0
-        self.prefix = f"45{datetime.now(UTC):%H%M%S}"
+        self.prefix = f"LOAD-{int(time.time())}-"
 
     def new(self) -> str:
         with self._lock:
@@ -1243,6 +1243,10 @@ def main() -> int:
         say(f"exactly once: {EXACTLY_ONCE_COPIES} identical cXML POs at once")
         once = exactly_once(servers, data, po_numbers)
         load = os.getloadavg()
+    except (RuntimeError, StepFailed, KeyError) as error:
+        # A server that would not start, or the exactly-once check's set-up.
+        print(f"bench/load: {error}", file=sys.stderr)
+        return 1
     finally:
         servers.stop()
         if arguments.keep_logs:
