@@ -1175,14 +1175,13 @@ def main() -> int:
     if prepare_database(url):
         say("created it")
     import logging
-    import warnings
 
     import django
 
-    # Saleor's own deprecation warnings, logged as JSON: not the bench's business.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    django.setup()
+    # Saleor's log lines in this process (its deprecation warnings, logged as JSON
+    # while it starts; migrate's progress) are not the bench's output.
     logging.disable(logging.WARNING)
+    django.setup()
     if not migrate():
         return 1
 
@@ -1192,8 +1191,9 @@ def main() -> int:
     def stop_on_signal(number: int, _frame: Any) -> None:
         raise SystemExit(128 + number)
 
-    signal.signal(signal.SIGTERM, stop_on_signal)
-    signal.signal(signal.SIGHUP, stop_on_signal)
+    # Ctrl-C too, also where the shell started the bench with SIGINT ignored.
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, stop_on_signal)
     results: list[FlowResult] = []
     warm: list[FlowResult] = []
     po_numbers = PoNumbers()
