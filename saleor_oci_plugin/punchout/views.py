@@ -6,7 +6,8 @@ the right password; only then is HOOK_URL checked against the connection's allow
 Every answer is recorded (inbound.record_inbound) without the password.
 """
 
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -24,6 +25,11 @@ from .pages import refusal_page
 # Consecutive wrong passwords before a login is locked, and for how long.
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = timedelta(minutes=15)
+# How long a punch-in waits while MAX_FAILED_LOGINS checks of its login are in
+# flight (the people of one organisation punching in at the same moment share
+# the login), polling from the first to the last interval, before it answers 429.
+CLAIM_WAIT_SECONDS = 20.0
+CLAIM_POLL_SECONDS = (0.05, 0.5)
 WRONG_CREDENTIALS = "Unknown login name or wrong password."
 CHANNEL_INACTIVE_TITLE = "Shop closed"
 CHANNEL_INACTIVE_MESSAGE = (
@@ -67,19 +73,10 @@ def punchin(request: HttpRequest, config: OCIConfiguration) -> HttpResponse:
         return _refuse_malformed(request, error, connection)
     # Counted before the (deliberately slow) password hash, so that a flood of
     # requests with this login costs at most MAX_FAILED_LOGINS hashes per lock.
-    if not _claim_login_attempt(connection, now):
-        # Locked meanwhile, or MAX_FAILED_LOGINS attempts are being checked right
-        # now: try again when the lock ends (or in a second).
-        locked_until = (
-            Connection.objects.filter(pk=connection.pk)
-            .values_list("locked_until", flat=True)
-            .first()
-        )
-        remaining = (
-            locked_until - now
-            if locked_until and locked_until > now
-            else timedelta(seconds=0)
-        )
+    locked_until = _wait_for_login_attempt(connection)
+    now = timezone.now()
+    if locked_until is not None:
+        remaining = locked_until - now if locked_until > now else timedelta(0)
         return _refuse_locked(request, connection, remaining)
     if not check_password(punch_in.password, connection.password):
         _lock_after_failed_logins(connection, now)
@@ -212,7 +209,41 @@ def _open_session(
     return response
 
 
-def _claim_login_attempt(connection: Connection, now) -> bool:
+def _wait_for_login_attempt(connection: Connection) -> datetime | None:
+    """Claim one login attempt; None when claimed, else until when to come back.
+
+    While the login is not locked but MAX_FAILED_LOGINS checks of it are in flight,
+    wait for one of them to end (a right password sets the count back to 0, the
+    last wrong one locks the login) for up to CLAIM_WAIT_SECONDS: so that many
+    people of one organisation punching in at once are let in one after another
+    instead of being refused, and still no more than MAX_FAILED_LOGINS wrong
+    passwords are hashed per lock.
+    """
+    deadline = time.monotonic() + CLAIM_WAIT_SECONDS
+    pause = CLAIM_POLL_SECONDS[0]
+    while True:
+        now = timezone.now()
+        if _claim_login_attempt(connection, now):
+            return None
+        locked_until = (
+            Connection.objects.filter(pk=connection.pk)
+            .values_list("locked_until", flat=True)
+            .first()
+        )
+        if locked_until is not None and locked_until > now:
+            return locked_until
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return now
+        _pause(min(pause, left))
+        pause = min(pause * 2, CLAIM_POLL_SECONDS[1])
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _claim_login_attempt(connection: Connection, now: datetime) -> bool:
     """Count one login attempt before its password is hashed; False when locked.
 
     ``failed_logins`` counts the attempts since the last success, the one in hand

@@ -1,9 +1,12 @@
 """The one code path that turns a purchase order into a Saleor order, exactly once.
 
-All ways in (GraphQL, cXML, UBL) end here with the internal PurchaseOrder. Per
-connection, POs are placed one at a time (a row lock on the connection); a PO whose
-(connection, ERP order number) was already placed answers with that order
-("duplicate"), and the database's unique constraints back this up. A refused PO
+All ways in (GraphQL, cXML, UBL) end here with the internal PurchaseOrder. Copies
+of one PO (connection, ERP order number) are placed one at a time (an advisory
+lock on that pair), and so are POs naming the same cart (a row lock on its
+transfer); POs of other numbers and carts, and punch-ins on the same connection,
+go on meanwhile. A PO whose (connection, ERP order number) was already placed
+answers with that order ("duplicate"), and the database's unique constraints back
+this up. A refused PO
 writes no order: everything happens in one transaction, and the refusal is kept
 with its problems for review.
 
@@ -24,6 +27,7 @@ for any order.
 """
 
 import uuid
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -70,6 +74,10 @@ PO_LINE_KEY = "oci.po_line"
 NZI_KEY = "oci.nzi_code"
 CARD_TEXT_KEY = "oci.greeting_card"
 
+# The first key of this module's two-key advisory locks (PostgreSQL int4); Saleor's
+# own are under its ADVISORY_LOCK_NAMESPACE (21218).
+_PO_LOCK_NAMESPACE = zlib.crc32(b"saleor_oci_plugin.purchase_order") - 2**31
+
 
 @dataclass(frozen=True)
 class Placement:
@@ -98,12 +106,14 @@ def place_purchase_order(
     """
     try:
         with transaction.atomic():
-            # One PO at a time per connection: a second copy waits here, then finds
-            # the first one's order.
-            Connection.objects.select_for_update().filter(pk=connection.pk).first()
+            # A second copy of this PO waits here, then finds the first one's order.
+            _lock_purchase_order(connection, order.order_number)
             placed = _placed(connection, order.order_number)
             if placed is not None:
                 return Placement(placed.order, placed, duplicate=True)
+            # A PO of another number for the same cart waits here, then finds the
+            # cart ordered.
+            _lock_transfers(connection, order)
             transfers = _transfers(connection, order)
             # A PO merging several carts: the first names the orderer and branch.
             transfer = transfers[0] if transfers else None
@@ -186,7 +196,7 @@ def cancel_purchase_order(
     allow cancelling it (fulfilled lines, or cancelled already).
     """
     with transaction.atomic():
-        Connection.objects.select_for_update().filter(pk=connection.pk).first()
+        _lock_purchase_order(connection, order_number)
         placed = _placed(connection, order_number)
         if placed is None or placed.order is None:
             raise PurchaseOrderError(
@@ -235,7 +245,7 @@ def update_purchase_order(
     allocated again, in one transaction.
     """
     with transaction.atomic():
-        Connection.objects.select_for_update().filter(pk=connection.pk).first()
+        _lock_purchase_order(connection, po.order_number)
         placed = _placed(connection, po.order_number)
         if placed is None or placed.order is None:
             raise PurchaseOrderError(
@@ -323,6 +333,41 @@ def update_purchase_order(
             )
         )
     return order
+
+
+def _lock_purchase_order(connection: Connection, order_number: str) -> None:
+    """Wait until no other transaction places, changes or cancels this PO, and
+    hold it so until this transaction ends.
+
+    An advisory lock on (connection, ERP order number), not a row lock on the
+    connection: under load a connection row locked for a whole placement held up
+    the connection's other POs and punch-ins (their login count update) and every
+    insert referring to the connection. Two numbers whose hashes collide only wait
+    for each other.
+    """
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            [_PO_LOCK_NAMESPACE, f"{connection.pk}:{order_number}"],
+        )
+
+
+def _lock_transfers(connection: Connection, order: PurchaseOrder) -> None:
+    """Lock the rows of the transfers the PO names, in one order (no deadlock
+    between two POs naming the same carts), until this transaction ends."""
+    references = {
+        reference
+        for line in order.lines
+        if (reference := line.transfer_id or order.transfer_id)
+    }
+    pks = sorted(pk for pk in map(_uuid_or_none, references) if pk is not None)
+    if pks:
+        list(
+            Transfer.objects.select_for_update(of=("self",))
+            .filter(pk__in=pks, session__connection=connection)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 def _placed(connection: Connection, order_number: str) -> ReceivedPurchaseOrder | None:

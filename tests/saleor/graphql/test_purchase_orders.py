@@ -290,6 +290,47 @@ def test_twenty_copies_at_once_make_one_order(integrator, oci_connection, oci_tr
     assert Order.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_ten_numbers_for_one_cart_at_once_make_one_order_and_nine_refusals(
+    integrator, oci_connection, oci_transfer
+):
+    # POs of different numbers no longer wait for each other (only copies of one
+    # number do); the cart's row lock keeps them from ordering it twice.
+    barrier = threading.Barrier(10)
+    results = []
+
+    def send(number):
+        prepare_test_db_connections()
+        try:
+            variables = _input(oci_connection, oci_transfer, orderNumber=number)
+            barrier.wait()
+            response = integrator.post_graphql(PO_CREATE, {"input": variables})
+            results.append(
+                get_graphql_content(response)["data"]["ociPurchaseOrderCreate"]
+            )
+        finally:
+            connections["default"].close()
+
+    threads = [
+        threading.Thread(target=send, args=(f"45000200{index:02d}",))
+        for index in range(10)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(results) == 10
+    placed = [result for result in results if result["order"] is not None]
+    assert len(placed) == 1
+    assert placed[0]["errors"] == []
+    assert (
+        sorted(_codes(result) for result in results if result["order"] is None)
+        == [[("transferId", "TRANSFER_ALREADY_ORDERED", None)]] * 9
+    )
+    assert Order.objects.count() == 1
+
+
 RECEIVED = """
 query { ociPurchaseOrders(limit: 10) { orderNumber source status orderId errors } }
 """

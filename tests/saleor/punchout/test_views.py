@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from saleor_oci_plugin.models import InboundMessage
-from saleor_oci_plugin.punchout import sessions
-from saleor_oci_plugin.punchout.models import PunchoutSession
-from saleor_oci_plugin.punchout.views import MAX_FAILED_LOGINS
+from saleor_oci_plugin.punchout import sessions, views
+from saleor_oci_plugin.punchout.models import Connection, PunchoutSession
+from saleor_oci_plugin.punchout.views import LOCK_DURATION, MAX_FAILED_LOGINS
 
 from ..fixtures import BUYER_LOGIN, BUYER_PASSWORD, HOOK_URL
 
@@ -185,6 +185,72 @@ def test_a_right_password_resets_the_count(client, oci_connection):
 
     oci_connection.refresh_from_db()
     assert oci_connection.failed_logins == 0
+
+
+def _checks_in_flight(connection, count=MAX_FAILED_LOGINS):
+    """As if ``count`` punch-ins of this login were having their password hashed."""
+    connection.failed_logins = count
+    connection.save(update_fields=["failed_logins"])
+
+
+def test_a_punch_in_waits_while_the_lock_count_of_checks_is_in_flight(
+    client, oci_connection, monkeypatch
+):
+    # The people of one organisation punch in at once: the first MAX_FAILED_LOGINS
+    # are being checked; one of them gets in (its right password resets the count)
+    # while this one waits, and this one is let in after it, not refused.
+    _checks_in_flight(oci_connection)
+    pauses = []
+
+    def one_check_ends(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 3:
+            Connection.objects.filter(pk=oci_connection.pk).update(failed_logins=0)
+
+    monkeypatch.setattr(views, "_pause", one_check_ends)
+
+    response = client.get(PUNCHIN_URL, _params())
+
+    assert response.status_code == 303
+    assert pauses == [0.05, 0.1, 0.2]
+    oci_connection.refresh_from_db()
+    assert oci_connection.failed_logins == 0
+
+
+def test_a_punch_in_stops_waiting_when_the_checks_in_flight_lock_the_login(
+    client, oci_connection, monkeypatch, counted_password_hashes
+):
+    _checks_in_flight(oci_connection)
+
+    def last_wrong_password_locks(seconds):
+        Connection.objects.filter(pk=oci_connection.pk).update(
+            failed_logins=0, locked_until=timezone.now() + LOCK_DURATION
+        )
+
+    monkeypatch.setattr(views, "_pause", last_wrong_password_locks)
+
+    response = client.get(PUNCHIN_URL, _params())
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > LOCK_DURATION.total_seconds() - 60
+    assert counted_password_hashes() == 0
+    assert not PunchoutSession.objects.exists()
+
+
+def test_a_punch_in_waits_for_checks_in_flight_at_most_the_claim_wait(
+    client, oci_connection, monkeypatch, counted_password_hashes
+):
+    # Checks that never end (their processes died): refused after the wait, to
+    # come back in a second.
+    _checks_in_flight(oci_connection)
+    monkeypatch.setattr(views, "CLAIM_WAIT_SECONDS", 0.2)
+
+    response = client.get(PUNCHIN_URL, _params())
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "1"
+    assert counted_password_hashes() == 0
+    assert not PunchoutSession.objects.exists()
 
 
 @pytest.mark.parametrize(
