@@ -7,12 +7,10 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.models import PluginConfiguration
 
 from . import PLUGIN_ID, configuration
-from .buyers import budgets
-from .cards import records as card_records
-from .invoices import credit_notes, issuing
-from .punchout import guard
 
 
+# The hooks import the modules that do the work when first called: the plugin class
+# is loaded at every process's start-up, whose cost the plugin keeps small.
 class OCIPlugin(BasePlugin):
     PLUGIN_ID = PLUGIN_ID
     PLUGIN_NAME = "OCI punch-out"
@@ -269,17 +267,23 @@ class OCIPlugin(BasePlugin):
     def preprocess_order_creation(
         self, checkout_info: Any, lines: Any, previous_value: Any
     ) -> Any:
+        from .punchout import guard
+
         guard.refuse_punchout_checkout_completion(checkout_info.checkout)
         return previous_value
 
     def is_event_active(self, event: str, channel: str | None = None) -> bool:
         if event == "invoice_request":
+            from .invoices import issuing
+
             return issuing.handles_invoice_requests()
         return super().is_event_active(event, channel)
 
     def invoice_request(
         self, order: Any, invoice: Any, number: Any, previous_value: Any
     ) -> Any:
+        from .invoices import issuing
+
         return issuing.request_invoice(
             order, invoice, number, previous_value, self.config.invoicing
         )
@@ -287,6 +291,10 @@ class OCIPlugin(BasePlugin):
     def order_cancelled(
         self, order: Any, webhooks: Any = None, previous_value: Any = None
     ) -> Any:
+        from .buyers import budgets
+        from .cards import records as card_records
+        from .invoices import credit_notes
+
         # However cancelled (PO intake, Dashboard, orderCancel): it counts against
         # budgets no more.
         budgets.release_order(order)

@@ -27,7 +27,6 @@ from saleor.product.models import Category, Collection, Product, ProductVariant
 
 from ..buyers.models import Assortment, AssortmentLayer, Branch
 from ..error_codes import OciErrorCode
-from ..punchout import catalogue, gate
 from ..punchout.models import PunchoutSession
 from ..punchout.sessions import ensure_session_open
 from .access import OrganisationManagerMutation, access_of, managed_organisation_id
@@ -230,6 +229,8 @@ OciCatalogueProductCountableConnection = connection_type(
 
 
 def _catalogue_product(product: Product, offer) -> OciCatalogueProduct:
+    from ..punchout import catalogue
+
     return OciCatalogueProduct(
         id=graphene.Node.to_global_id("Product", product.pk),
         name=product.name,
@@ -284,6 +285,8 @@ class AssortmentQueries(graphene.ObjectType):
 
 
 def _catalogue(info: ResolveInfo, kwargs: dict):
+    from ..punchout import catalogue, gate
+
     # Products are read as Saleor reads them for customers: from the replica.
     database = get_database_connection_name(info.context)
     offer = None
@@ -389,6 +392,8 @@ class OciCheckoutLinesAdd(BaseMutation):
     def perform_mutation(
         cls, _root, info: ResolveInfo, /, *, id: str, lines: list
     ) -> "OciCheckoutLinesAdd":
+        from ..punchout import gate
+
         checkout = _own_checkout(info, id, "id")
         session = (
             PunchoutSession.objects.select_related("connection__channel")

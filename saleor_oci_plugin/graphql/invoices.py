@@ -3,6 +3,7 @@
 import base64
 import datetime
 import decimal
+from typing import TYPE_CHECKING
 
 import graphene
 from django.core.exceptions import ValidationError
@@ -32,22 +33,16 @@ from saleor.permission.utils import (
 
 from ..buyers.models import BuyerOrganisation
 from ..error_codes import OciErrorCode
-from ..invoices.credit_notes import (
-    CreditedQuantity,
-    CreditNoteRefused,
-    issue_credit_note,
-)
-from ..invoices.delivery import no_recipient_reason, recipient, send_after_commit
 from ..invoices.models import InvoiceRun, IssuedDocument
-from ..invoices.periodic import PeriodInvalid, create_run
-from ..invoices.tasks import run_invoicing_task
-from ..invoices.ubl import embedded_pdf
 from ..punchout.models import Connection
 from .access import access_of
 from .errors import OciError
 from .ids import instance_or_error
 from .pagination import connection_type, paged_field, paginate
 from .plugin_config import active_plugin_config
+
+if TYPE_CHECKING:
+    from ..invoices.credit_notes import CreditedQuantity
 
 MAX_ITEMS = 500
 # Who may list invoices: staff and Apps that manage orders, or the buyer whose
@@ -135,6 +130,8 @@ class OciInvoice(graphene.ObjectType):
 
     @staticmethod
     def resolve_pdf(root: IssuedDocument, _info: ResolveInfo) -> str | None:
+        from ..invoices.ubl import embedded_pdf
+
         pdf = embedded_pdf(root.xml.encode())
         return base64.b64encode(pdf).decode("ascii") if pdf is not None else None
 
@@ -371,6 +368,9 @@ class OciCreditNoteCreate(BaseMutation):
         lines: list[dict] | None = None,
         note: str | None = None,
     ) -> "OciCreditNoteCreate":
+        from ..invoices.credit_notes import CreditNoteRefused, issue_credit_note
+        from ..invoices.delivery import send_after_commit
+
         order = instance_or_error(Order, order_id, "Order", "orderId")
         credited = None if not lines else [_credited_quantity(line) for line in lines]
         config, _ = active_plugin_config(info)
@@ -430,6 +430,9 @@ class OciInvoiceRunCreate(BaseMutation):
         period_end: datetime.date,
         organisation_id: str | None = None,
     ) -> "OciInvoiceRunCreate":
+        from ..invoices.periodic import PeriodInvalid, create_run
+        from ..invoices.tasks import run_invoicing_task
+
         organisation = (
             instance_or_error(
                 BuyerOrganisation, organisation_id, "OciOrganisation", "organisationId"
@@ -484,6 +487,12 @@ class OciInvoiceSend(BaseMutation):
     def perform_mutation(
         cls, _root, _info: ResolveInfo, /, *, id: str
     ) -> "OciInvoiceSend":
+        from ..invoices.delivery import (
+            no_recipient_reason,
+            recipient,
+            send_after_commit,
+        )
+
         document = instance_or_error(IssuedDocument, id, "OciInvoice")
         if document.sent_at is not None:
             raise ValidationError(
@@ -515,7 +524,9 @@ class InvoiceMutations(graphene.ObjectType):
     oci_invoice_send = OciInvoiceSend.Field()
 
 
-def _credited_quantity(line: dict) -> CreditedQuantity:
+def _credited_quantity(line: dict) -> "CreditedQuantity":
+    from ..invoices.credit_notes import CreditedQuantity
+
     try:
         type_name, pk = graphene.Node.from_global_id(line["order_line_id"])
     except (ValueError, TypeError, UnicodeDecodeError):

@@ -37,7 +37,6 @@ from ..buyers import members as service
 from ..buyers.models import Branch, BuyerOrganisation, Member, MemberRole
 from ..punchout import ordering
 from ..purchase_orders.models import ReceivedPurchaseOrder
-from ..purchase_orders.placing import BRANCH_KEY, COST_CENTRE_KEY
 from .access import (
     MANAGE_PLUGINS,
     OrganisationManagerMutation,
@@ -219,6 +218,8 @@ class OciOrderLine(graphene.ObjectType):
 
     @staticmethod
     def resolve_cost_centre(root, _info: ResolveInfo) -> str | None:
+        from ..purchase_orders.placing import COST_CENTRE_KEY
+
         return (root.metadata or {}).get(COST_CENTRE_KEY)
 
     @staticmethod
@@ -279,10 +280,14 @@ class OciOrganisationOrder(graphene.ObjectType):
 
     @staticmethod
     def resolve_cost_centre(root: ReceivedPurchaseOrder, _info: ResolveInfo):
+        from ..purchase_orders.placing import COST_CENTRE_KEY
+
         return (_order(root).metadata or {}).get(COST_CENTRE_KEY)
 
     @staticmethod
     def resolve_branch(root: ReceivedPurchaseOrder, info: ResolveInfo):
+        from ..purchase_orders.placing import BRANCH_KEY
+
         branch_pk = str((_order(root).metadata or {}).get(BRANCH_KEY) or "")
         if not branch_pk.isdigit():
             return None

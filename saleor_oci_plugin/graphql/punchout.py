@@ -1,6 +1,7 @@
 """GraphQL for punch-out shoppers: session tokens, cart transfer and cancel."""
 
 import uuid
+from typing import TYPE_CHECKING
 
 import graphene
 from django.core.exceptions import ValidationError
@@ -18,13 +19,16 @@ from saleor.graphql.core.types.common import NonNullList
 from saleor.permission.auth_filters import is_user
 
 from ..error_codes import OciErrorCode
-from ..punchout import greeting_cards, ordering, sessions, transfer
+from ..punchout import ordering, sessions
 from ..punchout.models import PunchoutSession
 from .connections import BranchByIdLoader, OciBranch
 from .errors import OciError
 from .ids import pk_from_global_id
 from .members import OciMember, OciOrderingBranch
 from .plugin_config import active_plugin_config
+
+if TYPE_CHECKING:
+    from ..punchout.transfer import SentForm
 
 
 class OciSession(graphene.ObjectType):
@@ -159,19 +163,19 @@ class OciReturnForm(graphene.ObjectType):
         doc_category = DOC_CATEGORY_CHECKOUT
 
     @staticmethod
-    def resolve_hook_url(root: transfer.SentForm, _info: ResolveInfo) -> str:
+    def resolve_hook_url(root: "SentForm", _info: ResolveInfo) -> str:
         return root.session.hook_url
 
     @staticmethod
-    def resolve_target(root: transfer.SentForm, _info: ResolveInfo) -> str | None:
+    def resolve_target(root: "SentForm", _info: ResolveInfo) -> str | None:
         return root.session.target or None
 
     @staticmethod
-    def resolve_fields(root: transfer.SentForm, _info: ResolveInfo):
+    def resolve_fields(root: "SentForm", _info: ResolveInfo):
         return [OciFormField(name=name, value=value) for name, value in root.fields]
 
     @staticmethod
-    def resolve_warnings(root: transfer.SentForm, _info: ResolveInfo):
+    def resolve_warnings(root: "SentForm", _info: ResolveInfo):
         return root.warnings
 
 
@@ -192,7 +196,7 @@ class OciTransfer(OciReturnForm):
         doc_category = DOC_CATEGORY_CHECKOUT
 
     @staticmethod
-    def resolve_id(root: transfer.SentForm, _info: ResolveInfo) -> str:
+    def resolve_id(root: "SentForm", _info: ResolveInfo) -> str:
         assert root.transfer is not None
         return root.transfer.reference
 
@@ -246,6 +250,8 @@ class OciCheckoutTransfer(BaseMutation):
     def perform_mutation(
         cls, _root, info: ResolveInfo, /, *, id: str
     ) -> "OciCheckoutTransfer":
+        from ..punchout import transfer
+
         checkout = _own_checkout(info, id, "id")
         config, manager = active_plugin_config(info)
         return cls(
@@ -271,6 +277,8 @@ class OciCheckoutCancel(BaseMutation):
     def perform_mutation(
         cls, _root, info: ResolveInfo, /, *, id: str
     ) -> "OciCheckoutCancel":
+        from ..punchout import transfer
+
         checkout = _own_checkout(info, id, "id")
         return cls(form=transfer.cancel_checkout(checkout), errors=[])
 
@@ -314,6 +322,8 @@ class OciGreetingCardSet(BaseMutation):
         line_id=None,
         with_logo: bool = False,
     ) -> "OciGreetingCardSet":
+        from ..punchout import greeting_cards
+
         checkout = _own_checkout(info, checkout_id, "checkout_id")
         config, _manager = active_plugin_config(info)
         line_pk = _line_pk(line_id)

@@ -25,7 +25,6 @@ from ..purchase_orders.dataclasses import (
     PurchaseOrderLine,
 )
 from ..purchase_orders.models import ReceivedPurchaseOrder
-from ..purchase_orders.placing import place_purchase_order
 from .errors import OciError
 
 
@@ -101,6 +100,8 @@ class OciPurchaseOrderCreate(BaseMutation):
     def perform_mutation(
         cls, _root, info: ResolveInfo, /, *, input: dict
     ) -> "OciPurchaseOrderCreate":
+        from ..purchase_orders.placing import place_purchase_order
+
         connection = _connection(input["connection"])
         order = _purchase_order(input)
         manager = get_plugin_manager_promise(info.context).get()

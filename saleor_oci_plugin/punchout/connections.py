@@ -17,7 +17,7 @@ The password and the cXML shared secret are write-only: the password is hashed w
 :func:`~saleor_oci_plugin.machine_secrets.hash_machine_secret` before they are
 stored, and no function here returns, logs or puts them in an error message. The UBL
 Order endpoint's bearer token is random, issued here and returned once; only its
-keyed hash (``hash_order_token``, as the endpoint computes it) is stored.
+keyed hash (``machine_secrets.token_digest``, as the endpoint computes it) is stored.
 """
 
 import copy
@@ -52,7 +52,7 @@ from ..buyers.models import (
 )
 from ..configuration import MAX_SESSION_LIFETIME_MINUTES, is_absolute_http_url
 from ..error_codes import OciErrorCode
-from ..machine_secrets import hash_machine_secret
+from ..machine_secrets import hash_machine_secret, token_digest
 from ..oci import (
     DEFAULT_MAPPING,
     FIELDS_BY_NAME,
@@ -62,7 +62,6 @@ from ..oci import (
     oci_length,
 )
 from ..oci.punchin import DEFAULT_LOGIN_PARAMETERS, LOGIN_VALUE_LIMIT
-from ..purchase_orders.views import hash_order_token
 from . import codec_settings, cxml_settings
 from .identity import IDENTITY_KEYS
 from .models import Connection
@@ -582,7 +581,7 @@ def issue_order_token(connection: Connection) -> str:
     to the buyer's access point and do not keep it.
     """
     token = secrets.token_urlsafe(ORDER_TOKEN_BYTES)
-    connection.order_token_hash = hash_order_token(token)
+    connection.order_token_hash = token_digest(token)
     connection.save(update_fields=["order_token_hash", "updated_at"])
     return token
 
