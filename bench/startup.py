@@ -16,7 +16,7 @@ import subprocess
 import sys
 from typing import NamedTuple
 
-RUNS = 7
+RUNS = 11
 PROBE = """
 import logging, time
 extension = []
