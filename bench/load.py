@@ -44,7 +44,6 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -698,34 +697,18 @@ def order_request(form_html: str, connection: dict[str, Any], po_number: str) ->
     from lxml import html as lxml_html
 
     from saleor_oci_plugin import oci
+    from saleor_oci_plugin.demo.round_trip import approved_purchase_order
     from saleor_oci_plugin.simulator.cxml import build_order_request
-    from saleor_oci_plugin.simulator.requisitions import Requisition, purchase_order_for
 
     form = lxml_html.fromstring(form_html).forms[0]
     cart = oci.decode_cart(
         (element.name, element.value or "") for element in form.inputs if element.name
     )
-    cost_centre = next(
-        (
-            value
-            for item in cart.items
-            if (value := getattr(item, connection["cost_centre_field"].lower(), ""))
-        ),
-        "",
-    )
-    requisition = Requisition(
-        id=1,
+    order = approved_purchase_order(
+        cart,
         po_number=po_number,
-        received_at=datetime.now(UTC),
-        charset="UTF-8",
-        fields=(),
-        items=cart.items,
-        okcode=cart.okcode,
-        target=cart.target,
-        caller=cart.caller,
-    )
-    order = purchase_order_for(
-        requisition, nzi_field=connection["nzi_field"], cost_centre=cost_centre
+        nzi_field=connection["nzi_field"],
+        cost_centre_field=connection["cost_centre_field"],
     )
     return build_order_request(
         order,

@@ -43,6 +43,7 @@ from ..purchase_orders.placing import external_reference
 from ..simulator.cxml import CXMLResponseError, build_order_request, read_response
 from ..simulator.requisitions import (
     NotOrderableError,
+    PurchaseOrder,
     Requisition,
     line_total,
     new_po_number,
@@ -418,6 +419,33 @@ def _decode(form_html: str, hook_url: str, result: RoundTripResult) -> oci.Decod
     return cart
 
 
+def approved_purchase_order(
+    cart: oci.DecodedCart, *, po_number: str, nzi_field: str, cost_centre_field: str
+) -> PurchaseOrder:
+    """The purchase order the ERP makes of the transferred cart once approved,
+    booked on the cost centre the cart came with (raises NotOrderableError)."""
+    requisition = Requisition(
+        id=1,
+        po_number=po_number,
+        received_at=datetime.now(UTC),
+        charset="UTF-8",
+        fields=(),
+        items=cart.items,
+        okcode=cart.okcode,
+        target=cart.target,
+        caller=cart.caller,
+    )
+    cost_centre = next(
+        (
+            value
+            for item in cart.items
+            if (value := getattr(item, cost_centre_field.lower(), ""))
+        ),
+        "",
+    )
+    return purchase_order_for(requisition, nzi_field=nzi_field, cost_centre=cost_centre)
+
+
 def _send_purchase_order(
     http: "_Http",
     shop: DemoShop,
@@ -430,29 +458,12 @@ def _send_purchase_order(
     """Approve the cart as the ERP does and send the PO as a cXML OrderRequest."""
     step = "purchase order"
     connection = shop.connection
-    requisition = Requisition(
-        id=1,
-        po_number=po_number,
-        received_at=datetime.now(UTC),
-        charset="UTF-8",
-        fields=(),
-        items=cart.items,
-        okcode=cart.okcode,
-        target=cart.target,
-        caller=cart.caller,
-    )
-    # The ERP books the requisition on the cost centre the cart came with.
-    cost_centre = next(
-        (
-            value
-            for item in cart.items
-            if (value := getattr(item, connection.cost_centre_field.lower(), ""))
-        ),
-        "",
-    )
     try:
-        order = purchase_order_for(
-            requisition, nzi_field=connection.nzi_field, cost_centre=cost_centre
+        order = approved_purchase_order(
+            cart,
+            po_number=po_number,
+            nzi_field=connection.nzi_field,
+            cost_centre_field=connection.cost_centre_field,
         )
     except NotOrderableError as error:
         raise RoundTripFailed(step, str(error)) from None
