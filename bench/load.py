@@ -46,7 +46,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -595,6 +595,29 @@ class PoNumbers:
             return f"{self.prefix}{self._next:04d}"
 
 
+def shop_and_transfer(client: Client, data: LoadData, code: str) -> dict[str, Any]:
+    """The punched-in buyer's steps up to the transfer: session token, 5 lines,
+    ``ociCheckoutTransfer``; the sent transfer."""
+    from saleor_oci_plugin.demo.round_trip import TRANSFER
+
+    answer = client.graphql("session token", TOKEN_CREATE, {"code": code})
+    token = answer["ociSessionTokenCreate"]["token"]
+    checkout_id = answer["ociSessionTokenCreate"]["checkout"]["id"]
+    client.graphql(
+        "5 lines",
+        LINES_ADD,
+        {
+            "id": checkout_id,
+            "lines": [{"variantId": id_, "quantity": 1} for id_ in data.variant_ids],
+        },
+        token,
+    )
+    sent = client.graphql("transfer", TRANSFER, {"id": checkout_id}, token)[
+        "ociCheckoutTransfer"
+    ]["transfer"]
+    return sent
+
+
 def punch_out_round(
     client: Client,
     data: LoadData,
@@ -625,31 +648,13 @@ def punch_out_round(
             raise StepFailed(
                 "punch-in", f"HTTP {response.status_code}: {_excerpt(response.text)}"
             )
-        from urllib.parse import parse_qs
-
         codes = parse_qs(urlsplit(response.headers["Location"]).query).get("oci_code")
         if not codes:
             raise StepFailed("punch-in", "no oci_code in the redirect")
         return codes[0]
 
     code = client.timed("punch-in", punch_in)
-    answer = client.graphql("session token", TOKEN_CREATE, {"code": code})
-    token = answer["ociSessionTokenCreate"]["token"]
-    checkout_id = answer["ociSessionTokenCreate"]["checkout"]["id"]
-    client.graphql(
-        "5 lines",
-        LINES_ADD,
-        {
-            "id": checkout_id,
-            "lines": [{"variantId": id_, "quantity": 1} for id_ in data.variant_ids],
-        },
-        token,
-    )
-    from saleor_oci_plugin.demo.round_trip import TRANSFER
-
-    sent = client.graphql("transfer", TRANSFER, {"id": checkout_id}, token)[
-        "ociCheckoutTransfer"
-    ]["transfer"]
+    sent = shop_and_transfer(client, data, code)
     document = order_request(sent["html"], connection, po_number)
 
     def send_po() -> None:
@@ -866,7 +871,6 @@ def exactly_once(
     import requests
     from saleor.order.models import Order
 
-    from saleor_oci_plugin.demo.round_trip import TRANSFER
     from saleor_oci_plugin.purchase_orders.models import ReceivedPurchaseOrder
     from saleor_oci_plugin.simulator.settings import CXML_ORDERS_PATH, PUNCHIN_PATH
 
@@ -885,24 +889,8 @@ def exactly_once(
         allow_redirects=False,
         timeout=REQUEST_TIMEOUT_SECONDS,
     )
-    from urllib.parse import parse_qs
-
     code = parse_qs(urlsplit(response.headers["Location"]).query)["oci_code"][0]
-    answer = client.graphql("session token", TOKEN_CREATE, {"code": code})
-    token = answer["ociSessionTokenCreate"]["token"]
-    checkout_id = answer["ociSessionTokenCreate"]["checkout"]["id"]
-    client.graphql(
-        "5 lines",
-        LINES_ADD,
-        {
-            "id": checkout_id,
-            "lines": [{"variantId": id_, "quantity": 1} for id_ in data.variant_ids],
-        },
-        token,
-    )
-    sent = client.graphql("transfer", TRANSFER, {"id": checkout_id}, token)[
-        "ociCheckoutTransfer"
-    ]["transfer"]
+    sent = shop_and_transfer(client, data, code)
     po_number = po_numbers.new()
     document = order_request(sent["html"], connection, po_number)
     client.http.close()

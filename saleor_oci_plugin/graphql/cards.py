@@ -3,7 +3,6 @@ order, the day's print batch and a reprint."""
 
 import base64
 import datetime
-import uuid
 
 import graphene
 from django.core.exceptions import ValidationError
@@ -24,6 +23,7 @@ from .errors import OciError
 from .ids import instance_or_error, uuid_from_global_id
 from .pagination import connection_type, paged_field, paginate
 from .plugin_config import active_plugin_config
+from .punchout import own_checkout_token
 
 PREVIEW_DPI = 96
 
@@ -208,18 +208,11 @@ def _own_session(info: ResolveInfo, checkout_id: str) -> PunchoutSession:
     not_found = ValidationError(
         "Punch-out checkout not found.", code=OciErrorCode.NOT_FOUND.value
     )
-    try:
-        type_name, token = graphene.Node.from_global_id(checkout_id)
-        checkout_pk = uuid.UUID(token)
-    except (ValueError, TypeError, UnicodeDecodeError) as error:
-        raise not_found from error
-    user = info.context.user
-    if type_name != "Checkout" or user is None or not user.is_authenticated:
-        raise not_found
+    checkout_pk = own_checkout_token(info, checkout_id, not_found)
     session = (
         PunchoutSession.objects.using(get_database_connection_name(info.context))
         .select_related("connection__organisation", "branch")
-        .filter(checkout_id=checkout_pk, checkout__user_id=user.pk)
+        .filter(checkout_id=checkout_pk, checkout__user_id=info.context.user.pk)
         .first()
     )
     if session is None:

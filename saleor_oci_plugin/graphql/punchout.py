@@ -213,22 +213,32 @@ def _own_checkout(info: ResolveInfo, global_id: str, field: str):
             )
         }
     )
-    try:
-        type_name, token = graphene.Node.from_global_id(global_id)
-        token = uuid.UUID(token)
-    except (ValueError, TypeError, UnicodeDecodeError) as error:
-        raise not_found from error
-    user = info.context.user
-    if type_name != "Checkout" or user is None or not user.is_authenticated:
-        raise not_found
+    token = own_checkout_token(info, global_id, not_found)
     checkout = (
         checkout_models.Checkout.objects.select_related("channel")
-        .filter(token=token, user=user)
+        .filter(token=token, user=info.context.user)
         .first()
     )
     if checkout is None:
         raise not_found
     return checkout
+
+
+def own_checkout_token(
+    info: ResolveInfo, global_id: str, not_found: ValidationError
+) -> uuid.UUID:
+    """The token of the checkout ``global_id`` names, for a signed-in requester;
+    ``not_found`` when it names no checkout or nobody is signed in (whose checkout
+    it is, the caller's query decides)."""
+    try:
+        type_name, token = graphene.Node.from_global_id(global_id)
+        checkout_token = uuid.UUID(token)
+    except (ValueError, TypeError, UnicodeDecodeError) as error:
+        raise not_found from error
+    user = info.context.user
+    if type_name != "Checkout" or user is None or not user.is_authenticated:
+        raise not_found
+    return checkout_token
 
 
 class OciCheckoutTransfer(BaseMutation):

@@ -197,7 +197,6 @@ class _Story:
     # ------------------------------------------------------------ top of page
     def letterhead(self) -> Any:
         from reportlab.lib.units import mm
-        from reportlab.platypus import Table, TableStyle
 
         seller = self.document.seller
         details = [_p(seller.name, self.styles["seller_name"])]
@@ -209,23 +208,7 @@ class _Story:
             iban = _grouped_iban(self.document.payment_means.iban)
             details.append(_p(f"IBAN {iban}", self.styles["seller"]))
         image = _logo_image(self.logo) if self.logo else None
-        table = Table(
-            [[image or "", details]],
-            colWidths=[(178 - 80) * mm, 80 * mm],
-        )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, -1), fonts.REGULAR, 8),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
-        return table
+        return _layout_table([[image or "", details]], [(178 - 80) * mm, 80 * mm])
 
     def heading(self) -> Any:
         title = _TITLES[self.document.kind]
@@ -301,20 +284,7 @@ class _Story:
                 ]
             )
         )
-        table = Table([[buyer_cell, references]], colWidths=[92 * mm, 86 * mm])
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, -1), fonts.REGULAR, 8),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
-        return table
+        return _layout_table([[buyer_cell, references]], [92 * mm, 86 * mm])
 
     # ---------------------------------------------------------------- lines
     def lines_table(self) -> Any:
@@ -872,3 +842,23 @@ def _unit(code: str) -> str:
 def _grouped_iban(iban: str) -> str:
     """An IBAN in groups of four, as people read and type it."""
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def _layout_table(rows: list[list[Any]], column_widths: list[float]) -> Any:
+    """A borderless, unpadded table that only places blocks side by side."""
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table(rows, colWidths=column_widths)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), fonts.REGULAR, 8),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
